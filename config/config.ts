@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+
+const positiveInt = z.coerce.number().int().positive();
+
+const timeZone = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as "Europe/Paris" or "UTC"');
+
+const postgresUrl = z
+  .string()
+  .refine((url) => /^postgres(ql)?:\/\//.test(url), 'a PostgreSQL URL such as postgres://user:pass@host:5432/db');
+
+/** Every setting npsloop reads from the environment, with its embedded default. */
+export const environmentSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  NPSLOOP_DATA_DIR: z.string().min(1).default('.data'),
+  NPSLOOP_TIME_ZONE: timeZone.default('UTC'),
+  NPSLOOP_NPS_COUNTING: z.enum(['every_response', 'latest_per_user']).default('every_response'),
+  NPSLOOP_HISTORY_MONTHS: positiveInt.default(6),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  dataDir: string;
+  timeZone: string;
+  npsCounting: Environment['NPSLOOP_NPS_COUNTING'];
+  historyMonths: number;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    cliPath: string | undefined;
+    testServerPath: string | undefined;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; expected: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: expected ${p.expected}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; a bad value throws naming the variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '?'),
+        expected: issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.NPSLOOP_DATA_DIR);
+  return {
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    dataDir,
+    timeZone: e.NPSLOOP_TIME_ZONE,
+    npsCounting: e.NPSLOOP_NPS_COUNTING,
+    historyMonths: e.NPSLOOP_HISTORY_MONTHS,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
+    },
+  };
+}

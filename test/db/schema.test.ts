@@ -1,0 +1,37 @@
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../helpers/test-database.ts';
+
+describeEachBackend('schema', (db) => {
+  it('checks scores in the database and derives the category', async () => {
+    const k = db().kysely;
+    const csm = await k.insertInto('csms').values({ external_id: 'c1', email: 'ann@cs.example', name: 'Ann' }).returning('id').executeTakeFirstOrThrow();
+    const account = await k.insertInto('accounts').values({ external_id: 'a1', name: 'Acme', csm_id: csm.id }).returning('id').executeTakeFirstOrThrow();
+    const user = await k.insertInto('users').values({ external_id: 'u1', account_id: account.id, email: 'bo@acme.example' }).returning('id').executeTakeFirstOrThrow();
+    const base = { user_id: user.id, account_id: account.id, csm_id: csm.id, responded_at: new Date('2026-01-01T00:00:00Z'), received_at: new Date(), source: 'test' };
+    const rows = await k
+      .insertInto('nps_responses')
+      .values([0, 6, 7, 8, 9, 10].map((score) => ({ ...base, score, source_response_id: `r${score}` })))
+      .returning(['score', 'category'])
+      .execute();
+    expect(rows.map((r) => `${r.score}:${r.category}`)).toEqual([
+      '0:detractor', '6:detractor', '7:passive', '8:passive', '9:promoter', '10:promoter',
+    ]);
+    await expect(k.insertInto('nps_responses').values({ ...base, score: 11, source_response_id: 'bad' }).execute()).rejects.toThrow(/check/i);
+    await expect(k.insertInto('nps_responses').values({ ...base, score: -1, source_response_id: 'bad' }).execute()).rejects.toThrow(/check/i);
+    await expect(k.insertInto('nps_responses').values({ ...base, score: 9, source_response_id: 'r9' }).execute()).rejects.toThrow(/unique|duplicate/i);
+  });
+
+  it('keeps emails lower-cased and unique', async () => {
+    const k = db().kysely;
+    const account = await k.insertInto('accounts').values({ external_id: 'a1', name: 'Acme' }).returning('id').executeTakeFirstOrThrow();
+    await expect(k.insertInto('users').values({ external_id: 'u1', account_id: account.id, email: 'Bo@Acme.example' }).execute()).rejects.toThrow(/check/i);
+    await k.insertInto('users').values({ external_id: 'u1', account_id: account.id, email: 'bo@acme.example' }).execute();
+    await expect(k.insertInto('users').values({ external_id: 'u2', account_id: account.id, email: 'bo@acme.example' }).execute()).rejects.toThrow(/unique|duplicate/i);
+  });
+
+  it('records the migration', async () => {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db().kysely);
+    expect(rows.map((r) => r.name)).toEqual(['2026-11-24T12-00-00_initial-schema']);
+  });
+});
