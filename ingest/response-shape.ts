@@ -1,0 +1,154 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { RejectionIssue } from '../db/tables/rejected-responses.ts';
+
+/**
+ * The one shape every source is normalised to before it touches the database.
+ * Vendors send strings for numbers and several date forms; this is where that ends.
+ */
+export interface NormalizedResponse {
+  source: string;
+  sourceResponseId: string;
+  /** Lower-cased and trimmed. */
+  email: string;
+  score: number;
+  respondedAt: Date;
+  comment: string | null;
+  /** The survey tool asked for it to be left out of NPS. */
+  excluded: boolean;
+}
+
+/** What an adapter extracts from a payload, before validation: any value may still be wrong. */
+export interface ResponseCandidate {
+  source: string;
+  sourceResponseId: unknown;
+  email: unknown;
+  score: unknown;
+  respondedAt: unknown;
+  comment?: unknown;
+  excluded?: unknown;
+}
+
+/** Where each candidate field came from in the vendor payload, so errors name the vendor's path. */
+export type FieldPaths = Partial<Record<keyof ResponseCandidate, string>>;
+
+export interface NormalizeOptions {
+  now: Date;
+  /** Zone for dates written without an offset, such as "2026-03-01" in a CSV. */
+  timeZone: string;
+  /** Clock skew allowed before a date counts as "in the future". */
+  futureToleranceMs?: number;
+}
+
+export type NormalizeResult =
+  | { ok: true; response: NormalizedResponse }
+  | { ok: false; issues: RejectionIssue[]; email: string | null; sourceResponseId: string | null };
+
+const DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+const scoreSchema = z.preprocess(
+  (value) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value),
+  z
+    .number({ error: 'must be a number from 0 to 10' })
+    .int({ error: 'must be a whole number from 0 to 10' })
+    .min(0, { error: 'must be from 0 to 10' })
+    .max(10, { error: 'must be from 0 to 10' }),
+);
+
+const emailSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+  z.email({ error: (issue) => (issue.input === undefined || issue.input === '' ? 'is required' : 'must be an email address') }),
+);
+
+const idSchema = z.preprocess(
+  (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value),
+  z.string({ error: 'is required' }).trim().min(1, { error: 'is required' }).max(200, { error: 'must be at most 200 characters' }),
+);
+
+const commentSchema = z.preprocess(
+  (value) => (value === undefined || value === null || (typeof value === 'string' && value.trim() === '') ? null : value),
+  z.string({ error: 'must be text' }).max(10_000, { error: 'must be at most 10,000 characters' }).nullable(),
+);
+
+const excludedSchema = z.preprocess(
+  (value) => {
+    if (value === undefined || value === null || value === '') return false;
+    if (value === 'true' || value === '1' || value === 1) return true;
+    if (value === 'false' || value === '0' || value === 0) return false;
+    return value;
+  },
+  z.boolean({ error: 'must be true or false' }),
+);
+
+/**
+ * Parses the date forms survey tools send: a Date, ISO 8601 (with or without an offset),
+ * unix seconds as a number or a string, or unix milliseconds.
+ */
+export function parseResponseDate(value: unknown, timeZone: string): Date | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return fromEpoch(value);
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (/^\d{9,13}$/.test(text)) return fromEpoch(Number(text));
+  const iso = DateTime.fromISO(text, { zone: timeZone, setZone: true });
+  if (iso.isValid) return iso.toJSDate();
+  const sqlLike = DateTime.fromSQL(text, { zone: timeZone, setZone: true });
+  return sqlLike.isValid ? sqlLike.toJSDate() : null;
+}
+
+function fromEpoch(value: number): Date {
+  // Ten digits or fewer are seconds (until the year 2286); more are milliseconds.
+  return new Date(Math.abs(value) < 1e11 ? value * 1000 : value);
+}
+
+function dateSchema(options: NormalizeOptions) {
+  const latest = options.now.getTime() + (options.futureToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS);
+  return z
+    .unknown()
+    .transform((value, ctx) => {
+      if (value === undefined || value === null || value === '') {
+        ctx.addIssue({ code: 'custom', message: 'is required' });
+        return z.NEVER;
+      }
+      const date = parseResponseDate(value, options.timeZone);
+      if (!date) {
+        ctx.addIssue({ code: 'custom', message: `is not a date: ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      if (date.getTime() > latest) {
+        ctx.addIssue({ code: 'custom', message: `is in the future: ${date.toISOString()}` });
+        return z.NEVER;
+      }
+      return date;
+    });
+}
+
+function candidateSchema(options: NormalizeOptions) {
+  return z.object({
+    source: z.string().min(1),
+    sourceResponseId: idSchema,
+    email: emailSchema,
+    score: scoreSchema,
+    respondedAt: dateSchema(options),
+    comment: commentSchema,
+    excluded: excludedSchema,
+  });
+}
+
+/** Validates a candidate; every problem is reported with the vendor's own field path. */
+export function normalizeResponse(
+  candidate: ResponseCandidate,
+  paths: FieldPaths,
+  options: NormalizeOptions,
+): NormalizeResult {
+  const parsed = candidateSchema(options).safeParse(candidate);
+  if (parsed.success) return { ok: true, response: parsed.data };
+  const issues = parsed.error.issues.map((issue) => {
+    const field = String(issue.path[0] ?? '') as keyof ResponseCandidate;
+    return { path: paths[field] ?? field, message: issue.message };
+  });
+  const email = typeof candidate.email === 'string' && candidate.email.trim() !== '' ? candidate.email.trim().toLowerCase() : null;
+  const id = candidate.sourceResponseId;
+  const sourceResponseId = typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+  return { ok: false, issues, email, sourceResponseId };
+}
