@@ -90,10 +90,25 @@ export function parseResponseDate(value: unknown, timeZone: string): Date | null
   if (typeof value !== 'string') return null;
   const text = value.trim();
   if (/^\d{9,13}$/.test(text)) return fromEpoch(Number(text));
+  // Fast path for the common case, a full timestamp with its offset: Date.parse is exact there.
+  if (ISO_WITH_OFFSET.test(text)) return parseIsoWithOffset(text);
   const iso = DateTime.fromISO(text, { zone: timeZone, setZone: true });
   if (iso.isValid) return iso.toJSDate();
   const sqlLike = DateTime.fromSQL(text, { zone: timeZone, setZone: true });
   return sqlLike.isValid ? sqlLike.toJSDate() : null;
+}
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseIsoWithOffset(text: string): Date | null {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  // V8 rolls "02-30" over into March; a day the month does not have is not a date.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 function fromEpoch(value: number): Date {
@@ -135,20 +150,31 @@ function candidateSchema(options: NormalizeOptions) {
   });
 }
 
-/** Validates a candidate; every problem is reported with the vendor's own field path. */
+export type ResponseNormalizer = (candidate: ResponseCandidate, paths: FieldPaths) => NormalizeResult;
+
+/** Builds the validator once for a batch: schema construction costs more than a parse. */
+export function createNormalizer(options: NormalizeOptions): ResponseNormalizer {
+  const schema = candidateSchema(options);
+  return (candidate, paths) => {
+    const parsed = schema.safeParse(candidate);
+    if (parsed.success) return { ok: true, response: parsed.data };
+    const issues = parsed.error.issues.map((issue) => {
+      const field = String(issue.path[0] ?? '') as keyof ResponseCandidate;
+      return { path: paths[field] ?? field, message: issue.message };
+    });
+    const email =
+      typeof candidate.email === 'string' && candidate.email.trim() !== '' ? candidate.email.trim().toLowerCase() : null;
+    const id = candidate.sourceResponseId;
+    const sourceResponseId = typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+    return { ok: false, issues, email, sourceResponseId };
+  };
+}
+
+/** Validates one candidate; every problem is reported with the vendor's own field path. */
 export function normalizeResponse(
   candidate: ResponseCandidate,
   paths: FieldPaths,
   options: NormalizeOptions,
 ): NormalizeResult {
-  const parsed = candidateSchema(options).safeParse(candidate);
-  if (parsed.success) return { ok: true, response: parsed.data };
-  const issues = parsed.error.issues.map((issue) => {
-    const field = String(issue.path[0] ?? '') as keyof ResponseCandidate;
-    return { path: paths[field] ?? field, message: issue.message };
-  });
-  const email = typeof candidate.email === 'string' && candidate.email.trim() !== '' ? candidate.email.trim().toLowerCase() : null;
-  const id = candidate.sourceResponseId;
-  const sourceResponseId = typeof id === 'string' || typeof id === 'number' ? String(id) : null;
-  return { ok: false, issues, email, sourceResponseId };
+  return createNormalizer(options)(candidate, paths);
 }

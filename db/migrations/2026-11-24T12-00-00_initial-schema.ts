@@ -106,15 +106,25 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('rejected_responses')
     .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('source', 'text', (c) => c.notNull())
-    .addColumn('reason', 'text', (c) => c.notNull().check(sql`reason in ('unknown_user', 'invalid', 'too_old')`))
+    .addColumn('reason', 'text', (c) => c.notNull().check(sql`reason in ('unknown_user', 'invalid')`))
     .addColumn('issues', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('line', 'integer')
     .addColumn('email', 'text')
     .addColumn('source_response_id', 'text')
     .addColumn('payload', 'jsonb', (c) => c.notNull())
+    // The validated response, kept for unknown_user rejections so they can be replayed as they were.
+    .addColumn('response', 'jsonb')
     .addColumn('received_at', 'timestamptz', (c) => c.notNull())
     .addColumn('replayed_at', 'timestamptz')
     .addColumn('replayed_response_id', 'integer', (c) => c.references('nps_responses.id').onDelete('set null'))
+    .execute();
+  // A response redelivered while its user is still unknown stays one pending rejection.
+  await db.schema
+    .createIndex('rejected_responses_pending_unknown_user')
+    .on('rejected_responses')
+    .columns(['source', 'source_response_id'])
+    .unique()
+    .where(sql<boolean>`reason = 'unknown_user' and replayed_at is null`)
     .execute();
   // Replay looks up pending unknown-user rejections by email.
   await db.schema

@@ -1,0 +1,108 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database.ts';
+
+export interface ResponseRow {
+  sourceResponseId: string;
+  email: string;
+  score: number;
+  respondedAt: Date;
+  comment: string | null;
+  excluded: boolean;
+}
+
+export interface UpsertedResponse {
+  id: number;
+  accountId: number;
+  userId: number;
+  sourceResponseId: string;
+  /** false when an existing row was updated in place (a redelivery with changes, or a later comment). */
+  inserted: boolean;
+}
+
+export interface UpsertResponsesResult {
+  /** Rows inserted or changed; a redelivery that changes nothing is not listed. */
+  upserted: UpsertedResponse[];
+  /** Source ids whose email matches no known user. */
+  unknownUserIds: string[];
+}
+
+/**
+ * Stores one source's responses in a single statement: matches users by email, credits the
+ * account and the CSM who owned it when the response was given, and upserts on the source's
+ * own id so a redelivery or an update never makes a second row. Rows must have distinct ids.
+ */
+export async function upsertResponses(
+  db: Kysely<Database>,
+  source: string,
+  rows: ResponseRow[],
+  receivedAt: Date,
+): Promise<UpsertResponsesResult> {
+  if (rows.length === 0) return { upserted: [], unknownUserIds: [] };
+  const { rows: result } = await sql<{
+    id: number | null;
+    account_id: number | null;
+    user_id: number | null;
+    source_response_id: string;
+    inserted: boolean | null;
+  }>`
+    with input as (
+      select *
+      from unnest(
+        ${rows.map((r) => r.sourceResponseId)}::text[],
+        ${rows.map((r) => r.email)}::text[],
+        ${rows.map((r) => r.score)}::smallint[],
+        ${rows.map((r) => r.respondedAt.toISOString())}::timestamptz[],
+        ${rows.map((r) => r.comment)}::text[],
+        ${rows.map((r) => r.excluded)}::boolean[]
+      ) as t(source_response_id, email, score, responded_at, comment, excluded)
+    ),
+    matched as (
+      select i.*, u.id as user_id, u.account_id, owner.csm_id
+      from input i
+      join users u on u.email = i.email
+      left join lateral (
+        select o.csm_id from account_ownership o
+        where o.account_id = u.account_id
+          and o.valid_from <= i.responded_at
+          and (o.valid_to is null or o.valid_to > i.responded_at)
+        order by o.valid_from desc
+        limit 1
+      ) owner on true
+    ),
+    upserted as (
+      insert into nps_responses
+        (user_id, account_id, csm_id, score, comment, responded_at, received_at, updated_at, source, source_response_id, excluded)
+      select user_id, account_id, csm_id, score, comment, responded_at, ${receivedAt}, ${receivedAt}, ${source}, source_response_id, excluded
+      from matched
+      on conflict (source, source_response_id) do update set
+        score = excluded.score,
+        -- A comment arrives after the score (Delighted's "updated"); a late redelivery of the
+        -- comment-less "created" must not erase it.
+        comment = coalesce(excluded.comment, nps_responses.comment),
+        responded_at = excluded.responded_at,
+        excluded = excluded.excluded,
+        updated_at = excluded.updated_at
+      where (nps_responses.score, nps_responses.responded_at, nps_responses.excluded) is distinct from (excluded.score, excluded.responded_at, excluded.excluded)
+         or (excluded.comment is not null and excluded.comment is distinct from nps_responses.comment)
+      returning id, account_id, user_id, source_response_id, (xmax = 0) as inserted
+    )
+    select id, account_id, user_id, source_response_id, inserted from upserted
+    union all
+    select null, null, null, i.source_response_id, null from input i
+    where not exists (select 1 from users u where u.email = i.email)
+  `.execute(db);
+  const upserted: UpsertedResponse[] = [];
+  const unknownUserIds: string[] = [];
+  for (const row of result) {
+    if (row.id === null || row.account_id === null || row.user_id === null) unknownUserIds.push(row.source_response_id);
+    else
+      upserted.push({
+        id: row.id,
+        accountId: row.account_id,
+        userId: row.user_id,
+        sourceResponseId: row.source_response_id,
+        inserted: row.inserted === true,
+      });
+  }
+  return { upserted, unknownUserIds };
+}

@@ -1,0 +1,147 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { type ResponseRow, type UpsertedResponse, upsertResponses } from '../db/queries/nps-responses.ts';
+import { insertRejections, upsertUnknownUserRejections } from '../db/queries/rejected-responses.ts';
+import { recordSourceSync } from '../db/queries/source-sync-state.ts';
+import type { NewRejectedResponse, RejectionIssue, RejectionReason, StoredResponseJson } from '../db/tables/rejected-responses.ts';
+import type { NormalizedResponse } from './response-shape.ts';
+
+/** One delivered item: either a validated response or the reasons it is not one. */
+export type IngestItem =
+  | { ok: true; response: NormalizedResponse; payload: unknown; line?: number }
+  | {
+      ok: false;
+      issues: RejectionIssue[];
+      payload: unknown;
+      line?: number;
+      email?: string | null;
+      sourceResponseId?: string | null;
+    };
+
+export interface Rejection {
+  reason: RejectionReason;
+  line: number | null;
+  sourceResponseId: string | null;
+  issues: RejectionIssue[];
+}
+
+export interface StoreBatchResult {
+  received: number;
+  inserted: number;
+  updated: number;
+  /** Valid redeliveries that changed nothing. */
+  unchanged: number;
+  rejected: Rejection[];
+  /** New or changed responses: each is a score event for the journeys. */
+  changed: UpsertedResponse[];
+  /** Accounts whose NPS may have moved. */
+  touchedAccountIds: number[];
+}
+
+/**
+ * Stores one source's batch in one transaction: valid responses from known users are upserted,
+ * the rest go to the rejection log with their reasons, and the source's sync state moves on.
+ * A bad item never sinks the batch; a database failure leaves nothing half-written.
+ */
+export async function storeBatch(
+  db: Kysely<Database>,
+  source: string,
+  items: IngestItem[],
+  receivedAt: Date,
+): Promise<StoreBatchResult> {
+  const valid = new Map<string, { response: NormalizedResponse; payload: unknown; line: number | null }>();
+  const invalid: NewRejectedResponse[] = [];
+  const rejected: Rejection[] = [];
+
+  for (const item of items) {
+    const line = item.line ?? null;
+    if (item.ok) {
+      // The same response twice in one batch (created, then updated) is one row: the later wins,
+      // keeping a comment the later one lacks.
+      const previous = valid.get(item.response.sourceResponseId);
+      const response =
+        previous && item.response.comment === null ? { ...item.response, comment: previous.response.comment } : item.response;
+      valid.set(response.sourceResponseId, { response, payload: item.payload, line });
+      continue;
+    }
+    const sourceResponseId = item.sourceResponseId ?? null;
+    invalid.push({
+      source,
+      reason: 'invalid',
+      issues: JSON.stringify(item.issues),
+      line,
+      email: item.email ?? null,
+      source_response_id: sourceResponseId,
+      payload: JSON.stringify(item.payload ?? null),
+      response: null,
+      received_at: receivedAt,
+    });
+    rejected.push({ reason: 'invalid', line, sourceResponseId, issues: item.issues });
+  }
+
+  const rows: ResponseRow[] = [...valid.values()].map(({ response }) => response);
+
+  return db.transaction().execute(async (trx) => {
+    const { upserted, unknownUserIds } = await upsertResponses(trx, source, rows, receivedAt);
+
+    const unknown = unknownUserIds.map((id) => valid.get(id)!);
+    await upsertUnknownUserRejections(
+      trx,
+      unknown.map(({ response, payload, line }) => ({
+        source,
+        reason: 'unknown_user' as const,
+        issues: JSON.stringify([{ path: 'email', message: `no user with email ${response.email} is known to this instance` }]),
+        line,
+        email: response.email,
+        source_response_id: response.sourceResponseId,
+        payload: JSON.stringify(payload ?? null),
+        response: JSON.stringify(toStoredJson(response)),
+        received_at: receivedAt,
+      })),
+    );
+    for (const { response, line } of unknown) {
+      rejected.push({
+        reason: 'unknown_user',
+        line,
+        sourceResponseId: response.sourceResponseId,
+        issues: [{ path: 'email', message: `no user with email ${response.email} is known to this instance` }],
+      });
+    }
+    await insertRejections(trx, invalid);
+
+    const inserted = upserted.filter((r) => r.inserted).length;
+    const accepted = rows.length - unknown.length;
+    let lastResponseAt: Date | null = null;
+    const unknownIds = new Set(unknownUserIds);
+    for (const row of rows) {
+      if (!unknownIds.has(row.sourceResponseId) && (!lastResponseAt || row.respondedAt > lastResponseAt)) {
+        lastResponseAt = row.respondedAt;
+      }
+    }
+    await recordSourceSync(trx, source, receivedAt, {
+      received: items.length,
+      accepted,
+      rejected: rejected.length,
+      lastResponseAt,
+    });
+
+    rejected.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    return {
+      received: items.length,
+      inserted,
+      updated: upserted.length - inserted,
+      unchanged: accepted - upserted.length,
+      rejected,
+      changed: upserted,
+      touchedAccountIds: [...new Set(upserted.map((r) => r.accountId))],
+    };
+  });
+}
+
+export function toStoredJson(response: NormalizedResponse): StoredResponseJson {
+  return { ...response, respondedAt: response.respondedAt.toISOString() };
+}
+
+export function fromStoredJson(json: StoredResponseJson): NormalizedResponse {
+  return { ...json, respondedAt: new Date(json.respondedAt) };
+}
