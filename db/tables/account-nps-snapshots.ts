@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { CountingMode } from '../../nps/counts.ts';
 
 /** Account NPS per standard window, stored so the account grid needs no scan. */
 export interface AccountNpsSnapshotsTable {
@@ -6,7 +7,7 @@ export interface AccountNpsSnapshotsTable {
   window_key: string;
   window_start: Date;
   window_end: Date;
-  counting: 'every_response' | 'latest_per_user';
+  counting: CountingMode;
   promoters: number;
   passives: number;
   detractors: number;
