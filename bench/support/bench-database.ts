@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { type Db, openDatabase } from '../../db/connect.ts';
+
+/**
+ * The database a benchmark measures: the PostgreSQL of DATABASE_URL when set (into a fresh
+ * database of its own), else embedded PGlite on disk in a temporary folder.
+ */
+export async function openBenchDatabase(name: string): Promise<{ db: Db; backend: string; close: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `npsloop-${name}-`));
+    const db = await openDatabase({ kind: 'pglite', dataDir });
+    return {
+      db,
+      backend: 'pglite',
+      close: async () => {
+        await db.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const admin = await openDatabase({ kind: 'postgres', url });
+  const database = `npsloop_bench_${name.replace(/\W/g, '_')}_${process.pid}`;
+  await sql`create database ${sql.id(database)}`.execute(admin.kysely);
+  const target = new URL(url);
+  target.pathname = `/${database}`;
+  const db = await openDatabase({ kind: 'postgres', url: target.toString() });
+  return {
+    db,
+    backend: 'postgres',
+    close: async () => {
+      await db.close();
+      await sql`drop database if exists ${sql.id(database)} with (force)`.execute(admin.kysely);
+      await admin.close();
+    },
+  };
+}
+
+/** Accounts, each owned by a CSM since the epoch, and users spread over them, made in SQL. */
+export async function seedInstance(db: Db, accounts: number, users: number): Promise<void> {
+  const k = db.kysely;
+  const csms = Math.max(1, Math.floor(accounts / 50));
+  await sql`
+    insert into csms (external_id, email, name)
+    select 'csm-' || i, 'csm' || i || '@cs.example', 'CSM ' || i from generate_series(1, ${csms}) i
+  `.execute(k);
+  await sql`
+    insert into accounts (external_id, name, segment, csm_id)
+    select 'acct-' || i, 'Account ' || i, (array['smb','mid-market','enterprise'])[1 + i % 3], 1 + i % ${csms}
+    from generate_series(1, ${accounts}) i
+  `.execute(k);
+  await sql`
+    insert into account_ownership (account_id, csm_id, valid_from)
+    select id, csm_id, 'epoch'::timestamptz from accounts
+  `.execute(k);
+  await sql`
+    insert into users (external_id, account_id, email, role)
+    select 'user-' || i, 1 + i % ${accounts}, 'user' || i || '@example.com', (array['admin','user','viewer'])[1 + i % 3]
+    from generate_series(1, ${users}) i
+  `.execute(k);
+  await sql`analyze`.execute(k);
+}
+
+export function peakRssMb(): number {
+  // maxRSS is in kilobytes.
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+export function printResult(result: Record<string, unknown>): void {
+  console.log(JSON.stringify(result));
+}

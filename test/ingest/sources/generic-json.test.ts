@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { genericJsonAdapter, MAX_GENERIC_BATCH_SIZE, parseGenericBatch } from '../../../ingest/sources/generic-json.ts';
+import { genericResponse } from '../../fixtures/vendor-payloads.ts';
+import { normalizeOutcome, rejectionIssues } from './normalize-outcome.ts';
+
+const parse = (payload: unknown) => genericJsonAdapter.parse(payload);
+
+describe('generic JSON adapter', () => {
+  it('takes one response in the documented snake_case form', () => {
+    const outcome = parse(genericResponse());
+    expect(outcome).toMatchObject({ kind: 'response', eventId: null, isUpdate: false });
+    expect(normalizeOutcome(outcome)).toEqual({
+      ok: true,
+      response: {
+        source: 'in-app',
+        sourceResponseId: 'crm-77120',
+        email: 'fay.adams@stark.example',
+        score: 8,
+        respondedAt: new Date('2026-03-09T08:00:00Z'),
+        comment: 'Fine overall.',
+        excluded: false,
+      },
+    });
+  });
+
+  it('names the source "generic" when the body does not', () => {
+    expect(normalizeOutcome(parse(genericResponse({ source: undefined })))).toMatchObject({
+      ok: true,
+      response: { source: 'generic' },
+    });
+  });
+
+  it('derives the id from source, email and time when absent, so a re-send is the same response', () => {
+    const idOf = (overrides: Record<string, unknown>) => {
+      const result = normalizeOutcome(parse(genericResponse({ id: undefined, ...overrides })));
+      if (!result.ok) expect.fail(JSON.stringify(result.issues));
+      return result.response.sourceResponseId;
+    };
+    expect(idOf({})).toMatch(/^derived:[0-9a-f]+$/);
+    expect(idOf({ email: 'FAY.ADAMS@stark.example', score: 9 })).toBe(idOf({}));
+    expect(idOf({ id: '  ' })).toBe(idOf({}));
+    expect(idOf({ source: 'typeform' })).not.toBe(idOf({}));
+    expect(idOf({ responded_at: '2026-03-09T09:00:00Z' })).not.toBe(idOf({}));
+  });
+
+  it.each([
+    { score: 11, message: 'must be from 0 to 10' },
+    { score: 7.5, message: 'must be a whole number from 0 to 10' },
+    { score: 'abc', message: 'must be a number from 0 to 10' },
+  ])('reports score $score at score', ({ score, message }) => {
+    expect(rejectionIssues(parse(genericResponse({ score })))).toEqual([{ path: 'score', message }]);
+  });
+
+  it('reports a missing email, an unparseable date and a future date at their fields', () => {
+    expect(rejectionIssues(parse(genericResponse({ email: undefined })))).toEqual([{ path: 'email', message: 'is required' }]);
+    expect(rejectionIssues(parse(genericResponse({ responded_at: '2026-02-30' })))).toEqual([
+      { path: 'responded_at', message: 'is not a date: "2026-02-30"' },
+    ]);
+    expect(rejectionIssues(parse(genericResponse({ responded_at: '2027-01-01' })))).toEqual([
+      { path: 'responded_at', message: 'is in the future: 2027-01-01T00:00:00.000Z' },
+    ]);
+  });
+
+  it('calls a blank or non-text source invalid, since it scopes the id', () => {
+    expect(parse(genericResponse({ source: ' ' }))).toEqual({
+      kind: 'invalid',
+      issues: [{ path: 'source', message: 'must not be blank' }],
+      eventId: null,
+    });
+    expect(parse(genericResponse({ source: 42 }))).toMatchObject({ issues: [{ path: 'source', message: 'must be text' }] });
+  });
+});
+
+describe('generic JSON batch', () => {
+  it('treats a single object as a batch of one', () => {
+    const outcomes = parseGenericBatch(genericResponse());
+    expect(outcomes).toHaveLength(1);
+    expect(normalizeOutcome(outcomes[0]!)).toMatchObject({ ok: true, response: { sourceResponseId: 'crm-77120' } });
+  });
+
+  it('gives one outcome per item, with paths prefixed by the item', () => {
+    const outcomes = parseGenericBatch({
+      responses: [
+        genericResponse(),
+        genericResponse({ id: 'crm-77121', score: 11 }),
+        'not a response',
+        genericResponse({ id: 'crm-77123', email: undefined, responded_at: 'soon' }),
+      ],
+    });
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['response', 'response', 'invalid', 'response']);
+    expect(normalizeOutcome(outcomes[0]!)).toMatchObject({ ok: true });
+    expect(rejectionIssues(outcomes[1]!)).toEqual([{ path: 'responses[1].score', message: 'must be from 0 to 10' }]);
+    expect(outcomes[2]).toEqual({
+      kind: 'invalid',
+      issues: [{ path: 'responses[2]', message: 'must be an object' }],
+      eventId: null,
+    });
+    expect(rejectionIssues(outcomes[3]!)).toEqual([
+      { path: 'responses[3].email', message: 'is required' },
+      { path: 'responses[3].responded_at', message: 'is not a date: "soon"' },
+    ]);
+  });
+
+  it('calls a batch that is not a list, or too long, invalid as a whole', () => {
+    expect(parseGenericBatch({ responses: { email: 'a@b.example' } })).toEqual([
+      { kind: 'invalid', issues: [{ path: 'responses', message: 'must be a list' }], eventId: null },
+    ]);
+    const tooMany = Array.from({ length: MAX_GENERIC_BATCH_SIZE + 1 }, () => genericResponse());
+    expect(parseGenericBatch({ responses: tooMany })).toEqual([
+      {
+        kind: 'invalid',
+        issues: [{ path: 'responses', message: `must hold at most ${MAX_GENERIC_BATCH_SIZE} responses` }],
+        eventId: null,
+      },
+    ]);
+  });
+});
