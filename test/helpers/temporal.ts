@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { resolveTemporalExecutable } from '../../worker/temporal-binaries.ts';
+import { npsloopSearchAttributes } from '../../workflows/search-attributes.ts';
+
+/** The Java time-skipping test server: timers and retry backoff pass instantly. */
+export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const executable = await resolveTemporalExecutable('test-server');
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+}
+
+/** The Temporal CLI dev server, in memory, with the search attributes our workflows set. */
+export async function createDevServerEnvironment(): Promise<TestWorkflowEnvironment> {
+  const executable = await resolveTemporalExecutable('cli');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable, searchAttributes: npsloopSearchAttributes },
+  });
+}
+
+let workflowBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/**
+ * Bundles `workflows/index.ts` the first time a suite asks. Vitest gives each test file its own
+ * module instance, so this is once per suite file, and tests within it share the bundle.
+ */
+export function bundleWorkflowsOnce(): Promise<WorkflowBundleWithSourceMap> {
+  workflowBundle ??= bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+  });
+  return workflowBundle;
+}

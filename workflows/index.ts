@@ -1,0 +1,1 @@
+export { responseReceivedWorkflow } from './response-received.ts';
