@@ -34,6 +34,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
 
 function openPostgres(url: string, maxConnections = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  // An idle connection the server drops (restart, failover) is discarded by the pool; without a
+  // listener its error event would crash the process.
+  pool.on('error', (error) => console.error(`PostgreSQL connection lost while idle: ${error.message}`));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, kind: 'postgres', pool, close: () => kysely.destroy() };
 }

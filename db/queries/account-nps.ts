@@ -35,33 +35,15 @@ export interface AccountNpsFigures {
 function accountNpsFigures(windows: WindowBounds[], accountIds: number[] | 'all', counting: CountingMode): RawBuilder<AccountNpsFigures> {
   const onlyAccounts = (column: RawBuilder<unknown>) =>
     accountIds === 'all' ? sql`true` : sql`${column} = any(${accountIds}::int[])`;
-  const latestOnly = counting === 'latest_per_user';
+  const counted = counting === 'every_response' ? countEveryResponse(windows, onlyAccounts) : countLatestPerUser(windows, onlyAccounts);
   return sql<AccountNpsFigures>`
-    with windows as (
+    with counted as (${counted}),
+    windows as (
       select * from unnest(
         ${windows.map((w) => w.key)}::text[],
         ${windows.map((w) => w.start.toISOString())}::timestamptz[],
         ${windows.map((w) => w.end.toISOString())}::timestamptz[]
       ) as t(key, starts_at, ends_at)
-    ),
-    scoped as (
-      select r.account_id, w.key, r.category, r.source, r.responded_at
-        ${latestOnly ? sql`, row_number() over (partition by w.key, r.user_id order by r.responded_at desc, r.id desc) as nth` : sql``}
-      from nps_responses r
-      join windows w on r.responded_at >= w.starts_at and r.responded_at < w.ends_at
-      where not r.excluded and ${onlyAccounts(sql.ref('r.account_id'))}
-    ),
-    counted as (
-      select account_id, key,
-        count(*) filter (where category = 'promoter')::int as promoters,
-        count(*) filter (where category = 'passive')::int as passives,
-        count(*) filter (where category = 'detractor')::int as detractors,
-        count(*)::int as total,
-        array_agg(distinct source order by source) as sources,
-        max(responded_at) as last_response_at
-      from scoped
-      ${latestOnly ? sql`where nth = 1` : sql``}
-      group by account_id, key
     ),
     adjusted as (
       select a.id as account_id, w.key, w.starts_at, w.ends_at,
@@ -80,6 +62,70 @@ function accountNpsFigures(windows: WindowBounds[], accountIds: number[] | 'all'
       case when total > 0 then (100.0 * (promoters - detractors) / total)::float8 end as nps,
       case when total > 0 then (196.0 * sqrt((p + d - (p - d) ^ 2) / (total + 3.0)))::float8 end as margin_of_error
     from adjusted
+  `;
+}
+
+type AccountFilter = (column: RawBuilder<unknown>) => RawBuilder<unknown>;
+
+/**
+ * Every response counts: one pass over the responses, grouped by account and source with a
+ * filtered count per window, then folded per account. Grouping by source first keeps the
+ * list of sources from needing a sort per window.
+ */
+function countEveryResponse(windows: WindowBounds[], onlyAccounts: AccountFilter): RawBuilder<unknown> {
+  const inWindow = (w: WindowBounds) => sql`r.responded_at >= ${w.start} and r.responded_at < ${w.end}`;
+  const perWindow = windows.map(
+    (w, i) => sql`
+      count(*) filter (where ${inWindow(w)} and r.category = 'promoter') as ${sql.id(`p${i}`)},
+      count(*) filter (where ${inWindow(w)} and r.category = 'passive') as ${sql.id(`n${i}`)},
+      count(*) filter (where ${inWindow(w)} and r.category = 'detractor') as ${sql.id(`d${i}`)},
+      max(r.responded_at) filter (where ${inWindow(w)}) as ${sql.id(`l${i}`)}`,
+  );
+  const unpivot = windows.map(
+    (w, i) => sql`(${w.key}::text, ${sql.ref(`s.p${i}`)}, ${sql.ref(`s.n${i}`)}, ${sql.ref(`s.d${i}`)}, ${sql.ref(`s.l${i}`)})`,
+  );
+  const earliest = new Date(Math.min(...windows.map((w) => w.start.getTime())));
+  const latest = new Date(Math.max(...windows.map((w) => w.end.getTime())));
+  return sql`
+    select s.account_id, v.key,
+      sum(v.promoters)::int as promoters, sum(v.passives)::int as passives, sum(v.detractors)::int as detractors,
+      sum(v.promoters + v.passives + v.detractors)::int as total,
+      array_agg(s.source order by s.source) filter (where v.promoters + v.passives + v.detractors > 0) as sources,
+      max(v.last_response_at) as last_response_at
+    from (
+      select r.account_id, r.source, ${sql.join(perWindow)}
+      from nps_responses r
+      where not r.excluded and r.responded_at >= ${earliest} and r.responded_at < ${latest} and ${onlyAccounts(sql.ref('r.account_id'))}
+      group by r.account_id, r.source
+    ) s
+    cross join lateral (values ${sql.join(unpivot)}) as v(key, promoters, passives, detractors, last_response_at)
+    group by s.account_id, v.key
+  `;
+}
+
+/** Each user's latest response per window: a window function, so responses are joined to each window. */
+function countLatestPerUser(windows: WindowBounds[], onlyAccounts: AccountFilter): RawBuilder<unknown> {
+  return sql`
+    select account_id, key,
+      count(*) filter (where category = 'promoter')::int as promoters,
+      count(*) filter (where category = 'passive')::int as passives,
+      count(*) filter (where category = 'detractor')::int as detractors,
+      count(*)::int as total,
+      array_agg(distinct source order by source) as sources,
+      max(responded_at) as last_response_at
+    from (
+      select r.account_id, w.key, r.category, r.source, r.responded_at,
+        row_number() over (partition by w.key, r.user_id order by r.responded_at desc, r.id desc) as nth
+      from nps_responses r
+      join unnest(
+        ${windows.map((w) => w.key)}::text[],
+        ${windows.map((w) => w.start.toISOString())}::timestamptz[],
+        ${windows.map((w) => w.end.toISOString())}::timestamptz[]
+      ) as w(key, starts_at, ends_at) on r.responded_at >= w.starts_at and r.responded_at < w.ends_at
+      where not r.excluded and ${onlyAccounts(sql.ref('r.account_id'))}
+    ) latest
+    where nth = 1
+    group by account_id, key
   `;
 }
 

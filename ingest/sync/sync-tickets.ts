@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { ticketRecordSchema } from './schemas.ts';
+import {
+  chunksForParameters,
+  idsByExternalId,
+  inTransaction,
+  knownId,
+  quote,
+  SyncBatch,
+  type SyncInput,
+  type SyncOptions,
+  type SyncResult,
+} from './sync-batch.ts';
+
+/**
+ * Upserts support tickets by external id in one transaction. A ticket of an account that is not
+ * in the instance is rejected; sync accounts first.
+ */
+export async function syncTickets(db: Kysely<Database>, records: SyncInput, { now }: SyncOptions): Promise<SyncResult> {
+  const batch = new SyncBatch(ticketRecordSchema, records);
+  return inTransaction(db, async (trx) => {
+    const accountIds = await idsByExternalId(trx, 'accounts', batch.records.map((ticket) => ticket.account_external_id));
+    batch.keepWhere(({ record }) =>
+      accountIds.has(record.account_external_id)
+        ? []
+        : [{ path: 'account_external_id', message: `no account with external id ${quote(record.account_external_id)} is known to this instance` }],
+    );
+
+    const rows = batch.records.map((ticket) => ({
+      external_id: ticket.external_id,
+      account_id: knownId(accountIds, ticket.account_external_id),
+      priority: ticket.priority,
+      status: ticket.status,
+      subject: ticket.subject,
+      opened_at: ticket.opened_at,
+      resolved_at: ticket.resolved_at,
+      updated_at: now,
+    }));
+    for (const chunk of chunksForParameters(rows)) {
+      await trx
+        .insertInto('tickets')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('external_id').doUpdateSet((eb) => ({
+            account_id: eb.ref('excluded.account_id'),
+            priority: eb.ref('excluded.priority'),
+            status: eb.ref('excluded.status'),
+            subject: eb.ref('excluded.subject'),
+            opened_at: eb.ref('excluded.opened_at'),
+            resolved_at: eb.ref('excluded.resolved_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+    return batch.result();
+  });
+}

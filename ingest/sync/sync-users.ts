@@ -1,0 +1,91 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { type UserRecord, userRecordSchema } from './schemas.ts';
+import {
+  type AcceptedRecord,
+  anyText,
+  chunksForParameters,
+  idsByExternalId,
+  inTransaction,
+  knownId,
+  quote,
+  SyncBatch,
+  type SyncInput,
+  type SyncIssue,
+  type SyncOptions,
+  type SyncResult,
+  where,
+} from './sync-batch.ts';
+
+export interface UserSyncResult extends SyncResult {
+  /** Lower-cased emails of the users upserted: responses rejected as from an unknown user can now be replayed. */
+  emails: string[];
+}
+
+/**
+ * Upserts users by external id in one transaction. Emails are unique in the instance: an email
+ * that another user already has, here or earlier in the batch, rejects the record, as does an
+ * account that is not in the instance (sync accounts first).
+ */
+export async function syncUsers(db: Kysely<Database>, records: SyncInput, { now }: SyncOptions): Promise<UserSyncResult> {
+  const batch = new SyncBatch(userRecordSchema, records);
+  const firstWithEmail = new Map<string, AcceptedRecord<UserRecord>>();
+  batch.keepWhere((item) => {
+    const earlier = firstWithEmail.get(item.record.email);
+    if (earlier) return [{ path: 'email', message: `${item.record.email} is used by an earlier record of this batch (${where(earlier)})` }];
+    firstWithEmail.set(item.record.email, item);
+    return [];
+  });
+
+  return inTransaction(db, async (trx) => {
+    const accountIds = await idsByExternalId(trx, 'accounts', batch.records.map((user) => user.account_external_id));
+    const emailOwners = await usersByEmail(trx, batch.records.map((user) => user.email));
+    batch.keepWhere(({ record }) => {
+      const issues: SyncIssue[] = [];
+      if (!accountIds.has(record.account_external_id)) {
+        issues.push({ path: 'account_external_id', message: `no account with external id ${quote(record.account_external_id)} is known to this instance` });
+      }
+      const owner = emailOwners.get(record.email);
+      if (owner !== undefined && owner !== record.external_id) {
+        issues.push({ path: 'email', message: `${record.email} already belongs to the user with external id ${quote(owner)}` });
+      }
+      return issues;
+    });
+
+    const rows = batch.records.map((user) => ({
+      external_id: user.external_id,
+      account_id: knownId(accountIds, user.account_external_id),
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      persona: user.persona,
+      attributes: JSON.stringify(user.attributes),
+      updated_at: now,
+    }));
+    for (const chunk of chunksForParameters(rows)) {
+      await trx
+        .insertInto('users')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('external_id').doUpdateSet((eb) => ({
+            account_id: eb.ref('excluded.account_id'),
+            email: eb.ref('excluded.email'),
+            name: eb.ref('excluded.name'),
+            role: eb.ref('excluded.role'),
+            persona: eb.ref('excluded.persona'),
+            attributes: eb.ref('excluded.attributes'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+    return { ...batch.result(), emails: rows.map((user) => user.email) };
+  });
+}
+
+/** External ids of the stored users with these emails, by email. */
+async function usersByEmail(db: Kysely<Database>, emails: string[]): Promise<Map<string, string>> {
+  if (emails.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['email', 'external_id']).where('email', '=', anyText(emails)).execute();
+  return new Map(rows.map((row) => [row.email, row.external_id]));
+}
