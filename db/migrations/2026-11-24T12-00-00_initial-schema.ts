@@ -166,11 +166,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('computed_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('account_nps_snapshots_pk', ['account_id', 'window_key'])
     .execute();
-  await db.schema
-    .createIndex('account_nps_snapshots_window_nps')
-    .on('account_nps_snapshots')
-    .columns(['window_key', 'nps'])
-    .execute();
 
   await db.schema
     .createTable('source_sync_state')

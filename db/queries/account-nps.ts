@@ -37,95 +37,103 @@ function accountNpsFigures(windows: WindowBounds[], accountIds: number[] | 'all'
     accountIds === 'all' ? sql`true` : sql`${column} = any(${accountIds}::int[])`;
   const counted = counting === 'every_response' ? countEveryResponse(windows, onlyAccounts) : countLatestPerUser(windows, onlyAccounts);
   return sql<AccountNpsFigures>`
-    with counted as (${counted}),
-    windows as (
-      select * from unnest(
-        ${windows.map((w) => w.key)}::text[],
-        ${windows.map((w) => w.start.toISOString())}::timestamptz[],
-        ${windows.map((w) => w.end.toISOString())}::timestamptz[]
-      ) as t(key, starts_at, ends_at)
-    ),
-    adjusted as (
-      select a.id as account_id, w.key, w.starts_at, w.ends_at,
-        coalesce(c.promoters, 0) as promoters, coalesce(c.passives, 0) as passives,
-        coalesce(c.detractors, 0) as detractors, coalesce(c.total, 0) as total,
-        coalesce(c.sources, '{}'::text[]) as sources, c.last_response_at,
-        (coalesce(c.promoters, 0) + 0.75) / (coalesce(c.total, 0) + 3.0) as p,
-        (coalesce(c.detractors, 0) + 0.75) / (coalesce(c.total, 0) + 3.0) as d
-      from accounts a
-      cross join windows w
-      left join counted c on c.account_id = a.id and c.key = w.key
-      where ${onlyAccounts(sql.ref('a.id'))}
-    )
-    select account_id, key as window_key, starts_at as window_start, ends_at as window_end,
+    select account_id, window_key, window_start, window_end,
       promoters, passives, detractors, total, sources, last_response_at,
       case when total > 0 then (100.0 * (promoters - detractors) / total)::float8 end as nps,
       case when total > 0 then (196.0 * sqrt((p + d - (p - d) ^ 2) / (total + 3.0)))::float8 end as margin_of_error
-    from adjusted
+    from (
+      select account_id, window_key, window_start, window_end, promoters, passives, detractors,
+        promoters + passives + detractors as total, sources, last_response_at,
+        (promoters + 0.75) / (promoters + passives + detractors + 3.0) as p,
+        (detractors + 0.75) / (promoters + passives + detractors + 3.0) as d
+      from (${counted}) c
+    ) adjusted
   `;
 }
 
 type AccountFilter = (column: RawBuilder<unknown>) => RawBuilder<unknown>;
 
+/** Rows of (account, window) with zero counts where an account has no responses in a window. */
+function perAccountAndWindow(windows: WindowBounds[], perWindowColumns: (i: number) => RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql.join(
+    windows.map(
+      (w, i) => sql`(${w.key}::text, ${w.start.toISOString()}::timestamptz, ${w.end.toISOString()}::timestamptz, ${perWindowColumns(i)})`,
+    ),
+  );
+}
+
 /**
- * Every response counts: one pass over the responses, grouped by account and source with a
- * filtered count per window, then folded per account. Grouping by source first keeps the
- * list of sources from needing a sort per window.
+ * Every response counts: one pass over the responses, hash-grouped by account and source with
+ * a filtered count per window, then unfolded into one row per window and folded per account.
+ * Grouping by source first gives each window its list of sources without a DISTINCT
+ * aggregate, which would force a sort-based plan. Accounts without responses come from the
+ * accounts table, so their NPS is stored as undefined rather than missing.
  */
 function countEveryResponse(windows: WindowBounds[], onlyAccounts: AccountFilter): RawBuilder<unknown> {
   const inWindow = (w: WindowBounds) => sql`r.responded_at >= ${w.start} and r.responded_at < ${w.end}`;
-  const perWindow = windows.map(
+  const aggregates = windows.map(
     (w, i) => sql`
       count(*) filter (where ${inWindow(w)} and r.category = 'promoter') as ${sql.id(`p${i}`)},
       count(*) filter (where ${inWindow(w)} and r.category = 'passive') as ${sql.id(`n${i}`)},
       count(*) filter (where ${inWindow(w)} and r.category = 'detractor') as ${sql.id(`d${i}`)},
       max(r.responded_at) filter (where ${inWindow(w)}) as ${sql.id(`l${i}`)}`,
   );
-  const unpivot = windows.map(
-    (w, i) => sql`(${w.key}::text, ${sql.ref(`s.p${i}`)}, ${sql.ref(`s.n${i}`)}, ${sql.ref(`s.d${i}`)}, ${sql.ref(`s.l${i}`)})`,
-  );
   const earliest = new Date(Math.min(...windows.map((w) => w.start.getTime())));
   const latest = new Date(Math.max(...windows.map((w) => w.end.getTime())));
+  const column = (name: string, i: number) => sql.ref(`g.${name}${i}`);
   return sql`
-    select s.account_id, v.key,
-      sum(v.promoters)::int as promoters, sum(v.passives)::int as passives, sum(v.detractors)::int as detractors,
-      sum(v.promoters + v.passives + v.detractors)::int as total,
-      array_agg(s.source order by s.source) filter (where v.promoters + v.passives + v.detractors > 0) as sources,
-      max(v.last_response_at) as last_response_at
-    from (
-      select r.account_id, r.source, ${sql.join(perWindow)}
-      from nps_responses r
-      where not r.excluded and r.responded_at >= ${earliest} and r.responded_at < ${latest} and ${onlyAccounts(sql.ref('r.account_id'))}
-      group by r.account_id, r.source
-    ) s
-    cross join lateral (values ${sql.join(unpivot)}) as v(key, promoters, passives, detractors, last_response_at)
-    group by s.account_id, v.key
+    select a.id as account_id, w.window_key, w.window_start, w.window_end,
+      coalesce(c.promoters, 0)::int as promoters, coalesce(c.passives, 0)::int as passives,
+      coalesce(c.detractors, 0)::int as detractors, coalesce(c.sources, '{}'::text[]) as sources, c.last_response_at
+    from accounts a
+    cross join (values ${perAccountAndWindow(windows, () => sql`null`)}) as w(window_key, window_start, window_end, unused)
+    left join (
+      select g.account_id, v.window_key,
+        sum(v.promoters) as promoters, sum(v.passives) as passives, sum(v.detractors) as detractors,
+        array_agg(g.source order by g.source) filter (where v.last_response_at is not null) as sources,
+        max(v.last_response_at) as last_response_at
+      from (
+        select r.account_id, r.source, ${sql.join(aggregates)}
+        from nps_responses r
+        where not r.excluded and r.responded_at >= ${earliest} and r.responded_at < ${latest} and ${onlyAccounts(sql.ref('r.account_id'))}
+        group by r.account_id, r.source
+      ) g
+      cross join lateral (values ${sql.join(
+        windows.map((w, i) => sql`(${w.key}::text, ${column('p', i)}, ${column('n', i)}, ${column('d', i)}, ${column('l', i)})`),
+      )}) as v(window_key, promoters, passives, detractors, last_response_at)
+      group by g.account_id, v.window_key
+    ) c on c.account_id = a.id and c.window_key = w.window_key
+    where ${onlyAccounts(sql.ref('a.id'))}
   `;
 }
 
 /** Each user's latest response per window: a window function, so responses are joined to each window. */
 function countLatestPerUser(windows: WindowBounds[], onlyAccounts: AccountFilter): RawBuilder<unknown> {
   return sql`
-    select account_id, key,
-      count(*) filter (where category = 'promoter')::int as promoters,
-      count(*) filter (where category = 'passive')::int as passives,
-      count(*) filter (where category = 'detractor')::int as detractors,
-      count(*)::int as total,
-      array_agg(distinct source order by source) as sources,
-      max(responded_at) as last_response_at
-    from (
-      select r.account_id, w.key, r.category, r.source, r.responded_at,
-        row_number() over (partition by w.key, r.user_id order by r.responded_at desc, r.id desc) as nth
-      from nps_responses r
-      join unnest(
-        ${windows.map((w) => w.key)}::text[],
-        ${windows.map((w) => w.start.toISOString())}::timestamptz[],
-        ${windows.map((w) => w.end.toISOString())}::timestamptz[]
-      ) as w(key, starts_at, ends_at) on r.responded_at >= w.starts_at and r.responded_at < w.ends_at
-      where not r.excluded and ${onlyAccounts(sql.ref('r.account_id'))}
-    ) latest
-    where nth = 1
-    group by account_id, key
+    select a.id as account_id, w.window_key, w.window_start, w.window_end,
+      coalesce(c.promoters, 0) as promoters, coalesce(c.passives, 0) as passives, coalesce(c.detractors, 0) as detractors,
+      coalesce(c.sources, '{}'::text[]) as sources, c.last_response_at
+    from accounts a
+    cross join (values ${perAccountAndWindow(windows, () => sql`null`)}) as w(window_key, window_start, window_end, unused)
+    left join (
+      select account_id, window_key,
+        count(*) filter (where category = 'promoter')::int as promoters,
+        count(*) filter (where category = 'passive')::int as passives,
+        count(*) filter (where category = 'detractor')::int as detractors,
+        array_agg(distinct source order by source) as sources,
+        max(responded_at) as last_response_at
+      from (
+        select r.account_id, w.window_key, r.category, r.source, r.responded_at,
+          row_number() over (partition by w.window_key, r.user_id order by r.responded_at desc, r.id desc) as nth
+        from nps_responses r
+        join (values ${perAccountAndWindow(windows, () => sql`null`)}) as w(window_key, window_start, window_end, unused)
+          on r.responded_at >= w.window_start and r.responded_at < w.window_end
+        where not r.excluded and ${onlyAccounts(sql.ref('r.account_id'))}
+      ) ranked
+      where nth = 1
+      group by account_id, window_key
+    ) c on c.account_id = a.id and c.window_key = w.window_key
+    where ${onlyAccounts(sql.ref('a.id'))}
   `;
 }
 
@@ -155,7 +163,7 @@ export async function refreshAccountNpsSnapshots(
   computedAt: Date,
 ): Promise<number> {
   if (windows.length === 0 || (accountIds !== 'all' && accountIds.length === 0)) return 0;
-  const result = await sql`
+  const refresh = sql`
     insert into account_nps_snapshots
       (account_id, window_key, window_start, window_end, counting, promoters, passives, detractors,
        total, nps, margin_of_error, sources, last_response_at, computed_at)
@@ -167,7 +175,14 @@ export async function refreshAccountNpsSnapshots(
       promoters = excluded.promoters, passives = excluded.passives, detractors = excluded.detractors,
       total = excluded.total, nps = excluded.nps, margin_of_error = excluded.margin_of_error,
       sources = excluded.sources, last_response_at = excluded.last_response_at, computed_at = excluded.computed_at
-  `.execute(db);
+  `;
+  // The per-account, per-source grouping holds a few dozen counters a group: give the hash
+  // table room so it does not spill to disk on a large instance.
+  const run = async (trx: Kysely<Database>) => {
+    await sql`set local work_mem = '64MB'`.execute(trx);
+    return refresh.execute(trx);
+  };
+  const result = db.isTransaction ? await run(db) : await db.transaction().execute(run);
   return Number(result.numAffectedRows ?? 0);
 }
 
