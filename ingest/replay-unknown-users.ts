@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { inTransaction } from '../db/in-transaction.ts';
 import { type UpsertedResponse, upsertResponses } from '../db/queries/nps-responses.ts';
 import { markReplayed, pendingUnknownUserRejections } from '../db/queries/rejected-responses.ts';
 import { fromStoredJson } from './store-batch.ts';
@@ -19,7 +20,7 @@ export async function replayUnknownUserResponses(
   emails: string[],
   now: Date,
 ): Promise<ReplayResult> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const pending = await pendingUnknownUserRejections(trx, emails);
     const bySource = new Map<string, typeof pending>();
     for (const rejection of pending) bySource.set(rejection.source, [...(bySource.get(rejection.source) ?? []), rejection]);

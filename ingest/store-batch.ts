@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { inTransaction } from '../db/in-transaction.ts';
 import { type ResponseRow, type UpsertedResponse, upsertResponses } from '../db/queries/nps-responses.ts';
 import { insertRejections, upsertUnknownUserRejections } from '../db/queries/rejected-responses.ts';
 import { recordSourceSync } from '../db/queries/source-sync-state.ts';
@@ -81,7 +82,7 @@ export async function storeBatch(
 
   const rows: ResponseRow[] = [...valid.values()].map(({ response }) => response);
 
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const { upserted, unknownUserIds } = await upsertResponses(trx, source, rows, receivedAt);
 
     const unknown = unknownUserIds.map((id) => valid.get(id)!);

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database.ts';
+import { inTransaction } from '../in-transaction.ts';
 import type { CountingMode } from '../../nps/counts.ts';
 import { resolveWindow, STANDARD_WINDOWS } from '../../nps/windows.ts';
 import type { AccountNpsSnapshot } from '../tables/account-nps-snapshots.ts';
@@ -182,7 +183,7 @@ export async function refreshAccountNpsSnapshots(
     await sql`set local work_mem = '64MB'`.execute(trx);
     return refresh.execute(trx);
   };
-  const result = db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  const result = await inTransaction(db, run);
   return Number(result.numAffectedRows ?? 0);
 }
 

@@ -1,3 +1,4 @@
+import { inTransaction } from '../../db/in-transaction.ts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { NewAccountOwnership } from '../../db/tables/account-ownership.ts';
@@ -6,7 +7,6 @@ import {
   anyInteger,
   chunksForParameters,
   idsByExternalId,
-  inTransaction,
   knownId,
   quote,
   SyncBatch,

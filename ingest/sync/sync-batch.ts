@@ -136,11 +136,6 @@ export function quote(externalId: string): string {
   return JSON.stringify(externalId);
 }
 
-/** Runs `work` in a transaction, or in the caller's when `db` already is one. */
-export function inTransaction<R>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<R>): Promise<R> {
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
-}
-
 /** PostgreSQL's extended protocol numbers bind parameters with 16 bits. */
 const MAX_BIND_PARAMETERS = 65_535;
 

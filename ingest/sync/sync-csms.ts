@@ -1,9 +1,9 @@
+import { inTransaction } from '../../db/in-transaction.ts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { type CsmRecord, csmRecordSchema } from './schemas.ts';
 import {
   chunksForParameters,
-  inTransaction,
   knownId,
   quote,
   SyncBatch,

@@ -1,10 +1,10 @@
+import { inTransaction } from '../../db/in-transaction.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { ticketRecordSchema } from './schemas.ts';
 import {
   chunksForParameters,
   idsByExternalId,
-  inTransaction,
   knownId,
   quote,
   SyncBatch,

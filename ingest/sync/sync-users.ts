@@ -1,3 +1,4 @@
+import { inTransaction } from '../../db/in-transaction.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { type UserRecord, userRecordSchema } from './schemas.ts';
@@ -6,7 +7,6 @@ import {
   anyText,
   chunksForParameters,
   idsByExternalId,
-  inTransaction,
   knownId,
   quote,
   SyncBatch,
