@@ -1,0 +1,21 @@
+import { type Config, loadConfig } from '../config/config.ts';
+import { type Db, openDatabase } from '../db/connect.ts';
+import type { NpsSettings } from '../db/queries/account-nps.ts';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  /** Settings that depend on the clock: read anew for each use. */
+  npsSettings(): NpsSettings;
+}
+
+/** Loads the configuration from the environment and opens (and migrates) the database. */
+export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Promise<AppContext> {
+  const config = loadConfig(env);
+  const db = await openDatabase(config.database);
+  return {
+    config,
+    db,
+    npsSettings: () => ({ now: new Date(), timeZone: config.timeZone, counting: config.npsCounting }),
+  };
+}

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { DateTime } from 'luxon';
+import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
+import { openAppContext } from '../app-context.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description('import a CSV of past NPS responses (header: email, score, responded_at, comment, optional response_id)')
+    .argument('<file>', 'CSV file')
+    .option('--source <name>', 'source recorded on each response', 'csv')
+    .option('--months <n>', 'only responses from the last N months (default: NPSLOOP_HISTORY_MONTHS, 6)')
+    .option('--since <date>', 'only responses given on or after this ISO date (overrides --months)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: { source: string; months?: string; since?: string; json?: boolean }) => {
+      if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const context = await openAppContext();
+      try {
+        const settings = context.npsSettings();
+        const since = resolveSince(options, settings.now, settings.timeZone, context.config.historyMonths);
+        const size = fs.statSync(file).size;
+        const bar = process.stderr.isTTY
+          ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {rows} rows | {accepted} taken | {rejected} rejected | {skipped} too old', stream: process.stderr })
+          : undefined;
+        bar?.start(size, 0, { rows: 0, accepted: 0, rejected: 0, skipped: 0 });
+        const result = await importHistoryCsv(context.db.kysely, fs.createReadStream(file), {
+          ...settings,
+          source: options.source,
+          since,
+          onProgress: (p) => bar?.update(p.bytes, p),
+        });
+        bar?.update(size, result);
+        bar?.stop();
+        if (options.json) {
+          console.log(JSON.stringify(result, null, 2));
+        } else {
+          console.log(
+            `${result.rows} rows read: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ` +
+              `${result.rejected} rejected, ${result.skipped} older than ${since.toISOString().slice(0, 10)} skipped; ` +
+              `${result.accountsRecomputed} accounts recomputed`,
+          );
+          for (const rejection of result.rejections.slice(0, 20)) {
+            console.log(`  line ${rejection.line}: ${rejection.reason}: ${rejection.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+          }
+          if (result.rejected > 20) console.log(`  … all ${result.rejected} rejections are in the rejection log (npsloop rejections)`);
+        }
+      } finally {
+        await context.db.close();
+      }
+    });
+}
+
+function resolveSince(options: { months?: string; since?: string }, now: Date, timeZone: string, defaultMonths: number): Date {
+  if (options.since) {
+    const since = new Date(options.since);
+    if (Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${options.since}`);
+    return since;
+  }
+  const months = options.months === undefined ? defaultMonths : Number(options.months);
+  if (!Number.isInteger(months) || months <= 0) throw new UsageError(`--months: expected a positive whole number, got ${options.months}`);
+  return DateTime.fromJSDate(now, { zone: timeZone }).minus({ months }).toJSDate();
+}

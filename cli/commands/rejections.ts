@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { listRejections } from '../../db/queries/rejected-responses.ts';
+import { openAppContext } from '../app-context.ts';
+import { formatTable } from '../format-output.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function registerRejectionsCommand(program: Command): void {
+  program
+    .command('rejections')
+    .description('responses that were not taken, with the reason and where (field path, CSV line)')
+    .option('--source <name>', 'one source only')
+    .option('--reason <reason>', 'unknown_user | invalid')
+    .option('--all', 'include unknown-user responses already replayed')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (options: { source?: string; reason?: string; all?: boolean; limit: string; json?: boolean }) => {
+      if (options.reason && options.reason !== 'unknown_user' && options.reason !== 'invalid') {
+        throw new UsageError(`--reason: expected unknown_user or invalid, got ${options.reason}`);
+      }
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit <= 0 || limit > 1_000) throw new UsageError('--limit: expected a whole number from 1 to 1000');
+      const context = await openAppContext();
+      try {
+        const rows = await listRejections(context.db.kysely, {
+          ...(options.source ? { source: options.source } : {}),
+          ...(options.reason ? { reason: options.reason as 'unknown_user' | 'invalid' } : {}),
+          pendingOnly: !options.all,
+          limit,
+        });
+        if (options.json) {
+          console.log(JSON.stringify(rows, null, 2));
+          return;
+        }
+        console.log(
+          formatTable(
+            rows.map((r) => ({
+              id: String(r.id),
+              source: r.source,
+              reason: r.reason,
+              line: r.line === null ? '' : String(r.line),
+              email: r.email ?? '',
+              problems: r.issues.map((i) => `${i.path} ${i.message}`).join('; '),
+              received: r.received_at.toISOString().slice(0, 16).replace('T', ' '),
+            })),
+          ),
+        );
+      } finally {
+        await context.db.close();
+      }
+    });
+}

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { syncInstance } from '../../ingest/sync-instance.ts';
+import { type SyncEntity, syncRecordSchemas } from '../../ingest/sync/schemas.ts';
+import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
+import { parseSyncCsv } from '../../ingest/sync/sync-csv.ts';
+import { openAppContext } from '../app-context.ts';
+import { UsageError } from '../usage-error.ts';
+
+const ENTITIES = Object.keys(syncRecordSchemas) as SyncEntity[];
+
+export function registerSyncCommand(program: Command): void {
+  program
+    .command('sync')
+    .description('add or update CSMs, accounts, users or tickets, keyed by external_id, from a CSV or JSON file')
+    .argument('<entity>', ENTITIES.join(' | '))
+    .argument('<file>', '.csv with a header row, or .json holding an array of records')
+    .option('--json', 'print the result as JSON')
+    .action(async (entity: string, file: string, options: { json?: boolean }) => {
+      if (!ENTITIES.includes(entity as SyncEntity)) throw new UsageError(`unknown entity "${entity}"; expected one of ${ENTITIES.join(', ')}`);
+      if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const records = await readRecords(entity as SyncEntity, file);
+      const context = await openAppContext();
+      try {
+        const result = await syncInstance(context.db.kysely, entity as SyncEntity, records, context.npsSettings());
+        if (options.json) {
+          console.log(JSON.stringify(result, null, 2));
+        } else {
+          console.log(`${result.received} ${entity} records: ${result.upserted} upserted, ${result.rejected.length} rejected`);
+          if (result.replay?.replayed) console.log(`${result.replay.replayed} waiting responses from these users were taken`);
+          for (const rejection of result.rejected.slice(0, 50)) {
+            const where = rejection.line === undefined ? `record ${rejection.index}` : `line ${rejection.line}`;
+            console.log(`  ${where}: ${rejection.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+          }
+        }
+        if (result.rejected.length > 0) process.exitCode = 1;
+      } finally {
+        await context.db.close();
+      }
+    });
+}
+
+async function readRecords(entity: SyncEntity, file: string): Promise<SyncInput> {
+  if (path.extname(file).toLowerCase() === '.csv') return parseSyncCsv(entity, fs.createReadStream(file));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) throw new UsageError(`${file}: expected a JSON array of ${entity} records`);
+  return parsed;
+}

@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config.ts';
+import { registerImportCommand } from './commands/import.ts';
+import { registerNpsCommand } from './commands/nps.ts';
+import { registerRejectionsCommand } from './commands/rejections.ts';
+import { registerSyncCommand } from './commands/sync.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Exit codes: 0 ok, 1 failure, 2 usage error (a bad flag, argument or setting). */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = new Command('npsloop')
+    .description('closed-loop NPS for B2B customer success')
+    .exitOverride()
+    .showHelpAfterError();
+  registerImportCommand(program);
+  registerSyncCommand(program);
+  registerNpsCommand(program);
+  registerRejectionsCommand(program);
+  for (const command of program.commands) command.exitOverride();
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      console.error(`npsloop: ${error.message}`);
+      return 2;
+    }
+    console.error(`npsloop: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
