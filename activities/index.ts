@@ -1,11 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { NpsSettings } from '../db/queries/account-nps.ts';
+import { recomputeAccountNps, type RecomputeAccountNpsInput } from './recompute-account-nps.ts';
+
 export interface ActivityDependencies {
-  recomputeAccountNps: (accountIds: number[]) => Promise<{ recomputed: number }>;
+  db: Kysely<Database>;
+  /** Read at each call: "this month" moves with the clock. */
+  npsSettings: () => NpsSettings;
 }
 
-export function createActivities(deps: ActivityDependencies) {
+/** Every side effect a workflow needs, bound to its real dependencies. */
+export function createActivities({ db, npsSettings }: ActivityDependencies) {
   return {
-    async recomputeAccountNps({ accountIds }: { accountIds: number[] }): Promise<{ recomputed: number }> {
-      return deps.recomputeAccountNps(accountIds);
-    },
+    recomputeAccountNps: (input: RecomputeAccountNpsInput) => recomputeAccountNps(db, npsSettings(), input),
   };
 }

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-cli-'));
+const bin = path.resolve('bin/npsloop.mjs');
+
+/** Runs the real CLI in a child process on an embedded database of its own. */
+async function npsloop(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // The embedded database, whatever the suite's DATABASE_URL says.
+  const { DATABASE_URL: _ignored, ...env } = { ...process.env, NPSLOOP_DATA_DIR: dataDir };
+  try {
+    const { stdout, stderr } = await run('node', [bin, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function file(name: string, text: string): string {
+  const target = path.join(dataDir, name);
+  fs.writeFileSync(target, text);
+  return target;
+}
+
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npsloop CLI', () => {
+  it('answers --help on every command with exit code 0', async () => {
+    for (const command of [[], ['import'], ['sync'], ['nps'], ['rejections']]) {
+      const result = await npsloop(...command, '--help');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Usage: npsloop');
+    }
+  });
+
+  it('exits with 2 on a usage error and says what was wrong', async () => {
+    expect(await npsloop('no-such-command')).toMatchObject({ code: 2 });
+    const badWindow = await npsloop('nps', '--window', 'fortnight');
+    expect(badWindow.code).toBe(2);
+    expect(badWindow.stderr).toContain('unknown NPS window key "fortnight"');
+    const missing = await npsloop('import', path.join(dataDir, 'nope.csv'));
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toContain('no such file');
+  });
+
+  it('syncs the instance, imports history and reports account NPS', async () => {
+    const today = new Date();
+    const day = (daysAgo: number) => new Date(today.getTime() - daysAgo * 86_400_000).toISOString();
+    expect((await npsloop('sync', 'csm', file('csms.csv', 'external_id,email,name\nann,ann@cs.example,Ann\n'))).code).toBe(0);
+    expect((await npsloop('sync', 'account', file('accounts.json', JSON.stringify([{ external_id: 'acme', name: 'Acme', csm_external_id: 'ann' }])))).code).toBe(0);
+    expect((await npsloop('sync', 'user', file('users.csv', 'external_id,account_external_id,email\nu1,acme,ana@acme.example\nu2,acme,bo@acme.example\n'))).code).toBe(0);
+    const history = file('history.csv', [
+      'email,score,responded_at,comment',
+      `ana@acme.example,10,${day(3)},great`,
+      `bo@acme.example,2,${day(2)},"slow, buggy"`,
+      `ana@acme.example,abc,${day(1)},`,
+    ].join('\n'));
+    const imported = await npsloop('import', history);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('3 rows read: 2 new');
+    expect(imported.stdout).toContain('line 4: invalid: score must be a number from 0 to 10');
+
+    const report = await npsloop('nps', '--window', 'last_30_days', '--json');
+    expect(report.code).toBe(0);
+    const parsed = JSON.parse(report.stdout);
+    expect(parsed.accounts).toMatchObject([{ account: 'acme', promoters: 1, detractors: 1, total: 2, nps: 0, sources: ['csv'] }]);
+    expect(parsed.accounts[0].margin_of_error).toBeGreaterThan(50);
+
+    const csv = await npsloop('nps', '--window', 'last_30_days', '--csv');
+    expect(csv.stdout.split('\n')[0]).toBe('account,name,segment,csm,window,promoters,passives,detractors,total,nps,margin_of_error,sources,last_response_at,last_synced_at');
+    const rejections = await npsloop('rejections', '--json');
+    expect(JSON.parse(rejections.stdout)).toMatchObject([{ reason: 'invalid', line: 4 }]);
+  });
+
+  it('exits with 2 and names the variable when the configuration is bad', async () => {
+    const result = await run('node', [bin, 'nps'], { env: { ...process.env, NPSLOOP_DATA_DIR: dataDir, NPSLOOP_TIME_ZONE: 'Nowhere/Town' } }).catch((e) => e);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('NPSLOOP_TIME_ZONE: expected an IANA time zone');
+  });
+});

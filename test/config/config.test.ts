@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/config.ts';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with no environment', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: path.resolve('.data', 'pglite') });
+    expect(config).toMatchObject({ timeZone: 'UTC', npsCounting: 'every_response', historyMonths: 6 });
+    expect(config.temporal).toMatchObject({ address: undefined, namespace: 'default' });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/npsloop', NPSLOOP_TIME_ZONE: 'Europe/Paris', NPSLOOP_HISTORY_MONTHS: '12' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/npsloop' });
+    expect(config).toMatchObject({ timeZone: 'Europe/Paris', historyMonths: 12 });
+  });
+
+  it('names every bad variable and what it expects', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', NPSLOOP_TIME_ZONE: 'Mars/Base', NPSLOOP_HISTORY_MONTHS: '-1', NPSLOOP_NPS_COUNTING: 'average' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'NPSLOOP_HISTORY_MONTHS', 'NPSLOOP_NPS_COUNTING', 'NPSLOOP_TIME_ZONE']);
+    expect((error as Error).message).toContain('NPSLOOP_TIME_ZONE: expected an IANA time zone such as "Europe/Paris" or "UTC"');
+    expect((error as Error).message).toContain('DATABASE_URL: expected a PostgreSQL URL');
+  });
+});
