@@ -12,7 +12,8 @@ const bin = path.resolve('bin/npsloop.mjs');
 /** Runs the real CLI in a child process on an embedded database of its own. */
 async function npsloop(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // The embedded database, whatever the suite's DATABASE_URL says.
-  const { DATABASE_URL: _ignored, ...env } = { ...process.env, NPSLOOP_DATA_DIR: dataDir };
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const env = { ...inherited, NPSLOOP_DATA_DIR: dataDir };
   try {
     const { stdout, stderr } = await run('node', [bin, ...args], { env });
     return { code: 0, stdout, stderr };
