@@ -11,7 +11,7 @@ export function formatTable(rows: Record<string, string>[]): string {
  * RFC 4180 CSV; arrays are joined with ";". Text that a spreadsheet would run as a formula
  * (a comment starting with "=", say) is prefixed with a quote; negative numbers are left alone.
  */
-export function formatCsv(rows: Record<string, unknown>[]): string {
+export function formatCsv(rows: readonly object[]): string {
   if (rows.length === 0) return '';
   const columns = Object.keys(rows[0]!);
   const cell = (value: unknown) => {
@@ -19,5 +19,5 @@ export function formatCsv(rows: Record<string, unknown>[]): string {
     if (/^[=+\-@\t\r]/.test(text) && Number.isNaN(Number(text))) text = `'${text}`;
     return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c])).join(','))].join('\n') + '\n';
 }

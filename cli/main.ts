@@ -3,6 +3,7 @@ import { ConfigError } from '../config/config.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerNpsCommand } from './commands/nps.ts';
 import { registerRejectionsCommand } from './commands/rejections.ts';
+import { registerStartCommand } from './commands/start.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -12,6 +13,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('closed-loop NPS for B2B customer success')
     .exitOverride()
     .showHelpAfterError();
+  registerStartCommand(program);
   registerImportCommand(program);
   registerSyncCommand(program);
   registerNpsCommand(program);

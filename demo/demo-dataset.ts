@@ -1,0 +1,113 @@
+import { DateTime } from 'luxon';
+import type { AccountRecordInput, CsmRecordInput, TicketRecordInput, UserRecordInput } from '../ingest/sync/schemas.ts';
+
+/**
+ * A realistic, deterministic demo instance: a CS team with managers, accounts in segments,
+ * users with roles, six months of responses (as a CSV, so it loads through the real import
+ * path) and a few tickets. The same seed always gives the same data.
+ */
+export interface DemoDataset {
+  csms: CsmRecordInput[];
+  accounts: AccountRecordInput[];
+  users: UserRecordInput[];
+  tickets: TicketRecordInput[];
+  responsesCsv: string;
+}
+
+const COMPANIES = [
+  'Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark Industries', 'Wayne Enterprises', 'Wonka',
+  'Cyberdyne', 'Soylent', 'Tyrell', 'Massive Dynamic', 'Vandelay', 'Dunder Mifflin', 'Pied Piper', 'Aperture',
+];
+const SEGMENTS = ['enterprise', 'mid-market', 'smb'] as const;
+const ROLES = ['admin', 'manager', 'user', 'user', 'viewer'] as const;
+const PERSONAS = ['executive sponsor', 'champion', 'end user', 'end user'] as const;
+const FIRST_NAMES = ['Ana', 'Ben', 'Chen', 'Dana', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivan', 'Jo', 'Kai', 'Lea'];
+const COMMENTS: Record<'promoter' | 'passive' | 'detractor', string[]> = {
+  promoter: ['Our CSM is fantastic.', 'Saves my team hours every week.', 'Great product, great support.', ''],
+  passive: ['Good, but reporting is slow.', 'Does the job.', 'The API docs are thin.', ''],
+  detractor: ['Support took four days to answer.', 'Exports keep timing out.', 'Too expensive for what we use.', ''],
+};
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDataset {
+  const next = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+
+  const csms: CsmRecordInput[] = [
+    { external_id: 'vp-cs', email: 'morgan.vp@cs.example', name: 'Morgan (VP Customer Success)', manager_external_id: null },
+    { external_id: 'lead-east', email: 'riley.lead@cs.example', name: 'Riley (CS lead, East)', manager_external_id: 'vp-cs' },
+    { external_id: 'lead-west', email: 'sam.lead@cs.example', name: 'Sam (CS lead, West)', manager_external_id: 'vp-cs' },
+    { external_id: 'csm-ann', email: 'ann@cs.example', name: 'Ann', manager_external_id: 'lead-east' },
+    { external_id: 'csm-bob', email: 'bob@cs.example', name: 'Bob', manager_external_id: 'lead-east' },
+    { external_id: 'csm-cat', email: 'cat@cs.example', name: 'Cat', manager_external_id: 'lead-west' },
+    { external_id: 'csm-dev', email: 'dev@cs.example', name: 'Dev', manager_external_id: 'lead-west' },
+  ];
+  const owners = csms.slice(3);
+
+  const accounts: AccountRecordInput[] = COMPANIES.map((name, i) => ({
+    external_id: `acct-${i + 1}`,
+    name,
+    segment: SEGMENTS[i % SEGMENTS.length]!,
+    csm_external_id: owners[i % owners.length]!.external_id,
+    attributes: { arr: Math.round(20_000 + next() * 480_000), plan: i % 3 === 0 ? 'Enterprise' : 'Growth' },
+  }));
+
+  const users: UserRecordInput[] = [];
+  accounts.forEach((account, a) => {
+    const size = 4 + Math.floor(next() * 6);
+    const domain = `${account.name.toLowerCase().replace(/[^a-z]+/g, '')}.example`;
+    for (let u = 0; u < size; u++) {
+      const first = FIRST_NAMES[(a + u) % FIRST_NAMES.length]!;
+      users.push({
+        external_id: `user-${a + 1}-${u + 1}`,
+        account_external_id: account.external_id,
+        email: `${first.toLowerCase()}.${u + 1}@${domain}`,
+        name: `${first} ${account.name}`,
+        role: u === 0 ? 'admin' : pick(ROLES),
+        persona: u === 0 ? 'champion' : pick(PERSONAS),
+      });
+    }
+  });
+
+  // Each account leans one way, so the grid shows a spread of scores.
+  const lean = new Map(accounts.map((account) => [account.external_id, next()]));
+  const start = DateTime.fromJSDate(now).minus({ months });
+  const span = now.getTime() - start.toMillis();
+  const lines = ['response_id,email,score,responded_at,comment'];
+  let id = 0;
+  for (const user of users) {
+    const answers = 1 + Math.floor(next() * 3);
+    for (let i = 0; i < answers; i++) {
+      const tilt = lean.get(user.account_external_id)!;
+      const score = Math.max(0, Math.min(10, Math.round(4 + tilt * 7 + (next() - 0.5) * 5)));
+      const category = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
+      // Keep history clear of the last week: fresh answers are sent separately.
+      const respondedAt = new Date(start.toMillis() + next() * (span - 8 * 86_400_000));
+      const comment = pick(COMMENTS[category]);
+      lines.push(`demo-${++id},${user.email},${score},${respondedAt.toISOString()},"${comment}"`);
+    }
+  }
+
+  const tickets: TicketRecordInput[] = accounts.slice(0, 6).map((account, i) => {
+    const opened = new Date(now.getTime() - (3 + i * 4) * 86_400_000);
+    const resolved = i % 2 === 0 ? null : new Date(opened.getTime() + 2 * 86_400_000);
+    return {
+      external_id: `ticket-${i + 1}`,
+      account_external_id: account.external_id,
+      priority: (['critical', 'high', 'normal', 'low'] as const)[i % 4]!,
+      status: resolved ? 'solved' : 'open',
+      subject: ['Exports time out', 'SSO login loop', 'Invoice question', 'Feature request: API limits'][i % 4]!,
+      opened_at: opened.toISOString(),
+      resolved_at: resolved?.toISOString() ?? null,
+    };
+  });
+
+  return { csms, accounts, users, tickets, responsesCsv: `${lines.join('\n')}\n` };
+}
