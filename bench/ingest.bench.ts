@@ -2,6 +2,8 @@
  * npm run bench:ingest — loads a generated 1M-response CSV through the real ingest path, then,
  * in the same run and on the same database, COPYs the same rows into the same table.
  * Last line: {"rows_per_s", "copy_rows_per_s", "ratio" (target >= 0.5), "peak_rss_mb" (target < 400)}.
+ * peak_rss_mb is this process's peak up to the end of the import; on PGlite it includes the
+ * embedded database engine itself.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
 import { importHistoryCsv } from '../ingest/import-history-csv.ts';
-import { openBenchDatabase, peakRssMb, printResult, seedInstance } from './support/bench-database.ts';
+import { currentRssMb, openBenchDatabase, peakRssMb, printResult, seedInstance } from './support/bench-database.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const USERS = 100_000;
@@ -63,9 +65,11 @@ const COPY_SQL = `copy nps_responses (user_id, account_id, csm_id, score, commen
 async function main(): Promise<void> {
   process.stderr.write(`generating ${ROWS} rows in ${workDir}\n`);
   await generateFiles();
+  process.stderr.write(`rss after generating: ${currentRssMb()} MB\n`);
   const { db, backend, close } = await openBenchDatabase('ingest');
   try {
     await seedInstance(db, ACCOUNTS, USERS);
+    process.stderr.write(`rss after seeding: ${currentRssMb()} MB\n`);
 
     const rssBefore = peakRssMb();
     const ingestStart = performance.now();

@@ -43,7 +43,9 @@ function openPostgres(url: string, maxConnections = 10): Db {
 
 async function openPglite(dataDir: string | undefined): Promise<Db> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  // PGlite lives in this process: its buffer pool is resident memory the app pays for. The OS
+  // page cache still holds the files, so a small pool keeps the embedded default lean.
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: "shared_buffers = '32MB'" });
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return {
     kysely,

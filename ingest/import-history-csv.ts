@@ -98,7 +98,7 @@ export async function importHistoryCsv(
     batch = [];
     await writing;
     if (writeFailure) throw writeFailure;
-    writing = storeBatch(db, source, items, options.now).then(tally, (error: unknown) => {
+    writing = storeBatch(db, source, items, options.now, { detail: 'summary' }).then(tally, (error: unknown) => {
       writeFailure = error;
     });
   };

@@ -33,7 +33,7 @@ export interface StoreBatchResult {
   /** Valid redeliveries that changed nothing. */
   unchanged: number;
   rejected: Rejection[];
-  /** New or changed responses: each is a score event for the journeys. */
+  /** New or changed responses: each is a score event for the journeys. Empty in summary mode. */
   changed: UpsertedResponse[];
   /** Accounts whose NPS may have moved. */
   touchedAccountIds: number[];
@@ -43,12 +43,14 @@ export interface StoreBatchResult {
  * Stores one source's batch in one transaction: valid responses from known users are upserted,
  * the rest go to the rejection log with their reasons, and the source's sync state moves on.
  * A bad item never sinks the batch; a database failure leaves nothing half-written.
+ * `detail: 'summary'` skips the per-response list, for bulk imports.
  */
 export async function storeBatch(
   db: Kysely<Database>,
   source: string,
   items: IngestItem[],
   receivedAt: Date,
+  { detail = 'rows' }: { detail?: 'rows' | 'summary' } = {},
 ): Promise<StoreBatchResult> {
   const valid = new Map<string, { response: NormalizedResponse; payload: unknown; line: number | null }>();
   const invalid: NewRejectedResponse[] = [];
@@ -83,7 +85,7 @@ export async function storeBatch(
   const rows: ResponseRow[] = [...valid.values()].map(({ response }) => response);
 
   return inTransaction(db, async (trx) => {
-    const { upserted, unknownUserIds } = await upsertResponses(trx, source, rows, receivedAt);
+    const { upserted, inserted, updated, accountIds, unknownUserIds } = await upsertResponses(trx, source, rows, receivedAt, { detail });
 
     const unknown = unknownUserIds.map((id) => valid.get(id)!);
     await upsertUnknownUserRejections(
@@ -110,7 +112,6 @@ export async function storeBatch(
     }
     await insertRejections(trx, invalid);
 
-    const inserted = upserted.filter((r) => r.inserted).length;
     const accepted = rows.length - unknown.length;
     let lastResponseAt: Date | null = null;
     const unknownIds = new Set(unknownUserIds);
@@ -130,11 +131,11 @@ export async function storeBatch(
     return {
       received: items.length,
       inserted,
-      updated: upserted.length - inserted,
-      unchanged: accepted - upserted.length,
+      updated,
+      unchanged: accepted - inserted - updated,
       rejected,
       changed: upserted,
-      touchedAccountIds: [...new Set(upserted.map((r) => r.accountId))],
+      touchedAccountIds: accountIds,
     };
   });
 }

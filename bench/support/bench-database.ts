@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { type Db, openDatabase } from '../../db/connect.ts';
 
@@ -12,6 +14,8 @@ export async function openBenchDatabase(name: string): Promise<{ db: Db; backend
   const url = process.env.DATABASE_URL;
   if (!url) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `npsloop-${name}-`));
+    const init = fileURLToPath(new URL('./init-pglite.ts', import.meta.url));
+    execFileSync(process.execPath, ['--import', 'tsx', init, dataDir], { stdio: 'inherit' });
     const db = await openDatabase({ kind: 'pglite', dataDir });
     return {
       db,
@@ -62,6 +66,10 @@ export async function seedInstance(db: Db, accounts: number, users: number): Pro
     from generate_series(1, ${users}) i
   `.execute(k);
   await sql`analyze`.execute(k);
+}
+
+export function currentRssMb(): number {
+  return Math.round(process.memoryUsage.rss() / 1024 / 1024);
 }
 
 export function peakRssMb(): number {

@@ -20,8 +20,12 @@ export interface UpsertedResponse {
 }
 
 export interface UpsertResponsesResult {
-  /** Rows inserted or changed; a redelivery that changes nothing is not listed. */
+  /** Rows inserted or changed; a redelivery that changes nothing is not listed. Empty in summary mode. */
   upserted: UpsertedResponse[];
+  inserted: number;
+  updated: number;
+  /** Accounts with an inserted or changed response. */
+  accountIds: number[];
   /** Source ids whose email matches no known user. */
   unknownUserIds: string[];
 }
@@ -30,20 +34,27 @@ export interface UpsertResponsesResult {
  * Stores one source's responses in a single statement: matches users by email, credits the
  * account and the CSM who owned it when the response was given, and upserts on the source's
  * own id so a redelivery or an update never makes a second row. Rows must have distinct ids.
+ * `detail: 'summary'` returns counts and accounts instead of one row per response, which is
+ * what a bulk import needs.
  */
 export async function upsertResponses(
   db: Kysely<Database>,
   source: string,
   rows: ResponseRow[],
   receivedAt: Date,
+  { detail = 'rows' }: { detail?: 'rows' | 'summary' } = {},
 ): Promise<UpsertResponsesResult> {
-  if (rows.length === 0) return { upserted: [], unknownUserIds: [] };
+  if (rows.length === 0) return { upserted: [], inserted: 0, updated: 0, accountIds: [], unknownUserIds: [] };
+  const perRow = detail === 'rows';
   const { rows: result } = await sql<{
     id: number | null;
     account_id: number | null;
     user_id: number | null;
-    source_response_id: string;
+    source_response_id: string | null;
     inserted: boolean | null;
+    inserted_count: number | null;
+    changed_count: number | null;
+    account_ids: number[] | null;
   }>`
     with input as (
       select *
@@ -56,10 +67,10 @@ export async function upsertResponses(
         ${rows.map((r) => r.excluded)}::boolean[]
       ) as t(source_response_id, email, score, responded_at, comment, excluded)
     ),
-    matched as (
+    matched as materialized (
       select i.*, u.id as user_id, u.account_id, owner.csm_id
       from input i
-      join users u on u.email = i.email
+      left join users u on u.email = i.email
       left join lateral (
         select o.csm_id from account_ownership o
         where o.account_id = u.account_id
@@ -74,6 +85,7 @@ export async function upsertResponses(
         (user_id, account_id, csm_id, score, comment, responded_at, received_at, updated_at, source, source_response_id, excluded)
       select user_id, account_id, csm_id, score, comment, responded_at, ${receivedAt}, ${receivedAt}, ${source}, source_response_id, excluded
       from matched
+      where user_id is not null
       on conflict (source, source_response_id) do update set
         score = excluded.score,
         -- A comment arrives after the score (Delighted's "updated"); a late redelivery of the
@@ -86,23 +98,41 @@ export async function upsertResponses(
          or (excluded.comment is not null and excluded.comment is distinct from nps_responses.comment)
       returning id, account_id, user_id, source_response_id, (xmax = 0) as inserted
     )
-    select id, account_id, user_id, source_response_id, inserted from upserted
+    ${
+      perRow
+        ? sql`select id, account_id, user_id, source_response_id, inserted, null::int as inserted_count, null::int as changed_count, null::int[] as account_ids from upserted`
+        : sql`select null::int as id, null::int as account_id, null::int as user_id, null::text as source_response_id, null::boolean as inserted,
+            (count(*) filter (where inserted))::int as inserted_count, count(*)::int as changed_count,
+            coalesce(array_agg(distinct account_id), '{}') as account_ids
+          from upserted`
+    }
     union all
-    select null, null, null, i.source_response_id, null from input i
-    where not exists (select 1 from users u where u.email = i.email)
+    select null, null, null, source_response_id, null, null, null, null from matched where user_id is null
   `.execute(db);
   const upserted: UpsertedResponse[] = [];
   const unknownUserIds: string[] = [];
+  let inserted = 0;
+  let changed = 0;
+  const accountIds = new Set<number>();
   for (const row of result) {
-    if (row.id === null || row.account_id === null || row.user_id === null) unknownUserIds.push(row.source_response_id);
-    else
+    if (row.changed_count !== null) {
+      inserted = row.inserted_count ?? 0;
+      changed = row.changed_count;
+      for (const id of row.account_ids ?? []) accountIds.add(id);
+    } else if (row.id === null || row.account_id === null || row.user_id === null) {
+      unknownUserIds.push(row.source_response_id!);
+    } else {
       upserted.push({
         id: row.id,
         accountId: row.account_id,
         userId: row.user_id,
-        sourceResponseId: row.source_response_id,
+        sourceResponseId: row.source_response_id!,
         inserted: row.inserted === true,
       });
+      accountIds.add(row.account_id);
+      changed += 1;
+      if (row.inserted) inserted += 1;
+    }
   }
-  return { upserted, unknownUserIds };
+  return { upserted, inserted, updated: changed - inserted, accountIds: [...accountIds], unknownUserIds };
 }
