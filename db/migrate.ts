@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as initialSchema from './migrations/2026-11-24T12-00-00_initial-schema.ts';
+import * as rulesHealthLists from './migrations/2026-11-24T14-00-00_rules-health-lists.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
   '2026-11-24T12-00-00_initial-schema': initialSchema,
+  '2026-11-24T14-00-00_rules-health-lists': rulesHealthLists,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

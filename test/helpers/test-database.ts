@@ -38,6 +38,12 @@ export async function createTestDatabase(backend: BackendName): Promise<{ db: Db
 }
 
 const APP_TABLES = [
+  'list_membership_events',
+  'list_members',
+  'account_health_changes',
+  'account_health',
+  'rule_versions',
+  'rules',
   'source_sync_state',
   'account_nps_snapshots',
   'tickets',

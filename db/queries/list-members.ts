@@ -1,0 +1,111 @@
+import { type Expression, type Kysely, sql } from 'kysely';
+import type { Database } from '../database.ts';
+import { inTransaction } from '../in-transaction.ts';
+import type { ListMember } from '../tables/list-members.ts';
+import type { ListMembershipEvent } from '../tables/list-membership-events.ts';
+
+export class NotAListRuleError extends Error {
+  override readonly name = 'NotAListRuleError';
+  constructor(readonly ruleId: number) {
+    super(`rule ${ruleId} is not a live list rule: it does not exist, was deleted, or is a health or trigger rule`);
+  }
+}
+
+export interface ListRefresh {
+  /** Users who entered the list, by id. */
+  entered: number[];
+  /** Users who left it, by id. */
+  exited: number[];
+  /** Members after the refresh. */
+  total: number;
+}
+
+/**
+ * Makes the list's members those `memberQuery` selects (any query or expression with a
+ * `user_id` column, such as a compiled list rule), in one statement: leavers are deleted,
+ * newcomers inserted, and each entry and exit recorded at `at`. No user is read into Node.
+ * Refreshes of one list are serialised by locking its rule row.
+ */
+export async function replaceListMembers(
+  db: Kysely<Database>,
+  ruleId: number,
+  memberQuery: Expression<{ user_id: number }>,
+  at: Date,
+): Promise<ListRefresh> {
+  return inTransaction(db, async (trx) => {
+    const rule = await trx
+      .selectFrom('rules')
+      .select('id')
+      .where('id', '=', ruleId)
+      .where('kind', '=', 'list')
+      .where('deleted_at', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!rule) throw new NotAListRuleError(ruleId);
+    const { rows } = await sql<ListRefresh>`
+      with wanted as (
+        select distinct q.user_id from (${memberQuery}) as q where q.user_id is not null
+      ),
+      exited as (
+        delete from list_members m
+        where m.rule_id = ${ruleId}::int and not exists (select 1 from wanted w where w.user_id = m.user_id)
+        returning m.user_id
+      ),
+      entered as (
+        insert into list_members (rule_id, user_id, since)
+        select ${ruleId}::int, w.user_id, ${at}::timestamptz from wanted w
+        where not exists (select 1 from list_members m where m.rule_id = ${ruleId}::int and m.user_id = w.user_id)
+        returning user_id
+      ),
+      events as (
+        insert into list_membership_events (rule_id, user_id, event, at)
+        select ${ruleId}::int, user_id, 'entered', ${at}::timestamptz from entered
+        union all
+        select ${ruleId}::int, user_id, 'exited', ${at}::timestamptz from exited
+      )
+      select
+        coalesce((select array_agg(user_id order by user_id) from entered), '{}'::int[]) as entered,
+        coalesce((select array_agg(user_id order by user_id) from exited), '{}'::int[]) as exited,
+        (select count(*)::int from wanted) as total
+    `.execute(trx);
+    const [refresh] = rows;
+    if (!refresh) throw new Error('replaceListMembers: the refresh statement returned no row');
+    return refresh;
+  });
+}
+
+/** The list's members by user id, paged by keyset: pass the last user id of a page to get the next. */
+export async function listMembers(
+  db: Kysely<Database>,
+  ruleId: number,
+  page: { limit?: number; afterUserId?: number } = {},
+): Promise<ListMember[]> {
+  let query = db
+    .selectFrom('list_members')
+    .selectAll()
+    .where('rule_id', '=', ruleId)
+    .orderBy('user_id')
+    .limit(Math.min(page.limit ?? 100, 1_000));
+  if (page.afterUserId !== undefined) query = query.where('user_id', '>', page.afterUserId);
+  return query.execute();
+}
+
+/** The list's entries and exits in the order they happened, paged by keyset on (at, id). */
+export async function membershipEvents(
+  db: Kysely<Database>,
+  ruleId: number,
+  page: { limit?: number; after?: Pick<ListMembershipEvent, 'at' | 'id'> } = {},
+): Promise<ListMembershipEvent[]> {
+  let query = db
+    .selectFrom('list_membership_events')
+    .selectAll()
+    .where('rule_id', '=', ruleId)
+    .orderBy('at')
+    .orderBy('id')
+    .limit(Math.min(page.limit ?? 100, 1_000));
+  const after = page.after;
+  if (after) {
+    query = query.where((eb) => eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]));
+  }
+  return query.execute();
+}
