@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { registerImportCommand } from './commands/import.ts';
+import { registerListsCommand } from './commands/lists.ts';
 import { registerNpsCommand } from './commands/nps.ts';
 import { registerRejectionsCommand } from './commands/rejections.ts';
+import { registerRulesCommand } from './commands/rules.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { UsageError } from './usage-error.ts';
@@ -18,7 +20,11 @@ export async function runCli(argv: string[]): Promise<number> {
   registerSyncCommand(program);
   registerNpsCommand(program);
   registerRejectionsCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  registerRulesCommand(program);
+  registerListsCommand(program);
+  // Subcommands too: their usage errors must reach the exit-code mapping below.
+  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+  for (const command of all(program)) command.exitOverride();
 
   try {
     await program.parseAsync(argv, { from: 'user' });

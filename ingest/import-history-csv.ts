@@ -39,7 +39,8 @@ export interface HistoryImportResult extends HistoryImportProgress {
   unchanged: number;
   /** The first rejections, in file order; all of them are in the rejection log. */
   rejections: Rejection[];
-  accountsRecomputed: number;
+  /** Accounts with a new or changed response; their NPS snapshots are already recomputed. */
+  touchedAccountIds: number[];
 }
 
 export class CsvHeaderError extends Error {
@@ -72,7 +73,7 @@ export async function importHistoryCsv(
 
   const result: HistoryImportResult = {
     bytes: 0, rows: 0, accepted: 0, rejected: 0, skipped: 0,
-    inserted: 0, updated: 0, unchanged: 0, rejections: [], accountsRecomputed: 0,
+    inserted: 0, updated: 0, unchanged: 0, rejections: [], touchedAccountIds: [],
   };
   const touched = new Set<number>();
   let idColumn: string | undefined;
@@ -141,7 +142,7 @@ export async function importHistoryCsv(
   for (let i = 0; i < accountIds.length; i += SNAPSHOT_CHUNK) {
     await refreshStandardSnapshots(db, accountIds.slice(i, i + SNAPSHOT_CHUNK), options);
   }
-  result.accountsRecomputed = accountIds.length;
+  result.touchedAccountIds = accountIds;
   result.rejections.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return result;
 }

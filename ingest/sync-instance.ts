@@ -13,6 +13,8 @@ import { syncUsers } from './sync/sync-users.ts';
 export interface InstanceSyncResult extends SyncResult {
   /** Responses that had been waiting for these users and were taken now. */
   replay: ReplayResult | null;
+  /** Accounts whose NPS or tickets changed: their health and lists need refreshing. */
+  touchedAccountIds: number[];
 }
 
 /**
@@ -29,11 +31,13 @@ export async function syncInstance(
   const options = { now: settings.now };
   switch (entity) {
     case 'csm':
-      return { ...(await syncCsms(db, records, options)), replay: null };
+      return { ...(await syncCsms(db, records, options)), replay: null, touchedAccountIds: [] };
     case 'account':
-      return { ...(await syncAccounts(db, records, options)), replay: null };
-    case 'ticket':
-      return { ...(await syncTickets(db, records, options)), replay: null };
+      return { ...(await syncAccounts(db, records, options)), replay: null, touchedAccountIds: [] };
+    case 'ticket': {
+      const { accountIds, ...result } = await syncTickets(db, records, options);
+      return { ...result, replay: null, touchedAccountIds: accountIds };
+    }
     case 'user': {
       const result = await inTransaction(db, async (trx) => {
         const synced = await syncUsers(trx, records, options);
@@ -41,7 +45,7 @@ export async function syncInstance(
         return { ...synced, replay };
       });
       await refreshStandardSnapshots(db, result.replay.touchedAccountIds, settings);
-      return result;
+      return { ...result, touchedAccountIds: result.replay.touchedAccountIds };
     }
   }
 }

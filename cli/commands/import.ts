@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
+import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
 import { openAppContext } from '../app-context.ts';
 import { UsageError } from '../usage-error.ts';
@@ -34,13 +35,15 @@ export function registerImportCommand(program: Command): void {
         });
         bar?.update(size, result);
         bar?.stop();
+        const refreshed = await refreshAfterChange(context.db.kysely, { accountIds: result.touchedAccountIds, userIds: 'all' }, settings);
         if (options.json) {
-          console.log(JSON.stringify(result, null, 2));
+          const { touchedAccountIds, ...summary } = result;
+          console.log(JSON.stringify({ ...summary, accountsRecomputed: touchedAccountIds.length, healthChanges: refreshed.healthChanges.length, lists: refreshed.lists }, null, 2));
         } else {
           console.log(
             `${result.rows} rows read: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ` +
               `${result.rejected} rejected, ${result.skipped} older than ${since.toISOString().slice(0, 10)} skipped; ` +
-              `${result.accountsRecomputed} accounts recomputed`,
+              `${result.touchedAccountIds.length} accounts recomputed, ${refreshed.healthChanges.length} health colours changed`,
           );
           for (const rejection of result.rejections.slice(0, 20)) {
             console.log(`  line ${rejection.line}: ${rejection.reason}: ${rejection.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);

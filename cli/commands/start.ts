@@ -1,6 +1,9 @@
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
+import { installDefaultRules } from '../../activities/install-default-rules.ts';
+import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
+import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';
 import { demoDataset } from '../../demo/demo-dataset.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
 import { ingestPayloads } from '../../ingest/ingest-payloads.ts';
@@ -20,8 +23,15 @@ export function registerStartCommand(program: Command): void {
           context.config.database.kind === 'pglite' ? `PGlite in ${context.config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
         console.log(`npsloop: database ${location}, time zone ${context.config.timeZone}`);
         const accounts = await context.db.kysely.selectFrom('accounts').select('id').limit(1).execute();
+        const installed = await installDefaultRules(context.db.kysely);
+        if (installed.length > 0) console.log(`installed the default rules: ${installed.join(', ')}`);
         if (options.demo && accounts.length === 0) await loadDemo(context);
         else if (accounts.length > 0) console.log('keeping the data already there');
+        // Time moves lists like "in the last 30 days" and NPS windows: refresh everything on start.
+        const settings = context.npsSettings();
+        await refreshStandardSnapshots(context.db.kysely, 'all', settings);
+        const refreshed = await refreshAfterChange(context.db.kysely, { accountIds: 'all', userIds: 'all' }, settings);
+        console.log(`lists: ${refreshed.lists.map((l) => `${l.list} ${l.total}`).join(', ')}`);
 
         const report = await accountNpsReport(context.db.kysely, { kind: 'last_days', days: 90 }, context.npsSettings(), { limit: 50 });
         console.log(`\nAccount NPS, ${report.window.label.toLowerCase()}:`);

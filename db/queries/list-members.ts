@@ -24,13 +24,16 @@ export interface ListRefresh {
  * Makes the list's members those `memberQuery` selects (any query or expression with a
  * `user_id` column, such as a compiled list rule), in one statement: leavers are deleted,
  * newcomers inserted, and each entry and exit recorded at `at`. No user is read into Node.
- * Refreshes of one list are serialised by locking its rule row.
+ * Refreshes of one list are serialised by locking its rule row. With `onlyUserIds`, only those
+ * users' membership is decided (the query should then select among them): an ingest batch
+ * refreshes the users it touched without re-deciding everyone else.
  */
 export async function replaceListMembers(
   db: Kysely<Database>,
   ruleId: number,
   memberQuery: Expression<{ user_id: number }>,
   at: Date,
+  { onlyUserIds }: { onlyUserIds?: readonly number[] } = {},
 ): Promise<ListRefresh> {
   return inTransaction(db, async (trx) => {
     const rule = await trx
@@ -49,6 +52,7 @@ export async function replaceListMembers(
       exited as (
         delete from list_members m
         where m.rule_id = ${ruleId}::int and not exists (select 1 from wanted w where w.user_id = m.user_id)
+          ${onlyUserIds ? sql`and m.user_id = any(${[...onlyUserIds]}::int[])` : sql``}
         returning m.user_id
       ),
       entered as (
@@ -66,7 +70,8 @@ export async function replaceListMembers(
       select
         coalesce((select array_agg(user_id order by user_id) from entered), '{}'::int[]) as entered,
         coalesce((select array_agg(user_id order by user_id) from exited), '{}'::int[]) as exited,
-        (select count(*)::int from wanted) as total
+        ((select count(*) from list_members where rule_id = ${ruleId}::int)
+          - (select count(*) from exited) + (select count(*) from entered))::int as total
     `.execute(trx);
     const [refresh] = rows;
     if (!refresh) throw new Error('replaceListMembers: the refresh statement returned no row');

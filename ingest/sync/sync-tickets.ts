@@ -13,11 +13,16 @@ import {
   type SyncResult,
 } from './sync-batch.ts';
 
+export interface TicketSyncResult extends SyncResult {
+  /** Accounts whose tickets changed: their service health needs recomputing. */
+  accountIds: number[];
+}
+
 /**
  * Upserts support tickets by external id in one transaction. A ticket of an account that is not
  * in the instance is rejected; sync accounts first.
  */
-export async function syncTickets(db: Kysely<Database>, records: SyncInput, { now }: SyncOptions): Promise<SyncResult> {
+export async function syncTickets(db: Kysely<Database>, records: SyncInput, { now }: SyncOptions): Promise<TicketSyncResult> {
   const batch = new SyncBatch(ticketRecordSchema, records);
   return inTransaction(db, async (trx) => {
     const accountIds = await idsByExternalId(trx, 'accounts', batch.records.map((ticket) => ticket.account_external_id));
@@ -54,6 +59,6 @@ export async function syncTickets(db: Kysely<Database>, records: SyncInput, { no
         )
         .execute();
     }
-    return batch.result();
+    return { ...batch.result(), accountIds: [...new Set(rows.map((row) => row.account_id))] };
   });
 }

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { createTriggerEvaluator } from '../../activities/evaluate-triggers.ts';
+import { explainListMembership } from '../../activities/explain-list-membership.ts';
 import { installDefaultRules } from '../../activities/install-default-rules.ts';
 import { refreshAccountHealth } from '../../activities/refresh-account-health.ts';
 import { refreshLists } from '../../activities/refresh-lists.ts';
@@ -70,6 +71,28 @@ describeEachBackend('rules in use: health, lists and triggers', (db) => {
     expect((await listMembers(k, promoters.id)).map((m) => m.user_id).sort()).toEqual([users[0]!.id, users[1]!.id].sort());
     const detractors = await getRule(k, 'admin-detractors');
     expect((await membershipEvents(k, detractors.id)).map((e) => e.event)).toEqual(['entered', 'exited']);
+  });
+
+  it('re-decides only the users a batch touched, and explains a membership', async () => {
+    const k = db().kysely;
+    await installDefaultRules(k);
+    const { users } = await seedAccount(k, { users: ['one@acme.example', 'two@acme.example'] });
+    await storeBatch(k, 'csv', [validItem({ email: users[0]!.email, score: 2, respondedAt: daysAgo(2) })], now);
+    await refreshLists(k, settings);
+    // The second user's detractor answer arrives; a scoped refresh leaves the first untouched.
+    await k.deleteFrom('nps_responses').where('user_id', '=', users[0]!.id).execute();
+    await storeBatch(k, 'csv', [validItem({ email: users[1]!.email, score: 1, respondedAt: daysAgo(1) })], now);
+    const scoped = await refreshLists(k, settings, { userIds: [users[1]!.id], names: ['admin-detractors'] });
+    expect(scoped).toEqual([{ list: 'admin-detractors', entered: 1, exited: 0, total: 2 }]);
+
+    const why = await explainListMembership(k, 'admin-detractors', users[1]!.id, settings);
+    expect(why).toMatchObject({ matches: true, member: true });
+    expect(why.explanation).toMatchObject({ kind: 'all', conditions: [
+      { fact: 'latestCategory', factValue: 'detractor', result: true },
+      { fact: 'role', factValue: 'admin', result: true },
+    ] });
+    const stale = await explainListMembership(k, 'admin-detractors', users[0]!.id, settings);
+    expect(stale).toMatchObject({ matches: false, member: true });
   });
 
   it('evaluates the trigger rules against a response event, with explanations', async () => {

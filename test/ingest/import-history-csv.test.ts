@@ -33,7 +33,7 @@ describeEachBackend('CSV history import', (db) => {
     ].join('\n');
     const progress: number[] = [];
     const result = await importHistoryCsv(k, csv(file), options({ batchSize: 3, onProgress: (p) => progress.push(p.rows) }));
-    expect(result).toMatchObject({ rows: 10, accepted: 2, inserted: 2, rejected: 7, skipped: 1, accountsRecomputed: 1 });
+    expect(result).toMatchObject({ rows: 10, accepted: 2, inserted: 2, rejected: 7, skipped: 1, touchedAccountIds: [accountId] });
     expect(result.rejections.map((r) => [r.line, r.reason, r.issues.map((i) => `${i.path}: ${i.message}`)])).toEqual([
       [4, 'invalid', ['score: must be from 0 to 10']],
       [5, 'invalid', ['score: must be a whole number from 0 to 10']],

@@ -17,9 +17,10 @@ describeEachBackend('syncTickets', (db) => {
 
   it('inserts by external id, then updates in place', async () => {
     await syncAccounts(db().kysely, [accountRecord({ external_id: 'acme' })], { now });
+    const acme = await db().kysely.selectFrom('accounts').select('id').where('external_id', '=', 'acme').executeTakeFirstOrThrow();
     const outage = ticketRecord({ external_id: 'T-1', account_external_id: 'acme', priority: 'Critical', subject: 'Outage', opened_at: '2026-03-02T09:00:00+01:00' });
     const first = await syncTickets(db().kysely, [outage, ticketRecord({ external_id: 'T-2', account_external_id: 'acme' })], { now });
-    expect(first).toEqual({ received: 2, upserted: 2, rejected: [] });
+    expect(first).toEqual({ received: 2, upserted: 2, rejected: [], accountIds: [acme.id] });
     const [before] = await tickets();
     expect(before).toMatchObject({ priority: 'critical', status: 'open', opened_at: new Date('2026-03-02T08:00:00Z'), resolved_at: null });
 

@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { AccountHealthChange } from '../db/tables/account-health-changes.ts';
+import { refreshAccountHealth } from './refresh-account-health.ts';
+import { type ListRefreshSummary, refreshLists } from './refresh-lists.ts';
+
+export interface DerivedStateRefresh {
+  healthChanges: AccountHealthChange[];
+  lists: ListRefreshSummary[];
+}
+
+/**
+ * After responses, users or tickets change: the health of the accounts touched, and the list
+ * membership of the users touched (or of everyone, after a bulk import).
+ */
+export async function refreshAfterChange(
+  db: Kysely<Database>,
+  touched: { accountIds: readonly number[] | 'all'; userIds: readonly number[] | 'all' },
+  settings: NpsSettings,
+): Promise<DerivedStateRefresh> {
+  const health = await refreshAccountHealth(db, touched.accountIds, settings);
+  const lists = await refreshLists(db, settings, touched.userIds === 'all' ? {} : { userIds: touched.userIds });
+  return { healthChanges: health.changes, lists };
+}
