@@ -91,11 +91,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('nps_responses')
     .columns(['account_id', 'responded_at'])
     .execute();
-  await db.schema
-    .createIndex('nps_responses_user_responded')
-    .on('nps_responses')
-    .columns(['user_id', 'responded_at'])
-    .execute();
+  // A user's responses newest first, carrying score and category: "the user's latest response"
+  // (lists over every user, trigger facts) is then an index-only lookup, and timelines a range scan.
+  await sql`
+    create index nps_responses_user_latest
+    on nps_responses (user_id, responded_at desc, id desc) include (score, category)
+  `.execute(db);
   await db.schema
     .createIndex('nps_responses_csm_responded')
     .on('nps_responses')
