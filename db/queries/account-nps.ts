@@ -12,20 +12,8 @@ export interface WindowBounds {
   end: Date;
 }
 
-export interface AccountNpsFigures {
-  account_id: number;
-  window_key: string;
-  window_start: Date;
-  window_end: Date;
-  promoters: number;
-  passives: number;
-  detractors: number;
-  total: number;
-  nps: number | null;
-  margin_of_error: number | null;
-  sources: string[];
-  last_response_at: Date | null;
-}
+/** A snapshot's figures, computed for any window; the snapshot adds how and when. */
+export type AccountNpsFigures = Omit<AccountNpsSnapshot, 'counting' | 'computed_at'>;
 
 /**
  * Account NPS for every (account, window) pair in one grouped statement. Excluded responses
