@@ -12,6 +12,19 @@ const postgresUrl = z
   .string()
   .refine((url) => /^postgres(ql)?:\/\//.test(url), 'a PostgreSQL URL such as postgres://user:pass@host:5432/db');
 
+// Host, port and credentials only: options in a query string would be applied by nodemailer
+// behind the transport settings npsloop relies on (no pooling, short timeouts).
+const smtpUrl = z.string().refine((value) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '' && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
+}, 'an SMTP URL such as smtp://user:pass@mail.example.com:587 or smtps://mail.example.com:465, without path or query');
+
+// One mailbox, bare or with a display name; no line breaks, which would inject headers.
+const mailbox = z
+  .string()
+  .refine((value) => /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value.trim()), 'a sender such as "npsloop <npsloop@example.com>" or npsloop@example.com');
+
 /** Every setting npsloop reads from the environment, with its embedded default. */
 export const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
@@ -23,6 +36,8 @@ export const environmentSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+  SMTP_URL: smtpUrl.optional(),
+  NPSLOOP_MAIL_FROM: mailbox.default('npsloop <npsloop@localhost>'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -39,6 +54,8 @@ export interface Config {
     cliPath: string | undefined;
     testServerPath: string | undefined;
   };
+  /** Over SMTP when `smtpUrl` is set, otherwise one `.eml` file per message in `outboxDir`. */
+  mail: { smtpUrl?: string; from: string; outboxDir: string };
 }
 
 export class ConfigError extends Error {
@@ -78,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
     },
+    mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
   };
 }

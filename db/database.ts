@@ -4,6 +4,9 @@ import type { AccountNpsSnapshotsTable } from './tables/account-nps-snapshots.ts
 import type { AccountOwnershipTable } from './tables/account-ownership.ts';
 import type { AccountsTable } from './tables/accounts.ts';
 import type { CsmsTable } from './tables/csms.ts';
+import type { EmailsTable } from './tables/emails.ts';
+import type { EnrollmentsTable } from './tables/enrollments.ts';
+import type { JourneysTable } from './tables/journeys.ts';
 import type { ListMembersTable } from './tables/list-members.ts';
 import type { ListMembershipEventsTable } from './tables/list-membership-events.ts';
 import type { NpsResponsesTable } from './tables/nps-responses.ts';
@@ -11,6 +14,7 @@ import type { RejectedResponsesTable } from './tables/rejected-responses.ts';
 import type { RuleVersionsTable } from './tables/rule-versions.ts';
 import type { RulesTable } from './tables/rules.ts';
 import type { SourceSyncStateTable } from './tables/source-sync-state.ts';
+import type { TasksTable } from './tables/tasks.ts';
 import type { TicketsTable } from './tables/tickets.ts';
 import type { UsersTable } from './tables/users.ts';
 
@@ -30,4 +34,8 @@ export interface Database {
   account_health_changes: AccountHealthChangesTable;
   list_members: ListMembersTable;
   list_membership_events: ListMembershipEventsTable;
+  emails: EmailsTable;
+  journeys: JourneysTable;
+  enrollments: EnrollmentsTable;
+  tasks: TasksTable;
 }

@@ -2,11 +2,15 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as initialSchema from './migrations/2026-11-24T12-00-00_initial-schema.ts';
 import * as rulesHealthLists from './migrations/2026-11-24T14-00-00_rules-health-lists.ts';
+import * as emails from './migrations/2026-11-24T15-00-00_emails.ts';
+import * as journeysTasks from './migrations/2026-11-24T15-30-00_journeys-tasks.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
   '2026-11-24T12-00-00_initial-schema': initialSchema,
   '2026-11-24T14-00-00_rules-health-lists': rulesHealthLists,
+  '2026-11-24T15-00-00_emails': emails,
+  '2026-11-24T15-30-00_journeys-tasks': journeysTasks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -29,4 +29,17 @@ describe('loadConfig', () => {
     expect((error as Error).message).toContain('NPSLOOP_TIME_ZONE: expected an IANA time zone such as "Europe/Paris" or "UTC"');
     expect((error as Error).message).toContain('DATABASE_URL: expected a PostgreSQL URL');
   });
+
+  it('sends mail to the outbox folder unless SMTP_URL is set, and rejects a bad SMTP_URL', () => {
+    expect(loadConfig({ NPSLOOP_DATA_DIR: '/srv/npsloop' }).mail).toEqual({
+      smtpUrl: undefined,
+      from: 'npsloop <npsloop@localhost>',
+      outboxDir: path.resolve('/srv/npsloop', 'outbox'),
+    });
+    expect(loadConfig({ SMTP_URL: 'smtps://ann:s%40cret@mail.example.com:465' }).mail.smtpUrl).toBe('smtps://ann:s%40cret@mail.example.com:465');
+    for (const bad of ['http://mail.example.com', 'smtp://', 'smtp://mail.example.com?pool=true', 'mail.example.com:25']) {
+      expect(() => loadConfig({ SMTP_URL: bad }), bad).toThrow(/SMTP_URL: expected an SMTP URL such as smtp:\/\//);
+    }
+    expect(() => loadConfig({ NPSLOOP_MAIL_FROM: 'npsloop\r\nBcc: x@example.com' })).toThrow(/NPSLOOP_MAIL_FROM: expected a sender/);
+  });
 });

@@ -38,6 +38,10 @@ export async function createTestDatabase(backend: BackendName): Promise<{ db: Db
 }
 
 const APP_TABLES = [
+  'tasks',
+  'enrollments',
+  'journeys',
+  'emails',
   'list_membership_events',
   'list_members',
   'account_health_changes',

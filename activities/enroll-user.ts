@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { activeOrLatestEnrollment, type EnrollmentContext, enrollmentContext, insertEnrollment } from '../db/queries/enrollments.ts';
+import { getJourney } from '../db/queries/journeys.ts';
+import type { Enrollment } from '../db/tables/enrollments.ts';
+import type { JourneyDefinition } from '../journeys/journey-definition.ts';
+
+export type { EnrollmentContext } from '../db/queries/enrollments.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface EnrollUserInput {
+  journeyName: string;
+  userId: number;
+  responseId: number;
+  /** The journey workflow's id; the same id and response again is a retry of this enrollment. */
+  workflowId: string;
+  /** The workflow's time (an ISO string once it has crossed Temporal's JSON payloads). */
+  now: Date | string;
+}
+
+export type EnrollmentSkipReason = 'already_active' | 'cooldown' | 'disabled' | 'response_too_old';
+
+export type EnrollUserResult =
+  | { status: 'enrolled'; enrollmentId: number; definition: JourneyDefinition; context: EnrollmentContext }
+  | { status: 'skipped'; reason: EnrollmentSkipReason };
+
+/**
+ * Enrolls the user in the journey for a response, copying the journey's definition, unless:
+ * the journey is disabled; the response is older than the journey's maxResponseAgeDays (a
+ * backfill updates NPS and health but enrolls nobody); the user already has an active
+ * enrollment in it; or their previous one started less than cooldownDays ago. Idempotent:
+ * called again with the same workflow id and response while that enrollment is active, it
+ * returns the same enrollment. Two concurrent enrollments of a user cannot both succeed:
+ * the database's unique index refuses the second.
+ */
+export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput): Promise<EnrollUserResult> {
+  const { journeyName, userId, responseId, workflowId } = input;
+  const now = new Date(input.now);
+  const journey = await getJourney(db, journeyName);
+  const response = await enrollmentContext(db, responseId);
+  if (!response || response.user.id !== userId) throw new Error(`no NPS response with id ${responseId} by user ${userId}`);
+  const { respondedAt, ...context } = response;
+  const isThisEnrollment = (enrollment: Enrollment) =>
+    enrollment.status === 'active' && enrollment.workflow_id === workflowId && enrollment.response_id === responseId;
+  const enrolled = (enrollment: Enrollment): EnrollUserResult => ({
+    status: 'enrolled',
+    enrollmentId: enrollment.id,
+    definition: enrollment.definition,
+    context,
+  });
+
+  const previous = await activeOrLatestEnrollment(db, journeyName, userId);
+  if (previous && isThisEnrollment(previous)) return enrolled(previous);
+  const definition = journey.definition;
+  if (!journey.enabled) return { status: 'skipped', reason: 'disabled' };
+  if (respondedAt.getTime() < now.getTime() - definition.maxResponseAgeDays * DAY_MS) {
+    return { status: 'skipped', reason: 'response_too_old' };
+  }
+  if (previous?.status === 'active') return { status: 'skipped', reason: 'already_active' };
+  if (previous && previous.enrolled_at.getTime() > now.getTime() - definition.cooldownDays * DAY_MS) {
+    return { status: 'skipped', reason: 'cooldown' };
+  }
+
+  const inserted = await insertEnrollment(db, {
+    journey_name: journeyName,
+    journey_version: journey.version,
+    definition: JSON.stringify(definition),
+    user_id: userId,
+    account_id: context.account.id,
+    response_id: responseId,
+    workflow_id: workflowId,
+    enrolled_at: now,
+  });
+  if (inserted) return enrolled(inserted);
+  // A concurrent call enrolled the user first: this call's own twin, or another response's.
+  const winner = await activeOrLatestEnrollment(db, journeyName, userId);
+  if (winner && isThisEnrollment(winner)) return enrolled(winner);
+  if (winner?.status === 'active') return { status: 'skipped', reason: 'already_active' };
+  throw new Error(`workflow id "${workflowId}" already runs an active enrollment of another user or journey`);
+}
