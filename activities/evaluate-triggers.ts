@@ -3,7 +3,8 @@ import type { Database } from '../db/database.ts';
 import { computeAccountNps, type NpsSettings } from '../db/queries/account-nps.ts';
 import { responseEvent } from '../db/queries/response-event.ts';
 import { listRules } from '../db/queries/rules.ts';
-import type { Rule } from '../db/tables/rules.ts';
+import { listJourneys } from '../db/queries/journeys.ts';
+import { journeyTriggerRule } from '../journeys/journey-definition.ts';
 import { parseWindowKey, resolveWindow } from '../nps/windows.ts';
 import { type Clock, type FactValues, factKey, factReferences } from '../rules/create-engine.ts';
 import { type CompiledRule, compileRule, type ConditionExplanation } from '../rules/evaluate-rule.ts';
@@ -25,32 +26,57 @@ export interface TriggerEvaluation {
   facts: FactValues;
 }
 
+/** A trigger to evaluate: a saved trigger rule or a journey's trigger, with its version. */
+export interface VersionedTrigger {
+  id: number;
+  version: number;
+  rule: TriggerRule;
+}
+
 /**
- * Evaluates the enabled trigger rules against one response event with json-rules-engine.
- * Rules are compiled once per version and kept, so an event costs one engine run per rule.
+ * Evaluates triggers against one response event with json-rules-engine. Triggers are compiled
+ * once per version and kept, so an event costs one engine run per trigger.
  */
 export function createTriggerEvaluator(clock: Clock) {
   const compiled = new Map<string, CompiledRule>();
-  const compiledFor = (rule: Rule): CompiledRule => {
-    const key = `${rule.id}@${rule.version}`;
+  const compiledFor = ({ id, version, rule }: VersionedTrigger): CompiledRule => {
+    const key = `${rule.name}#${id}@${version}`;
     let entry = compiled.get(key);
     if (!entry) {
-      entry = compileRule(rule.definition as TriggerRule, clock);
+      entry = compileRule(rule, clock);
       compiled.set(key, entry);
     }
     return entry;
   };
 
-  return async function evaluateTriggers(db: Kysely<Database>, responseId: number, settings: NpsSettings): Promise<TriggerEvaluation> {
-    const rules = await listRules(db, { kind: 'trigger', enabledOnly: true, limit: 1_000 });
-    const facts = await loadResponseEventFacts(db, responseId, rules.map((r) => r.definition as TriggerRule), settings);
+  return async function evaluateTriggers(
+    db: Kysely<Database>,
+    responseId: number,
+    triggers: readonly VersionedTrigger[],
+    settings: NpsSettings,
+  ): Promise<TriggerEvaluation> {
+    const facts = await loadResponseEventFacts(db, responseId, triggers.map((t) => t.rule), settings);
     const matches: TriggerMatch[] = [];
-    for (const rule of rules) {
-      const evaluation = await compiledFor(rule).evaluate(facts);
-      if (evaluation.matched) matches.push({ rule: rule.name, ruleId: rule.id, ruleVersion: rule.version, explanation: evaluation.explanation });
+    for (const trigger of triggers) {
+      const evaluation = await compiledFor(trigger).evaluate(facts);
+      if (evaluation.matched) {
+        matches.push({ rule: trigger.rule.name, ruleId: trigger.id, ruleVersion: trigger.version, explanation: evaluation.explanation });
+      }
     }
-    return { responseId, matches, evaluated: rules.length, facts };
+    return { responseId, matches, evaluated: triggers.length, facts };
   };
+}
+
+/** The enabled trigger rules, as saved by admins. */
+export async function enabledTriggerRules(db: Kysely<Database>): Promise<VersionedTrigger[]> {
+  const rules = await listRules(db, { kind: 'trigger', enabledOnly: true, limit: 1_000 });
+  return rules.map((rule) => ({ id: rule.id, version: rule.version, rule: rule.definition as TriggerRule }));
+}
+
+/** The triggers of the enabled journeys. */
+export async function enabledJourneyTriggers(db: Kysely<Database>): Promise<VersionedTrigger[]> {
+  const journeys = await listJourneys(db, { enabledOnly: true, limit: 1_000 });
+  return journeys.map((journey) => ({ id: journey.id, version: journey.version, rule: journeyTriggerRule(journey.definition) }));
 }
 
 /** The `response_event` facts the given trigger rules read, for one stored response. */

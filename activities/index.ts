@@ -1,17 +1,69 @@
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import { type NpsSettings, refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import { responseEvent } from '../db/queries/response-event.ts';
+import type { Mailer } from '../mail/create-transport.ts';
+import { endEnrollment, type EndEnrollmentInput } from './end-enrollment.ts';
+import { createTriggerEvaluator, enabledJourneyTriggers } from './evaluate-triggers.ts';
+import { closeTask, type CloseTaskInput, createFollowUpTask, type CreateFollowUpTaskInput, escalationTarget } from './follow-up-tasks.ts';
+import { notifyPromoterAnswer } from './notify-promoter-answer.ts';
 import { recomputeAccountNps, type RecomputeAccountNpsInput } from './recompute-account-nps.ts';
+import { refreshAfterChange } from './refresh-after-change.ts';
+import { type ReviewLinkSettings, reviewLinkUrl } from './review-links.ts';
+import { sendJourneyEmail, type SendJourneyEmailInput } from './send-journey-email.ts';
+import { startJourney } from './start-journey.ts';
 
 export interface ActivityDependencies {
   db: Kysely<Database>;
   /** Read at each call: "this month" moves with the clock. */
   npsSettings: () => NpsSettings;
+  mailer: Mailer;
+  /** Starts and signals journey workflows. */
+  temporal: Client;
+  taskQueue: string;
+  reviewLinks: ReviewLinkSettings;
 }
 
-/** Every side effect a workflow needs, bound to its real dependencies. */
-export function createActivities({ db, npsSettings }: ActivityDependencies) {
+/** Every side effect a workflow needs, bound to its real dependencies. Each is idempotent. */
+export function createActivities(deps: ActivityDependencies) {
+  const { db, npsSettings, mailer, temporal, taskQueue, reviewLinks } = deps;
+  const evaluateTriggers = createTriggerEvaluator(() => npsSettings().now);
   return {
     recomputeAccountNps: (input: RecomputeAccountNpsInput) => recomputeAccountNps(db, npsSettings(), input),
+
+    /** The account's NPS snapshots and health, and the user's lists, after one response. */
+    async refreshForResponse({ responseId }: { responseId: number }) {
+      const event = await responseEvent(db, responseId);
+      if (!event) throw new Error(`no NPS response with id ${responseId}`);
+      const settings = npsSettings();
+      await refreshStandardSnapshots(db, [event.account_id], settings);
+      await refreshAfterChange(db, { accountIds: [event.account_id], userIds: [event.user_id] }, settings);
+      return {
+        userId: event.user_id,
+        accountId: event.account_id,
+        score: event.score,
+        category: event.category,
+        respondedAt: event.responded_at.toISOString(),
+      };
+    },
+
+    /** The enabled journeys whose trigger holds for the response. */
+    async matchingJourneys({ responseId }: { responseId: number }): Promise<string[]> {
+      const evaluation = await evaluateTriggers(db, responseId, await enabledJourneyTriggers(db), npsSettings());
+      return evaluation.matches.map((match) => match.rule);
+    },
+
+    startJourney: (input: { journeyName: string; userId: number; responseId: number; now: string }) =>
+      startJourney({ db, temporal, taskQueue }, input),
+    notifyPromoterAnswer: (input: { userId: number; responseId: number }) => notifyPromoterAnswer({ db, temporal }, input),
+    sendJourneyEmail: (input: SendJourneyEmailInput) => sendJourneyEmail({ db, mailer }, input),
+    reviewLink: async ({ enrollmentId }: { enrollmentId: number }) => reviewLinkUrl(reviewLinks, enrollmentId),
+    createFollowUpTask: (input: CreateFollowUpTaskInput) => createFollowUpTask(db, input),
+    escalationTarget: ({ csmId }: { csmId: number }) => escalationTarget(db, csmId),
+    closeTask: (input: CloseTaskInput) => closeTask(db, input),
+    endEnrollment: (input: EndEnrollmentInput) => endEnrollment(db, input),
   };
 }
+
+export type Activities = ReturnType<typeof createActivities>;

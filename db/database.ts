@@ -5,6 +5,7 @@ import type { AccountOwnershipTable } from './tables/account-ownership.ts';
 import type { AccountsTable } from './tables/accounts.ts';
 import type { CsmsTable } from './tables/csms.ts';
 import type { EmailsTable } from './tables/emails.ts';
+import type { ReviewLinkClicksTable } from './tables/review-link-clicks.ts';
 import type { EnrollmentsTable } from './tables/enrollments.ts';
 import type { JourneysTable } from './tables/journeys.ts';
 import type { ListMembersTable } from './tables/list-members.ts';
@@ -35,6 +36,7 @@ export interface Database {
   list_members: ListMembersTable;
   list_membership_events: ListMembershipEventsTable;
   emails: EmailsTable;
+  review_link_clicks: ReviewLinkClicksTable;
   journeys: JourneysTable;
   enrollments: EnrollmentsTable;
   tasks: TasksTable;

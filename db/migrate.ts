@@ -4,6 +4,7 @@ import * as initialSchema from './migrations/2026-11-24T12-00-00_initial-schema.
 import * as rulesHealthLists from './migrations/2026-11-24T14-00-00_rules-health-lists.ts';
 import * as emails from './migrations/2026-11-24T15-00-00_emails.ts';
 import * as journeysTasks from './migrations/2026-11-24T15-30-00_journeys-tasks.ts';
+import * as reviewLinkClicks from './migrations/2026-11-24T16-00-00_review-link-clicks.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-24T14-00-00_rules-health-lists': rulesHealthLists,
   '2026-11-24T15-00-00_emails': emails,
   '2026-11-24T15-30-00_journeys-tasks': journeysTasks,
+  '2026-11-24T16-00-00_review-link-clicks': reviewLinkClicks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

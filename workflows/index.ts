@@ -1,1 +1,3 @@
+export { detractorFollowUpWorkflow } from './detractor-follow-up.ts';
+export { promoterReviewRequestWorkflow } from './promoter-review-request.ts';
 export { responseReceivedWorkflow } from './response-received.ts';

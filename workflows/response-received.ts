@@ -1,19 +1,42 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.ts';
+import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { retriedActivities } from './activity-options.ts';
 
-const { recomputeAccountNps } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  // Recomputing is idempotent, so retry through a database outage with backoff, but give up
-  // after an hour so the failure shows up for ops instead of retrying forever.
-  scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const activities = proxyActivities<Activities>(retriedActivities);
 
 export interface ResponseReceivedInput {
   responseId: number;
-  accountId: number;
 }
 
-export async function responseReceivedWorkflow({ accountId }: ResponseReceivedInput): Promise<{ recomputed: number }> {
-  return recomputeAccountNps({ accountIds: [accountId] });
+export interface ResponseReceivedResult {
+  journeys: { journey: string; status: string; reason?: string }[];
+}
+
+/**
+ * One run per accepted response (new or changed), with an id derived from the response, so a
+ * redelivery cannot start a second: refresh the account's NPS and health and the user's lists,
+ * evaluate the journeys' triggers, and enroll the user in each that matches. Journeys decide
+ * themselves whether a response is too old to enroll anyone (a backfill must not flood them).
+ */
+export async function responseReceivedWorkflow({ responseId }: ResponseReceivedInput): Promise<ResponseReceivedResult> {
+  const response = await activities.refreshForResponse({ responseId });
+  if (response.category === 'promoter') await activities.notifyPromoterAnswer({ userId: response.userId, responseId });
+  const journeys = await activities.matchingJourneys({ responseId });
+  const results: ResponseReceivedResult['journeys'] = [];
+  for (const journey of journeys) {
+    const started = await activities.startJourney({
+      journeyName: journey,
+      userId: response.userId,
+      responseId,
+      now: new Date(Date.now()).toISOString(),
+    });
+    results.push(started.status === 'started' ? { journey, status: 'started' } : { journey, status: 'skipped', reason: started.reason });
+  }
+  log.info('response processed', { responseId, workflowId: workflowInfo().workflowId, journeys: results });
+  return { journeys: results };
+}
+
+/** The response workflow's id: readable, and the same for every delivery of one response. */
+export function responseWorkflowId(responseId: number): string {
+  return `response-${responseId}`;
 }

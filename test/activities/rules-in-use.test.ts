@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createTriggerEvaluator } from '../../activities/evaluate-triggers.ts';
+import { createTriggerEvaluator, enabledTriggerRules } from '../../activities/evaluate-triggers.ts';
 import { explainListMembership } from '../../activities/explain-list-membership.ts';
 import { installDefaultRules } from '../../activities/install-default-rules.ts';
 import { refreshAccountHealth } from '../../activities/refresh-account-health.ts';
@@ -102,7 +102,7 @@ describeEachBackend('rules in use: health, lists and triggers', (db) => {
     await storeBatch(k, 'csv', [validItem({ email: users[0]!.email, score: 9, respondedAt: daysAgo(20) })], now);
     const latest = await storeBatch(k, 'csv', [validItem({ email: users[0]!.email, score: 4, comment: 'slow', respondedAt: daysAgo(1) })], now);
     const evaluateTriggers = createTriggerEvaluator(() => now);
-    const result = await evaluateTriggers(k, latest.changed[0]!.id, settings);
+    const result = await evaluateTriggers(k, latest.changed[0]!.id, await enabledTriggerRules(k), settings);
     expect(result.evaluated).toBe(2);
     expect(result.matches.map((m) => m.rule)).toEqual(['detractor']);
     expect(result.facts).toMatchObject({ score: 4, category: 'detractor', previousScore: 9, previousCategory: 'promoter', scoreChange: -5, hasComment: true });

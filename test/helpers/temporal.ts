@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalExecutable } from '../../worker/temporal-binaries.ts';
@@ -7,7 +8,17 @@ import { npsloopSearchAttributes } from '../../workflows/search-attributes.ts';
 /** The Java time-skipping test server: timers and retry backoff pass instantly. */
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const executable = await resolveTemporalExecutable('test-server');
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  // The test server knows no custom search attributes until they are added.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(npsloopSearchAttributes.map((key) => [key.name, indexedValueType(key.type)])),
+  });
+  return env;
+}
+
+function indexedValueType(type: string): temporal.api.enums.v1.IndexedValueType {
+  return type === 'INT' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 }
 
 /** The Temporal CLI dev server, in memory, with the search attributes our workflows set. */

@@ -41,6 +41,7 @@ const APP_TABLES = [
   'tasks',
   'enrollments',
   'journeys',
+  'review_link_clicks',
   'emails',
   'list_membership_events',
   'list_members',

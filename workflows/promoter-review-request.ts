@@ -1,0 +1,49 @@
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { JourneyInput } from '../activities/start-journey.ts';
+import { retriedActivities } from './activity-options.ts';
+import { type JourneyState, journeyStateQuery, reviewLinkClickedSignal } from './journey-messages.ts';
+
+const activities = proxyActivities<Activities>(retriedActivities);
+
+/**
+ * Asks a respondent for a public review: an email whose link goes through npsloop's redirect
+ * (which records the click and signals here), a wait, and one reminder if the link was not
+ * followed. The definition is the copy made at enrollment.
+ */
+export async function promoterReviewRequestWorkflow({ enrollmentId, definition, context }: JourneyInput): Promise<JourneyState> {
+  const steps = definition.steps;
+  if (steps.type !== 'review_request') throw new Error(`journey ${definition.name} is not a review request`);
+  const { workflowId } = workflowInfo();
+  const state: JourneyState = { journey: definition.name, step: 'sending request', reviewLinkClicked: false, outcome: null };
+  setHandler(journeyStateQuery, () => state);
+  setHandler(reviewLinkClickedSignal, () => {
+    state.reviewLinkClicked = true;
+  });
+
+  const reviewUrl = await activities.reviewLink({ enrollmentId });
+  const values = { firstName: context.user.firstName ?? context.user.name ?? 'there', accountName: context.account.name, reviewUrl };
+  await activities.sendJourneyEmail({
+    idempotencyKey: `${workflowId}/${enrollmentId}/review-request`,
+    to: context.user.email,
+    template: steps.emailTemplate,
+    values,
+    workflowId,
+  });
+
+  state.step = 'waiting for the link to be followed';
+  if (!(await condition(() => state.reviewLinkClicked === true, `${steps.reminderAfterHours} hours`))) {
+    state.step = 'sending reminder';
+    await activities.sendJourneyEmail({
+      idempotencyKey: `${workflowId}/${enrollmentId}/review-reminder`,
+      to: context.user.email,
+      template: steps.reminderTemplate,
+      values,
+      workflowId,
+    });
+  }
+  state.step = 'done';
+  state.outcome = state.reviewLinkClicked ? 'review link followed' : 'reminder sent, link not followed';
+  await activities.endEnrollment({ enrollmentId, status: 'completed', outcome: state.outcome, at: new Date(Date.now()).toISOString() });
+  return state;
+}
