@@ -38,7 +38,7 @@ describe('npsloop CLI', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Usage: npsloop');
     }
-  });
+  }, 120_000);
 
   it('exits with 2 on a usage error and says what was wrong', async () => {
     expect(await npsloop('no-such-command')).toMatchObject({ code: 2 });
@@ -77,7 +77,8 @@ describe('npsloop CLI', () => {
     expect(csv.stdout.split('\n')[0]).toBe('account,name,segment,csm,window,promoters,passives,detractors,total,nps,margin_of_error,sources,last_response_at,last_synced_at');
     const rejections = await npsloop('rejections', '--json');
     expect(JSON.parse(rejections.stdout)).toMatchObject([{ reason: 'invalid', line: 4 }]);
-  });
+    // Seven real processes, each opening the embedded database: give them time on a busy machine.
+  }, 180_000);
 
   it('exits with 2 and names the variable when the configuration is bad', async () => {
     const result = await run('node', [bin, 'nps'], { env: { ...process.env, NPSLOOP_DATA_DIR: dataDir, NPSLOOP_TIME_ZONE: 'Nowhere/Town' } }).catch((e) => e);
