@@ -36,6 +36,13 @@ export const environmentSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('npsloop'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'true or false' }).default('false'),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  NPSLOOP_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where recipients reach npsloop, such as https://nps.example.com' }).default('http://localhost:3000'),
+  NPSLOOP_LINK_SECRET: z.string().min(32, { error: 'a secret of at least 32 characters for signing review links' }).optional(),
   SMTP_URL: smtpUrl.optional(),
   NPSLOOP_MAIL_FROM: mailbox.default('npsloop <npsloop@localhost>'),
 });
@@ -53,7 +60,15 @@ export interface Config {
     namespace: string;
     cliPath: string | undefined;
     testServerPath: string | undefined;
+    taskQueue: string;
+    /** Temporal Cloud: an API key, or mutual TLS with a client certificate. */
+    apiKey: string | undefined;
+    tls: boolean | { certPath: string; keyPath: string };
   };
+  /** Where recipients' browsers reach npsloop (review links). */
+  publicUrl: string;
+  /** Signs review links; unset, an embedded instance keeps a generated one in its data folder. */
+  linkSecret: string | undefined;
   /** Over SMTP when `smtpUrl` is set, otherwise one `.eml` file per message in `outboxDir`. */
   mail: { smtpUrl?: string; from: string; outboxDir: string };
 }
@@ -94,7 +109,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       cliPath: e.TEMPORAL_CLI_PATH,
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls:
+        e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
+          ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH }
+          : e.TEMPORAL_TLS === 'true' || e.TEMPORAL_API_KEY !== undefined,
     },
+    publicUrl: e.NPSLOOP_PUBLIC_URL,
+    linkSecret: e.NPSLOOP_LINK_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
   };
 }

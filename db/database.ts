@@ -5,6 +5,7 @@ import type { AccountOwnershipTable } from './tables/account-ownership.ts';
 import type { AccountsTable } from './tables/accounts.ts';
 import type { CsmsTable } from './tables/csms.ts';
 import type { EmailsTable } from './tables/emails.ts';
+import type { ResponseWorkflowStartsTable } from './tables/response-workflow-starts.ts';
 import type { ReviewLinkClicksTable } from './tables/review-link-clicks.ts';
 import type { EnrollmentsTable } from './tables/enrollments.ts';
 import type { JourneysTable } from './tables/journeys.ts';
@@ -37,6 +38,7 @@ export interface Database {
   list_membership_events: ListMembershipEventsTable;
   emails: EmailsTable;
   review_link_clicks: ReviewLinkClicksTable;
+  response_workflow_starts: ResponseWorkflowStartsTable;
   journeys: JourneysTable;
   enrollments: EnrollmentsTable;
   tasks: TasksTable;

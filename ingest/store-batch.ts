@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
 import { type ResponseRow, type UpsertedResponse, upsertResponses } from '../db/queries/nps-responses.ts';
 import { insertRejections, upsertUnknownUserRejections } from '../db/queries/rejected-responses.ts';
+import { requestResponseWorkflows } from '../db/queries/response-workflow-starts.ts';
 import { recordSourceSync } from '../db/queries/source-sync-state.ts';
 import type { NewRejectedResponse, RejectionIssue, RejectionReason, StoredResponseJson } from '../db/tables/rejected-responses.ts';
 import type { NormalizedResponse } from './response-shape.ts';
@@ -43,7 +44,10 @@ export interface StoreBatchResult {
  * Stores one source's batch in one transaction: valid responses from known users are upserted,
  * the rest go to the rejection log with their reasons, and the source's sync state moves on.
  * A bad item never sinks the batch; a database failure leaves nothing half-written.
- * `detail: 'summary'` skips the per-response list, for bulk imports.
+ * Each new or changed response is recorded, in the same transaction, as one whose workflow must
+ * start (the durable start; worker/response-workflow-relay.ts starts it). `detail: 'summary'`
+ * is for bulk imports: no per-response list and no workflows — an import refreshes NPS,
+ * health and lists in bulk, and a backfill must not enroll anyone in journeys.
  */
 export async function storeBatch(
   db: Kysely<Database>,
@@ -111,6 +115,7 @@ export async function storeBatch(
       });
     }
     await insertRejections(trx, invalid);
+    await requestResponseWorkflows(trx, upserted.map((r) => r.id), receivedAt);
 
     const accepted = rows.length - unknown.length;
     let lastResponseAt: Date | null = null;

@@ -1,0 +1,28 @@
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { type ReviewLinkSettings, enrollmentOfReviewToken } from '../activities/review-links.ts';
+import type { Database } from '../db/database.ts';
+import { reviewLinkClickedSignal } from '../workflows/journey-messages.ts';
+
+/**
+ * A followed review link: records the click, tells the journey (so it sends no reminder) and
+ * returns where to send the browser. null for a malformed or forged link.
+ */
+export async function followReviewLink(
+  { db, temporal, reviewLinks }: { db: Kysely<Database>; temporal: Client; reviewLinks: ReviewLinkSettings },
+  token: string,
+  userAgent: string | undefined,
+): Promise<{ location: string } | null> {
+  const enrollmentId = enrollmentOfReviewToken(reviewLinks, token);
+  if (enrollmentId === null) return null;
+  const enrollment = await db.selectFrom('enrollments').select(['workflow_id', 'definition']).where('id', '=', enrollmentId).executeTakeFirst();
+  if (!enrollment || enrollment.definition.steps.type !== 'review_request') return null;
+  await db.insertInto('review_link_clicks').values({ enrollment_id: enrollmentId, user_agent: userAgent?.slice(0, 500) ?? null }).execute();
+  try {
+    await temporal.workflow.getHandle(enrollment.workflow_id).signal(reviewLinkClickedSignal);
+  } catch (error) {
+    // A click after the journey ended is still recorded; there is nobody left to tell.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  return { location: enrollment.definition.steps.reviewUrl };
+}

@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeTask } from '../../activities/follow-up-tasks.ts';
+import { createServer } from '../../api/create-server.ts';
+import { loadConfig } from '../../config/config.ts';
+import { type Db, openDatabase } from '../../db/connect.ts';
+import { installMissingJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
+import { ingestPayloads } from '../../ingest/ingest-payloads.ts';
+import { syncInstance } from '../../ingest/sync-instance.ts';
+import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
+import { createMailTransport } from '../../mail/create-transport.ts';
+import { createNpsloopWorker } from '../../worker/create-worker.ts';
+import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
+import { taskCompletedSignal } from '../../workflows/journey-messages.ts';
+import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
+import { bundleWorkflowsOnce, createDevServerEnvironment } from '../helpers/temporal.ts';
+
+/**
+ * The whole path on the Temporal dev server, as in production: a response comes in through the
+ * ingest path, the relay starts its workflow, the worker runs the journey against a real
+ * database and a real SMTP server, and the journey ends when the task is completed.
+ */
+describe('journeys end to end on the Temporal dev server', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-e2e-'));
+  const config = loadConfig({ NPSLOOP_DATA_DIR: dataDir, TEMPORAL_TASK_QUEUE: `e2e-${process.pid}`, NPSLOOP_PUBLIC_URL: 'https://nps.example.com' });
+  const settings = () => ({ now: new Date(), timeZone: config.timeZone, counting: config.npsCounting });
+  const linkSecret = 'e2e-link-secret-that-is-long-enough-000';
+  let env: TestWorkflowEnvironment;
+  let db: Db;
+  let smtp: TestSmtpServer;
+  let worker: Awaited<ReturnType<typeof createNpsloopWorker>>;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    smtp = createTestSmtpServer();
+    await smtp.start();
+    let workflowBundle;
+    [env, db, workflowBundle] = await Promise.all([createDevServerEnvironment(), openDatabase({ kind: 'pglite' }), bundleWorkflowsOnce()]);
+    worker = await createNpsloopWorker({
+      config,
+      db: db.kysely,
+      connection: env.nativeConnection,
+      temporal: env.client,
+      mailer: createMailTransport({ ...config.mail, smtpUrl: smtp.url() }),
+      linkSecret,
+      workflowBundle,
+    });
+    running = worker.run();
+    const k = db.kysely;
+    await installMissingJourneys(k, BUILT_IN_JOURNEYS, { actor: 'e2e' });
+    await saveJourney(k, { ...PROMOTER_REVIEW_REQUEST, steps: { ...PROMOTER_REVIEW_REQUEST.steps, reviewUrl: 'https://www.g2.com/products/npsloop/reviews' } } as typeof PROMOTER_REVIEW_REQUEST, { actor: 'e2e' });
+    await setJourneyEnabled(k, 'promoter-review-request', true, { actor: 'e2e' });
+    await syncInstance(k, 'csm', [{ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead' }, { external_id: 'ann', email: 'ann@cs.example', name: 'Ann CSM', manager_external_id: 'lead' }], settings());
+    await syncInstance(k, 'account', [{ external_id: 'acme', name: 'Acme', csm_external_id: 'ann' }], settings());
+    await syncInstance(k, 'user', [
+      { external_id: 'bo', account_external_id: 'acme', email: 'bo@acme.example', name: 'Bo Buyer' },
+      { external_id: 'cy', account_external_id: 'acme', email: 'cy@acme.example', name: 'Cy Champion' },
+    ], settings());
+  }, 600_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await db?.close();
+    await smtp?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, seconds = 60): Promise<T> {
+    for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; ) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+  const mailTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
+
+  it('turns a detractor into a task and an email, sent once although SMTP was down, and ends when the task is completed', async () => {
+    const k = db.kysely;
+    await smtp.stop();
+    const ingested = await ingestPayloads(k, 'generic', [{ id: 'e2e-1', email: 'bo@acme.example', score: 2, responded_at: new Date(Date.now() - 60_000).toISOString(), comment: 'Exports keep failing' }], settings());
+    expect(ingested.inserted).toBe(1);
+
+    const task = await waitFor(() => k.selectFrom('tasks').selectAll().where('status', '=', 'open').executeTakeFirst(), 'the follow-up task');
+    const failing = await waitFor(() => k.selectFrom('emails').selectAll().where('error', 'is not', null).executeTakeFirst(), 'a failed send while SMTP is down');
+    expect(failing.status).toBe('claimed');
+    expect(mailTo('ann@cs.example')).toHaveLength(0);
+
+    await smtp.start();
+    await waitFor(async () => (mailTo('ann@cs.example').length > 0 ? true : undefined), "the CSM's email once SMTP is back");
+    // Let further retries, if any, happen before counting.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(mailTo('ann@cs.example')).toHaveLength(1);
+    expect(mailTo('ann@cs.example')[0]!.raw).toContain('Exports keep failing');
+
+    const { workflowId } = await completeTask(k, task.id, { completedBy: 'ann@cs.example', outcome: 'called Bo, exports fixed' });
+    const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(workflowId);
+    await journey.signal(taskCompletedSignal, { taskId: task.id, completedBy: 'ann@cs.example', outcome: 'called Bo, exports fixed' });
+    const state = await journey.result();
+    expect(state.outcome).toBe('completed by ann@cs.example at escalation level 0: called Bo, exports fixed');
+    expect(await k.selectFrom('enrollments').select(['status']).where('workflow_id', '=', workflowId).executeTakeFirst()).toEqual({ status: 'completed' });
+  });
+
+  it('records a followed review link through the redirect endpoint and tells the journey', async () => {
+    const k = db.kysely;
+    await ingestPayloads(k, 'generic', [{ id: 'e2e-2', email: 'cy@acme.example', score: 10, responded_at: new Date(Date.now() - 60_000).toISOString() }], settings());
+    const email = await waitFor(async () => mailTo('cy@acme.example')[0], 'the review request');
+    const link = /https:\/\/nps\.example\.com(\/r\/[\w.-]+)/.exec(email.raw.replace(/=\r?\n/g, ''))?.[1];
+    expect(link).toBeDefined();
+
+    const app = createServer({ db: k, temporal: env.client, reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret } });
+    const forged = await app.inject({ method: 'GET', url: `${link!.slice(0, -3)}abc` });
+    expect(forged.statusCode).toBe(404);
+    const followed = await app.inject({ method: 'GET', url: link!, headers: { 'user-agent': 'e2e' } });
+    expect(followed.statusCode).toBe(302);
+    expect(followed.headers.location).toBe('https://www.g2.com/products/npsloop/reviews');
+    await app.close();
+
+    const enrollment = await k.selectFrom('enrollments').selectAll().where('journey_name', '=', 'promoter-review-request').executeTakeFirstOrThrow();
+    const state = await env.client.workflow.getHandle<typeof promoterReviewRequestWorkflow>(enrollment.workflow_id).result();
+    expect(state.outcome).toBe('review link followed');
+    expect(await k.selectFrom('review_link_clicks').select('user_agent').execute()).toEqual([{ user_agent: 'e2e' }]);
+  });
+});

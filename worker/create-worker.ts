@@ -1,0 +1,61 @@
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import { createActivities } from '../activities/index.ts';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { Mailer } from '../mail/create-transport.ts';
+import { startResponseWorkflowRelay } from './response-workflow-relay.ts';
+
+export interface NpsloopWorkerDependencies {
+  config: Config;
+  db: Kysely<Database>;
+  connection: NativeConnection;
+  temporal: Client;
+  mailer: Mailer;
+  linkSecret: string;
+  /** A pre-built bundle (tests bundle once per suite); otherwise the worker bundles workflows/. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/**
+ * The worker, with every activity bound to its real dependencies, and the relay that starts the
+ * workflow of each stored response. `run()` resolves once `shutdown()` has drained both.
+ */
+export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
+  const { config, db, connection, temporal, mailer, linkSecret } = deps;
+  const taskQueue = config.temporal.taskQueue;
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
+    activities: createActivities({
+      db,
+      npsSettings: () => ({ now: new Date(), timeZone: config.timeZone, counting: config.npsCounting }),
+      mailer,
+      temporal,
+      taskQueue,
+      reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret },
+    }),
+  });
+  let relay: { stop(): Promise<void> } | undefined;
+  return {
+    worker,
+    async run(): Promise<void> {
+      relay = startResponseWorkflowRelay(db, temporal, taskQueue);
+      try {
+        await worker.run();
+      } finally {
+        await relay.stop();
+      }
+    },
+    /** Stops polling for new tasks, lets running activities finish, then stops the relay. */
+    shutdown(): void {
+      worker.shutdown();
+    },
+  };
+}
