@@ -41,6 +41,7 @@ const APP_TABLES = [
   'tasks',
   'enrollments',
   'journeys',
+  'response_workflow_starts',
   'review_link_clicks',
   'emails',
   'list_membership_events',
