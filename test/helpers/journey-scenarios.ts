@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { journeyWorkflowId } from '../../activities/start-journey.ts';
+import { type Db, openDatabase } from '../../db/connect.ts';
+import { installMissingJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
+import { storeBatch } from '../../ingest/store-batch.ts';
+import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
+import { createMailTransport } from '../../mail/create-transport.ts';
+import { responseReceivedWorkflow } from '../../workflows/index.ts';
+import { reviewLinkClickedSignal, taskCompletedSignal } from '../../workflows/journey-messages.ts';
+import { responseWorkflowId } from '../../workflows/response-received.ts';
+import { resolveTemporalExecutable } from '../../worker/temporal-binaries.ts';
+import { npsloopSearchAttributes } from '../../workflows/search-attributes.ts';
+import { aResponse } from '../fixtures/instance.ts';
+import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.ts';
+
+/**
+ * The built-in journeys' paths, run as test/workflows/journeys.test.ts runs them: the
+ * time-skipping server, a real database (PGlite) and a real SMTP server on loopback. Used by
+ * test/workflows/record-histories.ts to record the replay fixtures, which runs under tsx: no
+ * vitest here (test-database.ts imports it), so each scenario gets a fresh PGlite instead of a
+ * truncated one.
+ */
+export interface JourneyHarness {
+  env: TestWorkflowEnvironment;
+  smtp: TestSmtpServer;
+  workflowBundle: WorkflowBundleWithSourceMap;
+}
+
+export async function createJourneyHarness(): Promise<JourneyHarness> {
+  const smtp = createTestSmtpServer();
+  await smtp.start();
+  const workflowBundle = bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) });
+  const [env, bundle] = await Promise.all([createTimeSkippingEnvironment(), workflowBundle]);
+  return { env, smtp, workflowBundle: bundle };
+}
+
+/**
+ * As createTimeSkippingEnvironment in ./temporal.ts, whose named import from the CommonJS
+ * `@temporalio/proto` works under vitest but not under plain Node ESM (tsx), where this runs.
+ */
+async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const executable = await resolveTemporalExecutable('test-server');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  const { IndexedValueType } = proto.temporal.api.enums.v1;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      npsloopSearchAttributes.map((key) => [key.name, key.type === 'INT' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
+}
+
+export async function closeJourneyHarness({ env, smtp }: JourneyHarness): Promise<void> {
+  await env.teardown();
+  await smtp.stop();
+}
+
+/** The built-in journeys, the review request enabled with a review site. */
+async function installJourneys(db: Db): Promise<void> {
+  await installMissingJourneys(db.kysely, BUILT_IN_JOURNEYS, { actor: 'test' });
+  await saveJourney(db.kysely, { ...PROMOTER_REVIEW_REQUEST, steps: { ...PROMOTER_REVIEW_REQUEST.steps, reviewUrl: 'https://www.g2.com/products/npsloop/reviews' } } as typeof PROMOTER_REVIEW_REQUEST, { actor: 'test' });
+  await setJourneyEnabled(db.kysely, 'promoter-review-request', true, { actor: 'test' });
+}
+
+/** A CSM chain (csm → lead → vp), an account the CSM owns, and one user. */
+async function seed(db: Db) {
+  const k = db.kysely;
+  const vp = await k.insertInto('csms').values({ external_id: 'vp', email: 'vp@cs.example', name: 'Vera VP' }).returning('id').executeTakeFirstOrThrow();
+  const lead = await k.insertInto('csms').values({ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead', manager_id: vp.id }).returning('id').executeTakeFirstOrThrow();
+  const csm = await k.insertInto('csms').values({ external_id: 'csm', email: 'ann@cs.example', name: 'Ann CSM', manager_id: lead.id }).returning('id').executeTakeFirstOrThrow();
+  const account = await k.insertInto('accounts').values({ external_id: 'acme', name: 'Acme', csm_id: csm.id }).returning('id').executeTakeFirstOrThrow();
+  await k.insertInto('account_ownership').values({ account_id: account.id, csm_id: csm.id, valid_from: new Date(0) }).execute();
+  const user = await k.insertInto('users').values({ external_id: 'u', account_id: account.id, email: 'bo@acme.example', name: 'Bo Buyer', role: 'admin' }).returning('id').executeTakeFirstOrThrow();
+  return { userId: user.id, accountId: account.id };
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** What a scenario can do, bound to one worker's task queue and the seeded user. */
+export interface ScenarioContext {
+  userId: number;
+  /** Stores a response given just now (by the test server's clock) and runs its workflow to the end. */
+  respond(score: number, comment?: string | null): Promise<WorkflowHandle>;
+  /** The journey's current run for the seeded user, pinned to its run id. */
+  journey(name: 'promoter-review-request' | 'detractor-follow-up'): Promise<WorkflowHandle>;
+  openTask(level: number): Promise<{ id: number }>;
+  waitForMail(address: string, count: number): Promise<void>;
+  sleep(duration: string): Promise<void>;
+}
+
+export interface JourneyScenario {
+  /** Becomes the fixture's file-name prefix: `<name>--<workflowId>.json`. */
+  name: string;
+  /**
+   * Runs the path to the end and returns every workflow whose history is worth recording: each
+   * journey run, and the response workflow once per path it takes (a detractor's; a promoter's,
+   * which notifies, with no journey and then with a follow-up to signal).
+   */
+  run(s: ScenarioContext): Promise<WorkflowHandle[]>;
+}
+
+export const JOURNEY_SCENARIOS: JourneyScenario[] = [
+  {
+    name: 'promoter-clicks',
+    async run(s) {
+      const response = await s.respond(10);
+      const journey = await s.journey('promoter-review-request');
+      await s.waitForMail('bo@acme.example', 1);
+      await journey.signal(reviewLinkClickedSignal);
+      await journey.result();
+      return [response, journey];
+    },
+  },
+  {
+    name: 'promoter-no-click-reminder',
+    async run(s) {
+      await s.respond(9);
+      const journey = await s.journey('promoter-review-request');
+      await journey.result();
+      return [journey];
+    },
+  },
+  {
+    name: 'detractor-completed-in-time',
+    async run(s) {
+      const response = await s.respond(2, 'Exports keep failing');
+      const task = await s.openTask(0);
+      await s.waitForMail('ann@cs.example', 1);
+      const journey = await s.journey('detractor-follow-up');
+      await journey.signal(taskCompletedSignal, { taskId: task.id, completedBy: 'ann@cs.example', outcome: 'called, fixed exports' });
+      await journey.result();
+      return [response, journey];
+    },
+  },
+  {
+    name: 'detractor-escalated-once',
+    async run(s) {
+      await s.respond(3);
+      await s.openTask(0);
+      await s.sleep('49 hours');
+      const escalated = await s.openTask(1);
+      await s.waitForMail('lead@cs.example', 1);
+      const journey = await s.journey('detractor-follow-up');
+      await journey.signal(taskCompletedSignal, { taskId: escalated.id, completedBy: 'lead@cs.example', outcome: 'handled' });
+      await journey.result();
+      return [journey];
+    },
+  },
+  {
+    name: 'detractor-escalated-to-top',
+    async run(s) {
+      await s.respond(0);
+      await s.openTask(0);
+      await s.sleep('49 hours');
+      await s.openTask(1);
+      await s.sleep('49 hours');
+      const top = await s.openTask(2);
+      await s.sleep('30 days');
+      const journey = await s.journey('detractor-follow-up');
+      await journey.signal(taskCompletedSignal, { taskId: top.id, completedBy: 'vp@cs.example', outcome: 'exec call' });
+      await journey.result();
+      return [journey];
+    },
+  },
+  {
+    name: 'detractor-closed-by-promoter-answer',
+    async run(s) {
+      await s.respond(1);
+      await s.openTask(0);
+      await s.sleep('1 day');
+      // Signals the running follow-up; it also enrolls the user in the review request (not recorded here).
+      const promoterResponse = await s.respond(10);
+      const journey = await s.journey('detractor-follow-up');
+      await journey.result();
+      return [promoterResponse, journey];
+    },
+  },
+];
+
+export interface RecordedHistory {
+  scenario: string;
+  workflowId: string;
+  history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+}
+
+/** Runs one scenario on a fresh database with its own worker, and fetches the histories it returns. */
+export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness, scenario: JourneyScenario): Promise<RecordedHistory[]> {
+  const db = await openDatabase({ kind: 'pglite' });
+  smtp.received.length = 0;
+  await installJourneys(db);
+  const { userId } = await seed(db);
+  const taskQueue = `journeys-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: createActivities({
+      db: db.kysely,
+      npsSettings: () => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' }),
+      mailer: createMailTransport({ smtpUrl: smtp.url(), from: 'npsloop <npsloop@test.example>', outboxDir: '' }),
+      temporal: env.client,
+      taskQueue,
+      reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
+    }),
+  });
+
+  const context: ScenarioContext = {
+    userId,
+    async respond(score, comment = null) {
+      const now = new Date(await env.currentTimeMs());
+      const stored = await storeBatch(db.kysely, 'generic', [{ ok: true, response: aResponse({ email: 'bo@acme.example', score, comment, respondedAt: new Date(now.getTime() - 60_000) }), payload: {} }], now);
+      const responseId = stored.changed[0]!.id;
+      const handle = await env.client.workflow.start(responseReceivedWorkflow, { taskQueue, workflowId: responseWorkflowId(responseId), args: [{ responseId }] });
+      await handle.result();
+      return env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    },
+    async journey(name) {
+      const workflowId = journeyWorkflowId(name, userId);
+      const { runId } = await env.client.workflow.getHandle(workflowId).describe();
+      return env.client.workflow.getHandle(workflowId, runId);
+    },
+    openTask: (level) =>
+      waitFor(() => db.kysely.selectFrom('tasks').select('id').where('status', '=', 'open').where('escalation_level', '=', level).executeTakeFirst(), `an open task at level ${level}`),
+    async waitForMail(address, count) {
+      await waitFor(async () => (smtp.received.filter((m) => m.to.includes(address)).length >= count ? true : undefined), `${count} email(s) to ${address}`);
+    },
+    sleep: (duration) => env.sleep(duration),
+  };
+
+  try {
+    const handles = await worker.runUntil(scenario.run(context));
+    return await Promise.all(handles.map(async (handle) => ({ scenario: scenario.name, workflowId: handle.workflowId, history: await handle.fetchHistory() })));
+  } finally {
+    // Workflow ids repeat from one scenario to the next (user 1 again): leave nothing running.
+    for (const journey of ['promoter-review-request', 'detractor-follow-up']) {
+      await env.client.workflow.getHandle(journeyWorkflowId(journey, userId)).terminate('scenario over').catch(() => undefined);
+    }
+    await db.close();
+  }
+}
