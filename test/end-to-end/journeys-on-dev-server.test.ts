@@ -7,7 +7,9 @@ import { completeTask } from '../../activities/follow-up-tasks.ts';
 import { createServer } from '../../api/create-server.ts';
 import { loadConfig } from '../../config/config.ts';
 import { type Db, openDatabase } from '../../db/connect.ts';
+import { userJourneyEvents } from '../../db/queries/enrollments.ts';
 import { installMissingJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
+import { userIdByEmail } from '../../db/queries/user-timeline.ts';
 import { ingestPayloads } from '../../ingest/ingest-payloads.ts';
 import { syncInstance } from '../../ingest/sync-instance.ts';
 import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
@@ -104,6 +106,10 @@ describe('journeys end to end on the Temporal dev server', () => {
     const state = await journey.result();
     expect(state.outcome).toBe('completed by ann@cs.example at escalation level 0: called Bo, exports fixed');
     expect(await k.selectFrom('enrollments').select(['status']).where('workflow_id', '=', workflowId).executeTakeFirst()).toEqual({ status: 'completed' });
+    // The outcome is on the user's timeline.
+    const events = await userJourneyEvents(k, (await userIdByEmail(k, 'bo@acme.example'))!);
+    expect(events.map((e) => e.kind)).toEqual(['enrollment_started', 'task_created', 'task_completed', 'enrollment_ended']);
+    expect(events.at(-1)).toMatchObject({ outcome: 'completed by ann@cs.example at escalation level 0: called Bo, exports fixed' });
   });
 
   it('records a followed review link through the redirect endpoint and tells the journey', async () => {
