@@ -28,8 +28,8 @@ export async function getTask(db: Kysely<Database>, taskId: number): Promise<Tas
   return db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
 }
 
-/** Closes the task if it is still open; undefined when it was already closed (or does not exist). */
-export async function closeOpenTask(db: Kysely<Database>, taskId: number, closing: TaskClosing): Promise<Task | undefined> {
+/** An update closing the open tasks among those `where` picks. */
+function closeOpenTasks(db: Kysely<Database>, closing: TaskClosing) {
   return db
     .updateTable('tasks')
     .set({
@@ -38,26 +38,17 @@ export async function closeOpenTask(db: Kysely<Database>, taskId: number, closin
       completed_by: closing.completedBy ?? null,
       completed_at: closing.at ?? sql<Date>`now()`,
     })
-    .where('id', '=', taskId)
-    .where('status', '=', 'open')
-    .returningAll()
-    .executeTakeFirst();
+    .where('status', '=', 'open');
+}
+
+/** Closes the task if it is still open; undefined when it was already closed (or does not exist). */
+export async function closeOpenTask(db: Kysely<Database>, taskId: number, closing: TaskClosing): Promise<Task | undefined> {
+  return closeOpenTasks(db, closing).where('id', '=', taskId).returningAll().executeTakeFirst();
 }
 
 /** Closes every task of the enrollment still open; returns those it closed. */
 export async function closeOpenTasksOfEnrollment(db: Kysely<Database>, enrollmentId: number, closing: TaskClosing): Promise<Task[]> {
-  return db
-    .updateTable('tasks')
-    .set({
-      status: closing.status,
-      outcome: closing.outcome,
-      completed_by: closing.completedBy ?? null,
-      completed_at: closing.at ?? sql<Date>`now()`,
-    })
-    .where('enrollment_id', '=', enrollmentId)
-    .where('status', '=', 'open')
-    .returningAll()
-    .execute();
+  return closeOpenTasks(db, closing).where('enrollment_id', '=', enrollmentId).returningAll().execute();
 }
 
 /** The user's open tasks, soonest due first (at most 100: one per journey run and escalation level). */
