@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
-import proto from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import { type Db, openDatabase } from '../../db/connect.ts';
@@ -14,10 +12,9 @@ import { createMailTransport } from '../../mail/create-transport.ts';
 import { responseReceivedWorkflow } from '../../workflows/index.ts';
 import { reviewLinkClickedSignal, taskCompletedSignal } from '../../workflows/journey-messages.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
-import { resolveTemporalExecutable } from '../../worker/temporal-binaries.ts';
-import { npsloopSearchAttributes } from '../../workflows/search-attributes.ts';
 import { aResponse } from '../fixtures/instance.ts';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.ts';
+import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from './temporal.ts';
 
 /**
  * The built-in journeys' paths, run as test/workflows/journeys.test.ts runs them: the
@@ -35,26 +32,8 @@ export interface JourneyHarness {
 export async function createJourneyHarness(): Promise<JourneyHarness> {
   const smtp = createTestSmtpServer();
   await smtp.start();
-  const workflowBundle = bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) });
-  const [env, bundle] = await Promise.all([createTimeSkippingEnvironment(), workflowBundle]);
+  const [env, bundle] = await Promise.all([createTimeSkippingEnvironment(), bundleWorkflowsOnce()]);
   return { env, smtp, workflowBundle: bundle };
-}
-
-/**
- * As createTimeSkippingEnvironment in ./temporal.ts, whose named import from the CommonJS
- * `@temporalio/proto` works under vitest but not under plain Node ESM (tsx), where this runs.
- */
-async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const executable = await resolveTemporalExecutable('test-server');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
-  const { IndexedValueType } = proto.temporal.api.enums.v1;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      npsloopSearchAttributes.map((key) => [key.name, key.type === 'INT' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
-  });
-  return env;
 }
 
 export async function closeJourneyHarness({ env, smtp }: JourneyHarness): Promise<void> {
@@ -63,14 +42,14 @@ export async function closeJourneyHarness({ env, smtp }: JourneyHarness): Promis
 }
 
 /** The built-in journeys, the review request enabled with a review site. */
-async function installJourneys(db: Db): Promise<void> {
+export async function installJourneys(db: Db): Promise<void> {
   await installMissingJourneys(db.kysely, BUILT_IN_JOURNEYS, { actor: 'test' });
   await saveJourney(db.kysely, { ...PROMOTER_REVIEW_REQUEST, steps: { ...PROMOTER_REVIEW_REQUEST.steps, reviewUrl: 'https://www.g2.com/products/npsloop/reviews' } } as typeof PROMOTER_REVIEW_REQUEST, { actor: 'test' });
   await setJourneyEnabled(db.kysely, 'promoter-review-request', true, { actor: 'test' });
 }
 
 /** A CSM chain (csm → lead → vp), an account the CSM owns, and one user. */
-async function seed(db: Db) {
+export async function seed(db: Db) {
   const k = db.kysely;
   const vp = await k.insertInto('csms').values({ external_id: 'vp', email: 'vp@cs.example', name: 'Vera VP' }).returning('id').executeTakeFirstOrThrow();
   const lead = await k.insertInto('csms').values({ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead', manager_id: vp.id }).returning('id').executeTakeFirstOrThrow();

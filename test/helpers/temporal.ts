@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalExecutable } from '../../worker/temporal-binaries.ts';
@@ -9,7 +9,8 @@ import { npsloopSearchAttributes } from '../../workflows/search-attributes.ts';
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const executable = await resolveTemporalExecutable('test-server');
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
-  // The test server knows no custom search attributes until they are added.
+  // The test server knows no custom search attributes until they are added. (A default import of
+  // the CommonJS proto package, so this also runs under plain tsx: npm run record-histories.)
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(npsloopSearchAttributes.map((key) => [key.name, indexedValueType(key.type)])),
@@ -17,8 +18,9 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   return env;
 }
 
-function indexedValueType(type: string): temporal.api.enums.v1.IndexedValueType {
-  return type === 'INT' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+function indexedValueType(type: string): proto.temporal.api.enums.v1.IndexedValueType {
+  const { IndexedValueType } = proto.temporal.api.enums.v1;
+  return type === 'INT' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 }
 
 /** The Temporal CLI dev server, in memory, with the search attributes our workflows set. */

@@ -5,14 +5,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createActivities } from '../../activities/index.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import { type Db, openDatabase } from '../../db/connect.ts';
-import { installMissingJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
-import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
+import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 import { createMailTransport } from '../../mail/create-transport.ts';
 import { detractorFollowUpWorkflow, promoterReviewRequestWorkflow, responseReceivedWorkflow } from '../../workflows/index.ts';
 import { reviewLinkClickedSignal, taskCompletedSignal } from '../../workflows/journey-messages.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
+import { installJourneys, seed as seedJourneyInstance } from '../helpers/journey-scenarios.ts';
 import { emptyDatabase } from '../helpers/test-database.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from '../helpers/temporal.ts';
@@ -50,22 +50,10 @@ describe('journeys', () => {
   beforeEach(async () => {
     await emptyDatabase(db);
     smtp.received.length = 0;
-    await installMissingJourneys(db.kysely, BUILT_IN_JOURNEYS, { actor: 'test' });
-    await saveJourney(db.kysely, { ...PROMOTER_REVIEW_REQUEST, steps: { ...PROMOTER_REVIEW_REQUEST.steps, reviewUrl: 'https://www.g2.com/products/npsloop/reviews' } } as typeof PROMOTER_REVIEW_REQUEST, { actor: 'test' });
-    await setJourneyEnabled(db.kysely, 'promoter-review-request', true, { actor: 'test' });
+    await installJourneys(db);
   });
 
-  /** A CSM chain (csm → lead → vp), an account the CSM owns, and one user. */
-  async function seed() {
-    const k = db.kysely;
-    const vp = await k.insertInto('csms').values({ external_id: 'vp', email: 'vp@cs.example', name: 'Vera VP' }).returning('id').executeTakeFirstOrThrow();
-    const lead = await k.insertInto('csms').values({ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead', manager_id: vp.id }).returning('id').executeTakeFirstOrThrow();
-    const csm = await k.insertInto('csms').values({ external_id: 'csm', email: 'ann@cs.example', name: 'Ann CSM', manager_id: lead.id }).returning('id').executeTakeFirstOrThrow();
-    const account = await k.insertInto('accounts').values({ external_id: 'acme', name: 'Acme', csm_id: csm.id }).returning('id').executeTakeFirstOrThrow();
-    await k.insertInto('account_ownership').values({ account_id: account.id, csm_id: csm.id, valid_from: new Date(0) }).execute();
-    const user = await k.insertInto('users').values({ external_id: 'u', account_id: account.id, email: 'bo@acme.example', name: 'Bo Buyer', role: 'admin' }).returning('id').executeTakeFirstOrThrow();
-    return { userId: user.id, accountId: account.id };
-  }
+  const seed = () => seedJourneyInstance(db);
 
   /** Stores a response given just now (by the test server's clock) and returns its id. */
   async function respond(score: number, comment: string | null = null): Promise<number> {
