@@ -48,6 +48,14 @@ export function createActivities(deps: ActivityDependencies) {
       };
     },
 
+    /** Every account's NPS snapshots and health, and every list: what time alone moves. */
+    async refreshEverything(): Promise<{ accounts: number; lists: number }> {
+      const settings = npsSettings();
+      const accounts = await refreshStandardSnapshots(db, 'all', settings);
+      const { lists } = await refreshAfterChange(db, { accountIds: 'all', userIds: 'all' }, settings);
+      return { accounts, lists: lists.length };
+    },
+
     /** The enabled journeys whose trigger holds for the response. */
     async matchingJourneys({ responseId }: { responseId: number }): Promise<string[]> {
       const evaluation = await evaluateTriggers(db, responseId, await enabledJourneyTriggers(db), npsSettings());

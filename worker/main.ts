@@ -7,6 +7,7 @@ import { openDatabase } from '../db/connect.ts';
 import { createMailTransport } from '../mail/create-transport.ts';
 import { createNpsloopWorker } from './create-worker.ts';
 import { resolveLinkSecret } from './link-secret.ts';
+import { ensureRefreshSchedule } from './refresh-schedule.ts';
 import { temporalConnectionOptions } from './temporal-connection.ts';
 
 const config = loadConfig();
@@ -15,11 +16,12 @@ const db = await openDatabase(config.database);
 const connection = await NativeConnection.connect(options);
 const clientConnection = await Connection.connect(options);
 const mailer = createMailTransport(config.mail);
+const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
 const npsloopWorker = await createNpsloopWorker({
   config,
   db: db.kysely,
   connection,
-  temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
+  temporal,
   mailer,
   linkSecret: resolveLinkSecret(config),
 });
@@ -31,6 +33,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+await ensureRefreshSchedule(temporal, config.temporal.taskQueue);
 console.log(`npsloop worker: task queue ${config.temporal.taskQueue} on ${options.address} (namespace ${config.temporal.namespace})`);
 try {
   await npsloopWorker.run();

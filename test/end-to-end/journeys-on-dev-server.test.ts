@@ -15,6 +15,7 @@ import { syncInstance } from '../../ingest/sync-instance.ts';
 import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
 import { createMailTransport } from '../../mail/create-transport.ts';
 import { createNpsloopWorker } from '../../worker/create-worker.ts';
+import { ensureRefreshSchedule, REFRESH_SCHEDULE_ID } from '../../worker/refresh-schedule.ts';
 import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
 import { taskCompletedSignal } from '../../workflows/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
@@ -110,6 +111,21 @@ describe('journeys end to end on the Temporal dev server', () => {
     const events = await userJourneyEvents(k, (await userIdByEmail(k, 'bo@acme.example'))!);
     expect(events.map((e) => e.kind)).toEqual(['enrollment_started', 'task_created', 'task_completed', 'enrollment_ended']);
     expect(events.at(-1)).toMatchObject({ outcome: 'completed by ann@cs.example at escalation level 0: called Bo, exports fixed' });
+  });
+
+  it('refreshes NPS snapshots and lists on a schedule, as time alone moves them', async () => {
+    const k = db.kysely;
+    await k.deleteFrom('account_nps_snapshots').execute();
+    await ensureRefreshSchedule(env.client, config.temporal.taskQueue);
+    // A second worker finds the schedule already there.
+    await ensureRefreshSchedule(env.client, config.temporal.taskQueue);
+    await env.client.schedule.getHandle(REFRESH_SCHEDULE_ID).trigger();
+    const snapshots = await waitFor(async () => {
+      const rows = await k.selectFrom('account_nps_snapshots').select('window_key').execute();
+      return rows.length === 7 ? rows : undefined;
+    }, 'the scheduled refresh');
+    expect(snapshots).toHaveLength(7);
+    await env.client.schedule.getHandle(REFRESH_SCHEDULE_ID).delete();
   });
 
   it('records a followed review link through the redirect endpoint and tells the journey', async () => {

@@ -1,0 +1,14 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { retriedActivities } from './activity-options.ts';
+
+const { refreshEverything } = proxyActivities<Activities>({ ...retriedActivities, startToCloseTimeout: '30 minutes' });
+
+/**
+ * Time alone moves rolling windows ("last 30 days"), this month's NPS and lists such as
+ * "captured in the last 30 days": a schedule runs this to recompute every account's NPS
+ * snapshots and health and every list, with nobody having to answer a survey first.
+ */
+export async function refreshDerivedStateWorkflow(): Promise<{ accounts: number; lists: number }> {
+  return refreshEverything();
+}
