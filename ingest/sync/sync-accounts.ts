@@ -1,6 +1,6 @@
-import { inTransaction } from '../../db/in-transaction.ts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { inTransaction } from '../../db/in-transaction.ts';
 import type { NewAccountOwnership } from '../../db/tables/account-ownership.ts';
 import { accountRecordSchema } from './schemas.ts';
 import {

@@ -1,6 +1,6 @@
-import { inTransaction } from '../../db/in-transaction.ts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { inTransaction } from '../../db/in-transaction.ts';
 import { type CsmRecord, csmRecordSchema } from './schemas.ts';
 import {
   chunksForParameters,

@@ -176,14 +176,9 @@ export interface RecordedHistory {
   history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 }
 
-/** Runs one scenario on a fresh database with its own worker, and fetches the histories it returns. */
-export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness, scenario: JourneyScenario): Promise<RecordedHistory[]> {
-  const db = await openDatabase({ kind: 'pglite' });
-  smtp.received.length = 0;
-  await installJourneys(db);
-  const { userId } = await seed(db);
-  const taskQueue = `journeys-${randomUUID()}`;
-  const worker = await Worker.create({
+/** A worker on its own task queue with the real activities: this database, the test SMTP server. */
+export function createJourneyWorker({ env, smtp, workflowBundle }: JourneyHarness, db: Db, taskQueue: string): Promise<Worker> {
+  return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle,
@@ -196,6 +191,16 @@ export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness,
       reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
     }),
   });
+}
+
+/** Runs one scenario on a fresh database with its own worker, and fetches the histories it returns. */
+export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness, scenario: JourneyScenario): Promise<RecordedHistory[]> {
+  const db = await openDatabase({ kind: 'pglite' });
+  smtp.received.length = 0;
+  await installJourneys(db);
+  const { userId } = await seed(db);
+  const taskQueue = `journeys-${randomUUID()}`;
+  const worker = await createJourneyWorker({ env, smtp, workflowBundle }, db, taskQueue);
 
   const context: ScenarioContext = {
     userId,

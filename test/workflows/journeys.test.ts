@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import { type Db, openDatabase } from '../../db/connect.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
-import { createMailTransport } from '../../mail/create-transport.ts';
 import { detractorFollowUpWorkflow, promoterReviewRequestWorkflow, responseReceivedWorkflow } from '../../workflows/index.ts';
 import { reviewLinkClickedSignal, taskCompletedSignal } from '../../workflows/journey-messages.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
-import { installJourneys, seed as seedJourneyInstance } from '../helpers/journey-scenarios.ts';
+import { createJourneyWorker, installJourneys, seed as seedJourneyInstance } from '../helpers/journey-scenarios.ts';
 import { emptyDatabase } from '../helpers/test-database.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from '../helpers/temporal.ts';
@@ -64,19 +62,7 @@ describe('journeys', () => {
 
   async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `journeys-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle,
-      activities: createActivities({
-        db: db.kysely,
-        npsSettings: () => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' }),
-        mailer: createMailTransport({ smtpUrl: smtp.url(), from: 'npsloop <npsloop@test.example>', outboxDir: '' }),
-        temporal: env.client,
-        taskQueue,
-        reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
-      }),
-    });
+    const worker = await createJourneyWorker({ env, smtp, workflowBundle }, db, taskQueue);
     return worker.runUntil(run(taskQueue));
   }
 
