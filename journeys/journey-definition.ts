@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type GroupCondition, unknownKey } from '../rules/condition-schema.ts';
 import type { TriggerRule } from '../rules/rule-schema.ts';
 import { validateRule, type RuleError } from '../rules/validate-rule.ts';
+import { jsonPath, pathSteps } from '../rules/json-path.ts';
 
 /*
  * A journey: the trigger rule that enrolls a user when a response comes in, and the steps the
@@ -194,23 +195,4 @@ export function renderTemplate(template: EmailTemplate, values: Readonly<Record<
 
 function placeholdersIn(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((match) => match[1] ?? '');
-}
-
-function jsonPath(steps: readonly PropertyKey[]): string {
-  let path = '$';
-  for (const step of steps) {
-    if (typeof step === 'number') path += `[${step}]`;
-    else if (typeof step === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(step)) path += `.${step}`;
-    else path += `[${JSON.stringify(String(step))}]`;
-  }
-  return path;
-}
-
-/** The steps of a path jsonPath wrote: $.a[1]["b c"] is a, 1, "b c". */
-function pathSteps(path: string): PropertyKey[] {
-  const steps: PropertyKey[] = [];
-  for (const [, name, index, quoted] of path.slice(1).matchAll(/\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/gy)) {
-    steps.push(name ?? (index !== undefined ? Number(index) : (JSON.parse(quoted ?? '""') as string)));
-  }
-  return steps;
 }

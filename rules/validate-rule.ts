@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { conditionBoundsIssue, leafConditionSchema, subConditions, type LeafCondition } from './condition-schema.ts';
 import { FACT_CATALOGUE, OPERATORS_BY_TYPE, type FactDefinition, type RuleSubject } from './fact-catalogue.ts';
 import { MAX_HEALTH_CRITERIA, RULE_KINDS, RULE_SUBJECTS, ruleDefinitionSchema, type RuleDefinition } from './rule-schema.ts';
+import { jsonPath } from './json-path.ts';
 
 /*
  * The check a rule passes when it is saved, never when it runs: the structure (rule-schema)
@@ -40,16 +41,6 @@ export function validateRule(input: unknown): RuleValidation {
   errors.push(...catalogueErrors(input));
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   return { ok: true, rule: parsed.data };
-}
-
-function jsonPath(steps: readonly PathStep[]): string {
-  let path = '$';
-  for (const step of steps) {
-    if (typeof step === 'number') path += `[${step}]`;
-    else if (typeof step === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(step)) path += `.${step}`;
-    else path += `[${JSON.stringify(String(step))}]`;
-  }
-  return path;
 }
 
 function issueErrors(issue: z.core.$ZodIssue): RuleError[] {

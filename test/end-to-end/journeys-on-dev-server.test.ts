@@ -20,6 +20,7 @@ import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '.
 import { taskCompletedSignal } from '../../workflows/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createDevServerEnvironment } from '../helpers/temporal.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * The whole path on the Temporal dev server, as in production: a response comes in through the
@@ -73,14 +74,6 @@ describe('journeys end to end on the Temporal dev server', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, seconds = 60): Promise<T> {
-    for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; ) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
   const mailTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
 
   it('turns a detractor into a task and an email, sent once although SMTP was down, and ends when the task is completed', async () => {

@@ -15,6 +15,7 @@ import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.ts';
 import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from './temporal.ts';
+import { waitFor } from './wait-for.ts';
 
 /**
  * The built-in journeys' paths, run as test/workflows/journeys.test.ts runs them: the
@@ -58,15 +59,6 @@ export async function seed(db: Db) {
   await k.insertInto('account_ownership').values({ account_id: account.id, csm_id: csm.id, valid_from: new Date(0) }).execute();
   const user = await k.insertInto('users').values({ external_id: 'u', account_id: account.id, email: 'bo@acme.example', name: 'Bo Buyer', role: 'admin' }).returning('id').executeTakeFirstOrThrow();
   return { userId: user.id, accountId: account.id };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** What a scenario can do, bound to one worker's task queue and the seeded user. */

@@ -14,6 +14,7 @@ import { createJourneyWorker, installJourneys, seed as seedJourneyInstance } fro
 import { emptyDatabase } from '../helpers/test-database.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from '../helpers/temporal.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Multi-day journeys on the time-skipping test server, with a real database (PGlite) and a
@@ -68,15 +69,6 @@ describe('journeys', () => {
 
   const processResponse = (taskQueue: string, responseId: number) =>
     env.client.workflow.execute(responseReceivedWorkflow, { taskQueue, workflowId: `${responseWorkflowId(responseId)}-${randomUUID()}`, args: [{ responseId }] });
-
-  async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-    for (let i = 0; i < 200; i++) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
 
   const openTask = (level: number) =>
     waitFor(() => db.kysely.selectFrom('tasks').selectAll().where('status', '=', 'open').where('escalation_level', '=', level).executeTakeFirst(), `an open task at level ${level}`);
