@@ -1,35 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault } from 'fastify';
+import {
+  type ZodTypeProvider,
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReviewLinkSettings } from '../activities/review-links.ts';
+import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import { followReviewLink } from './review-redirect.ts';
+import type { NpsSettings } from '../db/queries/account-nps.ts';
+import { ApiError, type ErrorIssue } from './api-error.ts';
+import type { RouteAccess } from './auth/access.ts';
+import { authenticate } from './auth/authenticate.ts';
+import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
+import { registerServiceRoutes } from './routes/service.ts';
 
 export interface ApiDependencies {
   db: Kysely<Database>;
   temporal: Client;
+  config: Config;
   reviewLinks: ReviewLinkSettings;
+  /** pino options, or false for no logs (tests). Defaults to info-level JSON lines. */
+  logger?: FastifyServerOptions['logger'];
 }
 
-/** npsloop's HTTP API. So far: the review-link redirect and a health check. */
-export function createServer(deps: ApiDependencies): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
+export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+/** The largest JSON body any route takes unless it says otherwise (bulk routes raise it). */
+export const DEFAULT_BODY_LIMIT = 1_048_576;
 
-  app.get<{ Params: { token: string } }>('/r/:token', async (request, reply) => {
-    const target = await followReviewLink(deps, request.params.token, request.headers['user-agent']);
-    if (!target) return reply.code(404).send({ error: { code: 'not_found', message: 'this review link is not valid' } });
-    return reply.redirect(target.location, 302);
+/** Settings that depend on the clock: read anew for each request. */
+export function npsSettingsOf(config: Config): NpsSettings {
+  return { now: new Date(), timeZone: config.timeZone, counting: config.npsCounting };
+}
+
+/** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
+export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: 'info',
+      // Tokens travel in the Authorization header or, for webhooks, the query string.
+      redact: ['req.headers.authorization', 'req.headers["x-npsloop-secret"]'],
+      serializers: { req: (req) => ({ method: req.method, url: req.url.replace(/([?&]token=)[^&]*/g, '$1[REDACTED]'), remoteAddress: req.ip }) },
+    },
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Behind a reverse proxy, request.ip comes from X-Forwarded-For only when this is configured.
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const routes: { method: string; url: string; access: RouteAccess }[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('preHandler', authenticate(deps.db));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'npsloop API', version: '1', description: 'Closed-loop NPS: responses in, account NPS, health, lists and journeys out.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
   });
 
-  // A stable error shape, and no stack traces for clients.
-  app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
-    request.log.error(error);
-    const clientError = error.statusCode !== undefined && error.statusCode < 500;
-    void reply.code(clientError ? error.statusCode! : 500).send({
-      error: clientError ? { code: 'bad_request', message: error.message ?? 'bad request' } : { code: 'internal', message: 'internal error' },
-    });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody(request.id, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
+  app.setErrorHandler((error, request, reply) => {
+    const sent = classify(error);
+    if (sent.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: sent.code, status: sent.status }, sent.message);
+    void reply.code(sent.status).send(errorBody(request.id, sent.code, sent.message, sent.issues));
+  });
+
+  registerServiceRoutes(app);
+  registerReviewRedirectRoutes(app, deps);
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with who may call it: the access tests walk this table. */
+    routeTable: { method: string; url: string; access: RouteAccess }[];
+  }
+}
+
+function errorBody(requestId: string, code: string, message: string, issues?: ErrorIssue[]) {
+  return { error: { code, message, requestId, ...(issues ? { issues } : {}) } };
+}
+
+/** Maps any thrown error to what the client sees: a stable code, never a stack trace. */
+function classify(error: unknown): { status: number; code: string; message: string; issues?: ErrorIssue[] } {
+  if (error instanceof ApiError) return { status: error.statusCode, code: error.code, message: error.message, issues: error.issues };
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const part = error.validationContext ?? 'request';
+    return {
+      status: 400,
+      code: 'invalid_request',
+      message: `the ${part} does not match the schema`,
+      issues: error.validation.map((issue) => ({
+        path: `${part}${issue.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`,
+        message: issue.message ?? 'invalid',
+      })),
+    };
+  }
+  if (isResponseSerializationError(error)) return { status: 500, code: 'internal', message: 'internal error' };
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const code =
+      fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'body_too_large'
+        : fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'unsupported_media_type'
+          : fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+            ? 'malformed_json'
+            : 'bad_request';
+    return { status, code, message: fastifyError.message ?? 'bad request' };
+  }
+  return { status: 500, code: 'internal', message: 'internal error' };
 }

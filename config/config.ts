@@ -45,6 +45,9 @@ export const environmentSchema = z.object({
   NPSLOOP_LINK_SECRET: z.string().min(32, { error: 'a secret of at least 32 characters for signing review links' }).optional(),
   SMTP_URL: smtpUrl.optional(),
   NPSLOOP_MAIL_FROM: mailbox.default('npsloop <npsloop@localhost>'),
+  NPSLOOP_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  NPSLOOP_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  NPSLOOP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -71,6 +74,9 @@ export interface Config {
   linkSecret: string | undefined;
   /** Over SMTP when `smtpUrl` is set, otherwise one `.eml` file per message in `outboxDir`. */
   mail: { smtpUrl?: string; from: string; outboxDir: string };
+  /** Where the HTTP API listens (port 0: any free port). */
+  http: { host: string; port: number };
+  logLevel: Environment['NPSLOOP_LOG_LEVEL'];
 }
 
 export class ConfigError extends Error {
@@ -119,5 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.NPSLOOP_PUBLIC_URL,
     linkSecret: e.NPSLOOP_LINK_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
+    http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT },
+    logLevel: e.NPSLOOP_LOG_LEVEL,
   };
 }

@@ -3,6 +3,7 @@ import type { AccountHealthTable } from './tables/account-health.ts';
 import type { AccountNpsSnapshotsTable } from './tables/account-nps-snapshots.ts';
 import type { AccountOwnershipTable } from './tables/account-ownership.ts';
 import type { AccountsTable } from './tables/accounts.ts';
+import type { ApiTokensTable } from './tables/api-tokens.ts';
 import type { CsmsTable } from './tables/csms.ts';
 import type { EmailsTable } from './tables/emails.ts';
 import type { ResponseWorkflowStartsTable } from './tables/response-workflow-starts.ts';
@@ -19,6 +20,7 @@ import type { SourceSyncStateTable } from './tables/source-sync-state.ts';
 import type { TasksTable } from './tables/tasks.ts';
 import type { TicketsTable } from './tables/tickets.ts';
 import type { UsersTable } from './tables/users.ts';
+import type { WebhookEventsTable } from './tables/webhook-events.ts';
 
 export interface Database {
   csms: CsmsTable;
@@ -42,4 +44,6 @@ export interface Database {
   journeys: JourneysTable;
   enrollments: EnrollmentsTable;
   tasks: TasksTable;
+  api_tokens: ApiTokensTable;
+  webhook_events: WebhookEventsTable;
 }

@@ -6,6 +6,7 @@ import * as emails from './migrations/2026-11-24T15-00-00_emails.ts';
 import * as journeysTasks from './migrations/2026-11-24T15-30-00_journeys-tasks.ts';
 import * as reviewLinkClicks from './migrations/2026-11-24T16-00-00_review-link-clicks.ts';
 import * as responseWorkflowStarts from './migrations/2026-11-24T16-30-00_response-workflow-starts.ts';
+import * as apiTokensWebhookEvents from './migrations/2026-11-29T12-00-00_api-tokens-webhook-events.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-24T15-30-00_journeys-tasks': journeysTasks,
   '2026-11-24T16-00-00_review-link-clicks': reviewLinkClicks,
   '2026-11-24T16-30-00_response-workflow-starts': responseWorkflowStarts,
+  '2026-11-29T12-00-00_api-tokens-webhook-events': apiTokensWebhookEvents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

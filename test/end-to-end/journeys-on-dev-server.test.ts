@@ -128,7 +128,7 @@ describe('journeys end to end on the Temporal dev server', () => {
     const link = /https:\/\/nps\.example\.com(\/r\/[\w.-]+)/.exec(email.raw.replace(/=\r?\n/g, ''))?.[1];
     expect(link).toBeDefined();
 
-    const app = createServer({ db: k, temporal: env.client, reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret } });
+    const app = await createServer({ db: k, temporal: env.client, config, reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret }, logger: false });
     const forged = await app.inject({ method: 'GET', url: `${link!.slice(0, -3)}abc` });
     expect(forged.statusCode).toBe(404);
     const followed = await app.inject({ method: 'GET', url: link!, headers: { 'user-agent': 'e2e' } });

@@ -38,6 +38,8 @@ export async function createTestDatabase(backend: BackendName): Promise<{ db: Db
 }
 
 const APP_TABLES = [
+  'webhook_events',
+  'api_tokens',
   'tasks',
   'enrollments',
   'journeys',

@@ -1,8 +1,8 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { type ReviewLinkSettings, enrollmentOfReviewToken } from '../activities/review-links.ts';
-import type { Database } from '../db/database.ts';
-import { reviewLinkClickedSignal } from '../workflows/journey-messages.ts';
+import { type ReviewLinkSettings, enrollmentOfReviewToken } from '../../activities/review-links.ts';
+import type { Database } from '../../db/database.ts';
+import { reviewLinkClickedSignal } from '../../workflows/journey-messages.ts';
 
 /**
  * A followed review link: records the click, tells the journey (so it sends no reminder) and

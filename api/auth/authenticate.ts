@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { type ApiPrincipal, findApiPrincipal } from '../../db/queries/api-tokens.ts';
+import { ApiError } from '../api-error.ts';
+import type { RouteAccess } from './access.ts';
+
+/**
+ * The bearer token of a request: the Authorization header, or for webhooks, whose senders can
+ * only be given a URL, a `token` query parameter (redacted from logs).
+ */
+function presentedToken(request: FastifyRequest, allowQueryToken: boolean): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new ApiError(401, 'unauthenticated', 'the Authorization header must be "Bearer <token>"');
+    return match[1];
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  if (allowQueryToken && typeof query?.token === 'string') return query.token;
+  return undefined;
+}
+
+/** Checks the caller against the route's access; sets `request.principal`. */
+export function authenticate(db: Kysely<Database>) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const access = request.routeOptions.config.access as RouteAccess | undefined;
+    // Only the not-found handler has no access: every declared route must have one (onRoute).
+    if (!access) return;
+    if ('public' in access) return;
+    const token = presentedToken(request, request.routeOptions.url?.startsWith('/webhooks/') ?? false);
+    if (token === undefined) {
+      void reply.header('www-authenticate', 'Bearer');
+      throw new ApiError(401, 'unauthenticated', 'an API token is required: send "Authorization: Bearer <token>"');
+    }
+    const principal: ApiPrincipal | undefined = await findApiPrincipal(db, token);
+    if (!principal) {
+      void reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
+    }
+    if (!access.roles.includes(principal.role)) {
+      throw new ApiError(403, 'forbidden', `a ${principal.role} token may not call this route (allowed: ${access.roles.join(', ')})`);
+    }
+    request.principal = principal;
+  };
+}
+
+/** The principal of an authenticated route (set by `authenticate`). */
+export function principalOf(request: FastifyRequest): ApiPrincipal {
+  if (!request.principal) throw new Error(`route ${request.routeOptions.url} used principalOf without authentication`);
+  return request.principal;
+}

@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.ts';
+import type { ApiRole } from '../tables/api-tokens.ts';
+
+/** Who a valid token speaks for. */
+export interface ApiPrincipal {
+  tokenId: number;
+  name: string;
+  role: ApiRole;
+  /** Set for csm tokens only. */
+  csmId: number | null;
+}
+
+const TOKEN_PREFIX = 'nps_';
+
+export function hashApiToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Creates a token and returns it: the only time it is ever visible, since only its hash is stored. */
+export async function createApiToken(
+  db: Kysely<Database>,
+  { name, role, csmId = null }: { name: string; role: ApiRole; csmId?: number | null },
+): Promise<{ id: number; token: string }> {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const row = await db
+    .insertInto('api_tokens')
+    .values({ name, role, csm_id: csmId, token_hash: hashApiToken(token), token_prefix: token.slice(0, 12) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, token };
+}
+
+/**
+ * The principal of a presented token, or undefined when it is unknown or revoked. The lookup is
+ * by hash, so no comparison ever runs over the secret itself.
+ */
+export async function findApiPrincipal(db: Kysely<Database>, token: string, now = new Date()): Promise<ApiPrincipal | undefined> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'role', 'csm_id', 'last_used_at'])
+    .where('token_hash', '=', hashApiToken(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  // Minute resolution is enough to spot unused tokens, and spares busy tokens a write per request.
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
+    await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return { tokenId: row.id, name: row.name, role: row.role, csmId: row.csm_id };
+}
+
+export async function listApiTokens(db: Kysely<Database>) {
+  return db
+    .selectFrom('api_tokens')
+    .leftJoin('csms', 'csms.id', 'api_tokens.csm_id')
+    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.role', 'csms.email as csm_email', 'api_tokens.token_prefix', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at'])
+    .orderBy('api_tokens.id')
+    .execute();
+}
+
+/** Revokes a token; true when it existed and was active. */
+export async function revokeApiToken(db: Kysely<Database>, id: number): Promise<boolean> {
+  const result = await db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
