@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
-import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import {
   type ZodTypeProvider,
   hasZodFastifySchemaValidationErrors,
@@ -10,46 +9,20 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ReviewLinkSettings } from '../activities/review-links.ts';
-import type { Config } from '../config/config.ts';
-import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
 import { ApiError, type ErrorIssue } from './api-error.ts';
+import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from './api-app.ts';
+import { createApiLogger } from './api-logger.ts';
 import type { RouteAccess } from './auth/access.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
 import { registerServiceRoutes } from './routes/service.ts';
 
-export interface ApiDependencies {
-  db: Kysely<Database>;
-  temporal: Client;
-  config: Config;
-  reviewLinks: ReviewLinkSettings;
-  /** pino options, or false for no logs (tests). Defaults to info-level JSON lines. */
-  logger?: FastifyServerOptions['logger'];
-}
-
-export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
-
-/** The largest JSON body any route takes unless it says otherwise (bulk routes raise it). */
-export const DEFAULT_BODY_LIMIT = 1_048_576;
-
-/** Settings that depend on the clock: read anew for each request. */
-export function npsSettingsOf(config: Config): NpsSettings {
-  return { now: new Date(), timeZone: config.timeZone, counting: config.npsCounting };
-}
-
 /** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
 export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
+  const logging: { logger: false } | { loggerInstance: FastifyBaseLogger } =
+    deps.logger === false ? { logger: false } : { loggerInstance: deps.logger ?? createApiLogger('info') };
   const app = Fastify({
-    logger: deps.logger ?? {
-      level: 'info',
-      // Tokens travel in the Authorization header or, for webhooks, the query string.
-      redact: ['req.headers.authorization', 'req.headers["x-npsloop-secret"]'],
-      serializers: { req: (req) => ({ method: req.method, url: req.url.replace(/([?&]token=)[^&]*/g, '$1[REDACTED]'), remoteAddress: req.ip }) },
-    },
+    ...logging,
     bodyLimit: DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -25,6 +25,19 @@ const mailbox = z
   .string()
   .refine((value) => /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value.trim()), 'a sender such as "npsloop <npsloop@example.com>" or npsloop@example.com');
 
+// A survey tool's own signing secret: whatever the vendor's webhook settings show.
+const vendorSecret = z.string().min(1, { error: "the signing secret from the survey tool's webhook settings" });
+
+// Sent back verbatim in a header, so it is the only thing between the internet and the ingest path.
+const sharedSecret = z.string().min(16, { error: 'a secret of at least 16 characters, which the survey tool sends in the X-Npsloop-Secret header' });
+
+// Standard Webhooks: "whsec_" and the base64 of a 24 to 64 byte key (what its libraries generate).
+const standardWebhooksSecret = z.string().refine((value) => {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  const bytes = match ? Buffer.from(match[1] as string, 'base64').length : 0;
+  return bytes >= 24 && bytes <= 64;
+}, 'a Standard Webhooks secret: "whsec_" followed by the base64 of 24 to 64 random bytes');
+
 /** Every setting npsloop reads from the environment, with its embedded default. */
 export const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
@@ -41,6 +54,8 @@ export const environmentSchema = z.object({
   TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'true or false' }).default('false'),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_DEV_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(7233),
+  TEMPORAL_DEV_SERVER_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),
   NPSLOOP_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where recipients reach npsloop, such as https://nps.example.com' }).default('http://localhost:3000'),
   NPSLOOP_LINK_SECRET: z.string().min(32, { error: 'a secret of at least 32 characters for signing review links' }).optional(),
   SMTP_URL: smtpUrl.optional(),
@@ -48,6 +63,11 @@ export const environmentSchema = z.object({
   NPSLOOP_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   NPSLOOP_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   NPSLOOP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NPSLOOP_WEBHOOK_SECRET_DELIGHTED: vendorSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_WOOTRIC: vendorSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_ASKNICELY: sharedSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_RETENTLY: sharedSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_GENERIC: standardWebhooksSecret.optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -67,6 +87,8 @@ export interface Config {
     /** Temporal Cloud: an API key, or mutual TLS with a client certificate. */
     apiKey: string | undefined;
     tls: boolean | { certPath: string; keyPath: string };
+    /** The embedded dev server `npm start` runs when no address is set (port 0: any free port). */
+    devServer: { port: number; uiPort: number; dbFile: string };
   };
   /** Where recipients' browsers reach npsloop (review links). */
   publicUrl: string;
@@ -77,6 +99,18 @@ export interface Config {
   /** Where the HTTP API listens (port 0: any free port). */
   http: { host: string; port: number };
   logLevel: Environment['NPSLOOP_LOG_LEVEL'];
+  /**
+   * What each webhook source's deliveries are checked with: Delighted's and Wootric's HMAC
+   * keys, the shared secret AskNicely and Retently send as a header, and the Standard Webhooks
+   * key of npsloop's generic form. A source without one takes no deliveries.
+   */
+  webhookSecrets: {
+    delighted: string | undefined;
+    wootric: string | undefined;
+    asknicely: string | undefined;
+    retently: string | undefined;
+    generic: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -121,11 +155,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
           ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH }
           : e.TEMPORAL_TLS === 'true' || e.TEMPORAL_API_KEY !== undefined,
+      devServer: { port: e.TEMPORAL_DEV_SERVER_PORT, uiPort: e.TEMPORAL_DEV_SERVER_UI_PORT, dbFile: path.join(dataDir, 'temporal.sqlite') },
     },
     publicUrl: e.NPSLOOP_PUBLIC_URL,
     linkSecret: e.NPSLOOP_LINK_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
     http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT },
     logLevel: e.NPSLOOP_LOG_LEVEL,
+    webhookSecrets: {
+      delighted: e.NPSLOOP_WEBHOOK_SECRET_DELIGHTED,
+      wootric: e.NPSLOOP_WEBHOOK_SECRET_WOOTRIC,
+      asknicely: e.NPSLOOP_WEBHOOK_SECRET_ASKNICELY,
+      retently: e.NPSLOOP_WEBHOOK_SECRET_RETENTLY,
+      generic: e.NPSLOOP_WEBHOOK_SECRET_GENERIC,
+    },
   };
 }

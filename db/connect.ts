@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -41,17 +42,65 @@ function openPostgres(url: string, maxConnections = 10): Db {
   return { kysely, kind: 'postgres', pool, close: () => kysely.destroy() };
 }
 
+/** The embedded database's folder is open in another live process. */
+export class DatabaseInUseError extends Error {
+  constructor(readonly dataDir: string, readonly pid: number) {
+    super(
+      `the embedded database in ${dataDir} is open in process ${pid} (is \`npsloop start\` running?): ` +
+        'use its HTTP API, stop it first, or run with DATABASE_URL',
+    );
+    this.name = 'DatabaseInUseError';
+  }
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Db> {
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  // PGlite lives in this process: its buffer pool is resident memory the app pays for. The OS
-  // page cache still holds the files, so a small pool keeps the embedded default lean.
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: "shared_buffers = '32MB'" });
-  const kysely = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return {
-    kysely,
-    kind: 'pglite',
-    pglite,
-    // Kysely's PGlite driver closes the instance on destroy.
-    close: () => kysely.destroy(),
-  };
+  const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
+  try {
+    // PGlite lives in this process: its buffer pool is resident memory the app pays for. The OS
+    // page cache still holds the files, so a small pool keeps the embedded default lean.
+    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), postgresqlconf: "shared_buffers = '32MB'" });
+    const kysely = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      kysely,
+      kind: 'pglite',
+      pglite,
+      // Kysely's PGlite driver closes the instance on destroy.
+      close: async () => {
+        await kysely.destroy();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+/**
+ * PGlite is single-process: two processes writing one folder corrupt it. A lock file holding
+ * the owner's pid keeps a second one out; a lock left by a process that died is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, 'npsloop.lock');
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw new DatabaseInUseError(dataDir, owner);
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorResponseSchema, notFound } from '../api-error.ts';
 import { publicRoute } from '../auth/access.ts';
-import type { ApiApp, ApiDependencies } from '../create-server.ts';
+import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { followReviewLink } from './follow-review-link.ts';
 
 /** The link in review-request emails: records the click, signals the journey, redirects. */

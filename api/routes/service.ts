@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { publicRoute } from '../auth/access.ts';
-import type { ApiApp } from '../create-server.ts';
+import type { ApiApp } from '../api-app.ts';
 
 /** Liveness and the OpenAPI document. */
 export function registerServiceRoutes(app: ApiApp): void {

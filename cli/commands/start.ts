@@ -1,52 +1,97 @@
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { installDefaultRules } from '../../activities/install-default-rules.ts';
 import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
+import { npsSettingsOf } from '../../config/nps-settings.ts';
+import { type Config, loadConfig } from '../../config/config.ts';
 import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';
 import { demoDataset } from '../../demo/demo-dataset.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
 import { ingestPayloads } from '../../ingest/ingest-payloads.ts';
 import { syncInstance } from '../../ingest/sync-instance.ts';
-import { type AppContext, openAppContext } from '../app-context.ts';
+import { ensureFirstAdminToken } from '../../stack/first-admin-token.ts';
+import { type RunningStack, startStack } from '../../stack/start-stack.ts';
 import { accountNpsReport, formatAccountNpsTable } from '../account-nps-report.ts';
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('the main job on embedded defaults: open the database, load the demo instance once, and show account NPS')
+    .description(
+      'run everything on embedded defaults: PGlite and the Temporal dev server (state in the data folder), the worker and the HTTP API; ' +
+        'loads the demo instance once; Ctrl-C stops it. DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL replace the embedded parts.',
+    )
     .option('--no-demo', 'do not load the demo dataset')
     .action(async (options: { demo: boolean }) => {
-      const context = await openAppContext();
+      const config = loadConfig();
+      console.log(`npsloop: starting (${describeParts(config)})`);
+      const stack = await startStack(config);
+      const stopped = waitForStopSignal(stack);
       try {
-        const location =
-          context.config.database.kind === 'pglite' ? `PGlite in ${context.config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
-        console.log(`npsloop: database ${location}, time zone ${context.config.timeZone}`);
-        const accounts = await context.db.kysely.selectFrom('accounts').select('id').limit(1).execute();
-        const installed = await installDefaultRules(context.db.kysely);
-        if (installed.length > 0) console.log(`installed the default rules: ${installed.join(', ')}`);
-        if (options.demo && accounts.length === 0) await loadDemo(context);
-        else if (accounts.length > 0) console.log('keeping the data already there');
-        // Time moves lists like "in the last 30 days" and NPS windows: refresh everything on start.
-        const settings = context.npsSettings();
-        await refreshStandardSnapshots(context.db.kysely, 'all', settings);
-        const refreshed = await refreshAfterChange(context.db.kysely, { accountIds: 'all', userIds: 'all' }, settings);
-        console.log(`lists: ${refreshed.lists.map((l) => `${l.list} ${l.total}`).join(', ')}`);
-
-        const report = await accountNpsReport(context.db.kysely, { kind: 'last_days', days: 90 }, context.npsSettings(), { limit: 50 });
-        console.log(`\nAccount NPS, ${report.window.label.toLowerCase()}:`);
-        console.log(formatAccountNpsTable(report.rows));
-        console.log('\nMore: npsloop nps --help · npsloop import --help · npsloop sync --help · npsloop rejections');
-      } finally {
-        await context.db.close();
+        await welcome(stack, config, options.demo);
+      } catch (error) {
+        await stack.stop();
+        throw error;
       }
+      await stopped;
     });
 }
 
+function describeParts(config: Config): string {
+  return [
+    config.database.kind === 'pglite' ? `PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)',
+    config.temporal.address ? `Temporal at ${config.temporal.address}` : 'Temporal dev server',
+    config.mail.smtpUrl ? 'SMTP (SMTP_URL)' : `outbox ${config.mail.outboxDir}`,
+  ].join(', ');
+}
+
+/** Resolves once Ctrl-C (or SIGTERM) has stopped every part. */
+function waitForStopSignal(stack: RunningStack): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.log(`\nnpsloop: ${signal}, stopping the API, the worker, Temporal and the database…`);
+      void stack.stop().then(() => {
+        console.log('npsloop: stopped');
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function welcome(stack: RunningStack, config: Config, demo: boolean): Promise<void> {
+  const k = stack.db.kysely;
+  const token = await ensureFirstAdminToken(k, config);
+  const hasData = (await k.selectFrom('accounts').select('id').limit(1).execute()).length > 0;
+  if (demo && !hasData) await loadDemo(stack, config);
+  else if (hasData) console.log('keeping the data already there');
+
+  // Time moves lists like "in the last 30 days" and NPS windows: refresh everything on start.
+  const settings = npsSettingsOf(config);
+  await refreshStandardSnapshots(k, 'all', settings);
+  const refreshed = await refreshAfterChange(k, { accountIds: 'all', userIds: 'all' }, settings);
+  console.log(`lists: ${refreshed.lists.map((l) => `${l.list} ${l.total}`).join(', ')}`);
+
+  const report = await accountNpsReport(k, { kind: 'last_days', days: 90 }, settings, { limit: 50 });
+  console.log(`\nAccount NPS, ${report.window.label.toLowerCase()}:`);
+  console.log(formatAccountNpsTable(report.rows));
+  console.log('\nWhere to look:');
+  console.log(`  HTTP API      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`);
+  if (token.kind === 'saved') console.log(`  admin token   in ${token.file}   (curl -H "Authorization: Bearer $(cat ${token.file})" ${stack.apiUrl}/accounts/nps)`);
+  if (token.kind === 'shown-once') console.log(`  admin token   ${token.token}   (shown once: store it now; more with npsloop tokens create)`);
+  console.log(`  Temporal UI   ${stack.temporalUi ?? `the UI of ${stack.temporalAddress}`}   (workflows by NpsCategory, JourneyName, CsmEmail…)`);
+  if (stack.outboxDir) console.log(`  outbox        ${stack.outboxDir}   (one .eml per email sent)`);
+  console.log(`  API log       ${stack.logFile}`);
+  console.log('  CLI           npsloop --help   (nps, tasks, journeys, rules, lists, import, sync)');
+  console.log('\nnpsloop is running; Ctrl-C stops it.');
+}
+
 /** Loads the demo through the same paths real data takes: sync, CSV import, webhooks. */
-async function loadDemo(context: AppContext): Promise<void> {
-  const settings = context.npsSettings();
-  const k = context.db.kysely;
+async function loadDemo(stack: RunningStack, config: Config): Promise<void> {
+  const settings = npsSettingsOf(config);
+  const k = stack.db.kysely;
   const demo = demoDataset(settings.now);
   await syncInstance(k, 'csm', demo.csms, settings);
   await syncInstance(k, 'account', demo.accounts, settings);
@@ -54,9 +99,9 @@ async function loadDemo(context: AppContext): Promise<void> {
   await syncInstance(k, 'ticket', demo.tickets, settings);
   const history = await importHistoryCsv(k, Readable.from([demo.responsesCsv]), {
     ...settings,
-    since: DateTime.fromJSDate(settings.now, { zone: settings.timeZone }).minus({ months: context.config.historyMonths }).toJSDate(),
+    since: DateTime.fromJSDate(settings.now, { zone: settings.timeZone }).minus({ months: config.historyMonths }).toJSDate(),
   });
-  // A few fresh answers, as a survey tool's webhook would send them.
+  // A few fresh answers, as a survey tool's webhook would send them: the worker runs their journeys.
   const fresh = demo.users.slice(0, 4).map((user, i) => ({
     id: `demo-fresh-${i + 1}`,
     email: user.email,
@@ -68,6 +113,6 @@ async function loadDemo(context: AppContext): Promise<void> {
   const webhook = await ingestPayloads(k, 'generic', [{ responses: fresh }], settings);
   console.log(
     `demo loaded: ${demo.csms.length} CSMs, ${demo.accounts.length} accounts, ${demo.users.length} users, ` +
-      `${history.inserted} historical responses, ${webhook.inserted} fresh ones, ${demo.tickets.length} tickets`,
+      `${history.inserted} historical responses, ${webhook.inserted} fresh ones (their journeys are running), ${demo.tickets.length} tickets`,
   );
 }

@@ -1,0 +1,7 @@
+import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { Config } from './config.ts';
+
+/** The NPS settings of this instance at this moment: read anew for each use, since "this month" moves. */
+export function npsSettingsOf(config: Config): NpsSettings {
+  return { now: new Date(), timeZone: config.timeZone, counting: config.npsCounting };
+}

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createApiLogger } from '../api/api-logger.ts';
+import type { ApiApp } from '../api/api-app.ts';
+import { createServer } from '../api/create-server.ts';
+import type { Config } from '../config/config.ts';
+import { type Db, openDatabase } from '../db/connect.ts';
+import { createMailTransport } from '../mail/create-transport.ts';
+import { createNpsloopWorker } from '../worker/create-worker.ts';
+import { startEmbeddedTemporal } from '../worker/embedded-temporal-server.ts';
+import { resolveLinkSecret } from '../worker/link-secret.ts';
+import { ensureRefreshSchedule } from '../worker/refresh-schedule.ts';
+import { temporalConnectionOptions } from '../worker/temporal-connection.ts';
+import { installDefaults } from './install-defaults.ts';
+
+export interface RunningStack {
+  db: Db;
+  temporal: Client;
+  api: ApiApp;
+  apiUrl: string;
+  /** The Temporal UI when embedded; otherwise the cluster's address. */
+  temporalUi: string | undefined;
+  temporalAddress: string;
+  /** Where emails go when no SMTP server is configured. */
+  outboxDir: string | undefined;
+  logFile: string;
+  /** Stops the API, drains the worker, then closes Temporal and the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole application in one process, on embedded defaults wherever nothing is configured:
+ * PGlite in the data folder (or DATABASE_URL), the Temporal dev server with its state in the data
+ * folder (or TEMPORAL_ADDRESS), `.eml` files in the outbox (or SMTP_URL), then the worker and the
+ * HTTP API.
+ */
+export async function startStack(config: Config): Promise<RunningStack> {
+  quietTemporalRuntime();
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error(`npsloop: while stopping: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+  try {
+    const db = await openDatabase(config.database);
+    cleanups.push(() => db.close());
+    await installDefaults(db.kysely);
+    const linkSecret = resolveLinkSecret(config);
+
+    let connection: NativeConnection;
+    let temporal: Client;
+    let temporalUi: string | undefined;
+    let temporalAddress: string;
+    if (config.temporal.address) {
+      const options = temporalConnectionOptions(config.temporal);
+      connection = await NativeConnection.connect(options);
+      cleanups.push(() => connection.close());
+      const clientConnection = await Connection.connect(options);
+      cleanups.push(() => clientConnection.close());
+      temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+      temporalAddress = options.address;
+    } else {
+      const embedded = await startEmbeddedTemporal(config);
+      cleanups.push(() => embedded.env.teardown());
+      connection = embedded.env.nativeConnection;
+      temporal = embedded.env.client;
+      temporalUi = embedded.uiUrl;
+      temporalAddress = embedded.address;
+    }
+
+    const mailer = createMailTransport(config.mail);
+    cleanups.push(() => mailer.close());
+    const worker = await createNpsloopWorker({ config, db: db.kysely, connection, temporal, mailer, linkSecret });
+    const running = worker.run();
+    cleanups.push(async () => {
+      if (worker.worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+    // A worker that dies takes the journeys with it: make that loud rather than silent.
+    running.catch((error: unknown) => console.error(`npsloop: the worker stopped: ${error instanceof Error ? error.message : String(error)}`));
+    await ensureRefreshSchedule(temporal, config.temporal.taskQueue);
+
+    const logFile = path.join(config.dataDir, 'logs', 'api.log');
+    const api = await createServer({
+      db: db.kysely,
+      temporal,
+      config,
+      reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret },
+      logger: createApiLogger(config.logLevel, logFile),
+    });
+    cleanups.push(() => api.close());
+    await api.listen({ host: config.http.host, port: config.http.port });
+    const { port } = api.server.address() as { port: number };
+
+    return {
+      db,
+      temporal,
+      api,
+      apiUrl: `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`,
+      temporalUi,
+      temporalAddress,
+      outboxDir: config.mail.smtpUrl ? undefined : config.mail.outboxDir,
+      logFile,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * The stack stops its parts itself, in order (API, worker, Temporal, database), so the Temporal
+ * runtime must not react to Ctrl-C on its own; and its info logs (bundling, worker states) would
+ * drown what `npm start` prints. Only the first call in a process can set this.
+ */
+function quietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  } catch {
+    // Already installed by an earlier start in this process: it keeps its settings.
+  }
+}
