@@ -5,8 +5,10 @@ import { registerListsCommand } from './commands/lists.ts';
 import { registerNpsCommand } from './commands/nps.ts';
 import { registerRejectionsCommand } from './commands/rejections.ts';
 import { registerRulesCommand } from './commands/rules.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSyncCommand } from './commands/sync.ts';
+import { registerTokensCommand } from './commands/tokens.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error (a bad flag, argument or setting). */
@@ -16,12 +18,14 @@ export async function runCli(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   registerStartCommand(program);
+  registerServeCommand(program);
   registerImportCommand(program);
   registerSyncCommand(program);
   registerNpsCommand(program);
   registerRejectionsCommand(program);
   registerRulesCommand(program);
   registerListsCommand(program);
+  registerTokensCommand(program);
   // Subcommands too: their usage errors must reach the exit-code mapping below.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();

@@ -24,7 +24,8 @@ export interface RunningStack {
   temporalAddress: string;
   /** Where emails go when no SMTP server is configured. */
   outboxDir: string | undefined;
-  logFile: string;
+  /** Where the API logs: a file in the data folder, or stdout. */
+  logFile: string | 'stdout';
   /** Stops the API, drains the worker, then closes Temporal and the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -35,8 +36,15 @@ export interface RunningStack {
  * folder (or TEMPORAL_ADDRESS), `.eml` files in the outbox (or SMTP_URL), then the worker and the
  * HTTP API.
  */
-export async function startStack(config: Config): Promise<RunningStack> {
-  quietTemporalRuntime();
+export interface StackOptions {
+  /** Run the worker in this process (npm start); false for an API-only process beside separate workers. */
+  worker?: boolean;
+  /** API logs: JSON lines to this file, or stdout (a deployment's log collector). */
+  logTo?: 'data-folder' | 'stdout';
+}
+
+export async function startStack(config: Config, { worker: runWorker = true, logTo = 'data-folder' }: StackOptions = {}): Promise<RunningStack> {
+  if (runWorker) quietTemporalRuntime();
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -53,14 +61,17 @@ export async function startStack(config: Config): Promise<RunningStack> {
     await installDefaults(db.kysely);
     const linkSecret = resolveLinkSecret(config);
 
-    let connection: NativeConnection;
+    let connection: NativeConnection | undefined;
     let temporal: Client;
     let temporalUi: string | undefined;
     let temporalAddress: string;
     if (config.temporal.address) {
       const options = temporalConnectionOptions(config.temporal);
-      connection = await NativeConnection.connect(options);
-      cleanups.push(() => connection.close());
+      if (runWorker) {
+        const native = await NativeConnection.connect(options);
+        cleanups.push(() => native.close());
+        connection = native;
+      }
       const clientConnection = await Connection.connect(options);
       cleanups.push(() => clientConnection.close());
       temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -68,25 +79,27 @@ export async function startStack(config: Config): Promise<RunningStack> {
     } else {
       const embedded = await startEmbeddedTemporal(config);
       cleanups.push(() => embedded.env.teardown());
-      connection = embedded.env.nativeConnection;
+      if (runWorker) connection = embedded.env.nativeConnection;
       temporal = embedded.env.client;
       temporalUi = embedded.uiUrl;
       temporalAddress = embedded.address;
     }
 
-    const mailer = createMailTransport(config.mail);
-    cleanups.push(() => mailer.close());
-    const worker = await createNpsloopWorker({ config, db: db.kysely, connection, temporal, mailer, linkSecret });
-    const running = worker.run();
-    cleanups.push(async () => {
-      if (worker.worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
-    // A worker that dies takes the journeys with it: make that loud rather than silent.
-    running.catch((error: unknown) => console.error(`npsloop: the worker stopped: ${error instanceof Error ? error.message : String(error)}`));
-    await ensureRefreshSchedule(temporal, config.temporal.taskQueue);
+    if (connection) {
+      const mailer = createMailTransport(config.mail);
+      cleanups.push(() => mailer.close());
+      const worker = await createNpsloopWorker({ config, db: db.kysely, connection, temporal, mailer, linkSecret });
+      const running = worker.run();
+      cleanups.push(async () => {
+        if (worker.worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      });
+      // A worker that dies takes the journeys with it: make that loud rather than silent.
+      running.catch((error: unknown) => console.error(`npsloop: the worker stopped: ${error instanceof Error ? error.message : String(error)}`));
+      await ensureRefreshSchedule(temporal, config.temporal.taskQueue);
+    }
 
-    const logFile = path.join(config.dataDir, 'logs', 'api.log');
+    const logFile = logTo === 'stdout' ? 'stdout' : path.join(config.dataDir, 'logs', 'api.log');
     const api = await createServer({
       db: db.kysely,
       temporal,
@@ -105,7 +118,7 @@ export async function startStack(config: Config): Promise<RunningStack> {
       apiUrl: `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`,
       temporalUi,
       temporalAddress,
-      outboxDir: config.mail.smtpUrl ? undefined : config.mail.outboxDir,
+      outboxDir: runWorker && !config.mail.smtpUrl ? config.mail.outboxDir : undefined,
       logFile,
       stop: stopAll,
     };

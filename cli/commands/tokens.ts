@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../db/queries/api-tokens.ts';
+import { API_ROLES, type ApiRole } from '../../db/tables/api-tokens.ts';
+import { openAppContext } from '../app-context.ts';
+import { formatTable } from '../format-output.ts';
+import { UsageError } from '../usage-error.ts';
+
+const when = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace('T', ' ') : '');
+
+export function registerTokensCommand(program: Command): void {
+  const tokens = program.command('tokens').description('API tokens: admin (everything), csm (their own tasks and accounts), ingest (webhooks and sync)');
+
+  tokens
+    .command('create')
+    .description('create a token and print it: it is shown once, only its hash is stored')
+    .requiredOption('--name <name>', 'what the token is for, e.g. "Delighted webhook"')
+    .requiredOption('--role <role>', API_ROLES.join(' | '))
+    .option('--csm <email>', 'for a csm token: the CSM it acts for')
+    .action(async (options: { name: string; role: string; csm?: string }) => {
+      if (!(API_ROLES as readonly string[]).includes(options.role)) throw new UsageError(`--role: expected ${API_ROLES.join(', ')}, got ${options.role}`);
+      const role = options.role as ApiRole;
+      if (role === 'csm' && !options.csm) throw new UsageError('--csm: a csm token needs the email of the CSM it acts for');
+      if (role !== 'csm' && options.csm) throw new UsageError(`--csm: only csm tokens act for a CSM, not ${role} tokens`);
+      const context = await openAppContext();
+      try {
+        let csmId: number | null = null;
+        if (options.csm) {
+          const csm = await context.db.kysely.selectFrom('csms').select('id').where('email', '=', options.csm.trim().toLowerCase()).executeTakeFirst();
+          if (!csm) throw new UsageError(`--csm: no CSM with the email ${options.csm}`);
+          csmId = csm.id;
+        }
+        const { id, token } = await createApiToken(context.db.kysely, { name: options.name, role, csmId });
+        console.error(`created token ${id} (${role}); it is shown once, store it now:`);
+        console.log(token);
+      } finally {
+        await context.db.close();
+      }
+    });
+
+  tokens
+    .command('list')
+    .description('every token, without the secret: its prefix, role, CSM, last use, revocation')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const context = await openAppContext();
+      try {
+        const rows = await listApiTokens(context.db.kysely);
+        if (options.json) {
+          console.log(JSON.stringify(rows, null, 2));
+          return;
+        }
+        console.log(
+          formatTable(
+            rows.map((r) => ({
+              id: String(r.id),
+              name: r.name,
+              role: r.role,
+              csm: r.csm_email ?? '',
+              prefix: `${r.token_prefix}…`,
+              created: when(r.created_at),
+              'last used': when(r.last_used_at),
+              revoked: when(r.revoked_at),
+            })),
+          ),
+        );
+      } finally {
+        await context.db.close();
+      }
+    });
+
+  tokens
+    .command('revoke')
+    .description('revoke a token: requests with it are refused from now on')
+    .argument('<id>', 'the token id (npsloop tokens list)')
+    .action(async (idText: string) => {
+      const id = Number(idText);
+      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`<id>: expected a token id, got ${idText}`);
+      const context = await openAppContext();
+      try {
+        if (!(await revokeApiToken(context.db.kysely, id))) {
+          console.error(`npsloop: no active token ${id}`);
+          process.exitCode = 1;
+          return;
+        }
+        console.log(`revoked token ${id}`);
+      } finally {
+        await context.db.close();
+      }
+    });
+}
