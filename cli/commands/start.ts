@@ -7,8 +7,10 @@ import { type Config, loadConfig } from '../../config/config.ts';
 import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';
 import { demoDataset } from '../../demo/demo-dataset.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
-import { ingestPayloads } from '../../ingest/ingest-payloads.ts';
 import { syncInstance } from '../../ingest/sync-instance.ts';
+import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
+import { createApiToken } from '../../db/queries/api-tokens.ts';
+import { withEmbeddedWebhookSecret } from '../../stack/embedded-webhook-secret.ts';
 import { ensureFirstAdminToken } from '../../stack/first-admin-token.ts';
 import { type RunningStack, startStack } from '../../stack/start-stack.ts';
 import { accountNpsReport, formatAccountNpsTable } from '../account-nps-report.ts';
@@ -22,12 +24,12 @@ export function registerStartCommand(program: Command): void {
     )
     .option('--no-demo', 'do not load the demo dataset')
     .action(async (options: { demo: boolean }) => {
-      const config = loadConfig();
+      const { config, secretFile } = withEmbeddedWebhookSecret(loadConfig());
       console.log(`npsloop: starting (${describeParts(config)})`);
       const stack = await startStack(config);
       const stopped = waitForStopSignal(stack);
       try {
-        await welcome(stack, config, options.demo);
+        await welcome(stack, config, { demo: options.demo, secretFile });
       } catch (error) {
         await stack.stop();
         throw error;
@@ -61,7 +63,7 @@ function waitForStopSignal(stack: RunningStack): Promise<void> {
   });
 }
 
-async function welcome(stack: RunningStack, config: Config, demo: boolean): Promise<void> {
+async function welcome(stack: RunningStack, config: Config, { demo, secretFile }: { demo: boolean; secretFile: string | undefined }): Promise<void> {
   const k = stack.db.kysely;
   const token = await ensureFirstAdminToken(k, config);
   const hasData = (await k.selectFrom('accounts').select('id').limit(1).execute()).length > 0;
@@ -82,6 +84,7 @@ async function welcome(stack: RunningStack, config: Config, demo: boolean): Prom
   if (token.kind === 'saved') console.log(`  admin token   in ${token.file}   (curl -H "Authorization: Bearer $(cat ${token.file})" ${stack.apiUrl}/accounts/nps)`);
   if (token.kind === 'shown-once') console.log(`  admin token   ${token.token}   (shown once: store it now; more with npsloop tokens create)`);
   console.log(`  Temporal UI   ${stack.temporalUi ?? `the UI of ${stack.temporalAddress}`}   (workflows by NpsCategory, JourneyName, CsmEmail…)`);
+  if (secretFile) console.log(`  webhook key   in ${secretFile}   (signs POST ${stack.apiUrl}/webhooks/generic, Standard Webhooks)`);
   if (stack.outboxDir) console.log(`  outbox        ${stack.outboxDir}   (one .eml per email sent)`);
   console.log(`  API log       ${stack.logFile}`);
   console.log('  CLI           npsloop --help   (nps, tasks, journeys, rules, lists, import, sync)');
@@ -101,18 +104,37 @@ async function loadDemo(stack: RunningStack, config: Config): Promise<void> {
     ...settings,
     since: DateTime.fromJSDate(settings.now, { zone: settings.timeZone }).minus({ months: config.historyMonths }).toJSDate(),
   });
-  // A few fresh answers, as a survey tool's webhook would send them: the worker runs their journeys.
-  const fresh = demo.users.slice(0, 4).map((user, i) => ({
-    id: `demo-fresh-${i + 1}`,
-    email: user.email,
-    score: [10, 2, 9, 5][i],
-    responded_at: new Date(settings.now.getTime() - (i + 1) * 3_600_000).toISOString(),
-    comment: ['Love the new dashboards.', 'Exports keep failing and nobody answers.', '', 'Pricing is hard to justify.'][i],
-    source: 'in-app',
-  }));
-  const webhook = await ingestPayloads(k, 'generic', [{ responses: fresh }], settings);
+  const fresh = await sendFreshResponses(stack, config, demo.users.slice(0, 4), settings.now);
   console.log(
     `demo loaded: ${demo.csms.length} CSMs, ${demo.accounts.length} accounts, ${demo.users.length} users, ` +
-      `${history.inserted} historical responses, ${webhook.inserted} fresh ones (their journeys are running), ${demo.tickets.length} tickets`,
+      `${history.inserted} historical responses, ${fresh} fresh ones (their journeys are running), ${demo.tickets.length} tickets`,
   );
+}
+
+/**
+ * A few fresh answers, sent as a survey tool would: signed, over HTTP, to the running API's
+ * webhook. The worker then runs their journeys. Returns how many were stored.
+ */
+async function sendFreshResponses(stack: RunningStack, config: Config, users: { email: unknown }[], now: Date): Promise<number> {
+  const secret = config.webhookSecrets.generic;
+  if (!secret) throw new Error('the demo needs NPSLOOP_WEBHOOK_SECRET_GENERIC (generated for an embedded instance)');
+  const body = JSON.stringify({
+    responses: users.map((user, i) => ({
+      id: `demo-fresh-${i + 1}`,
+      email: user.email,
+      score: [10, 2, 9, 5][i],
+      responded_at: new Date(now.getTime() - (i + 1) * 3_600_000).toISOString(),
+      comment: ['Love the new dashboards.', 'Exports keep failing and nobody answers.', '', 'Pricing is hard to justify.'][i],
+      source: 'in-app',
+    })),
+  });
+  const { token } = await createApiToken(stack.db.kysely, { name: 'demo survey tool (npsloop start)', role: 'ingest' });
+  const response = await fetch(`${stack.apiUrl}/webhooks/generic`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...standardWebhookHeaders(secret, body, { id: 'demo-fresh-responses' }) },
+    body,
+  });
+  const answer = (await response.json()) as { inserted?: number; error?: { message: string } };
+  if (response.status !== 202) throw new Error(`the demo webhook was refused (${response.status}): ${answer.error?.message ?? 'no reason given'}`);
+  return answer.inserted ?? 0;
 }
