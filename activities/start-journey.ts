@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
@@ -45,12 +46,28 @@ export async function startJourney(
   const enrollment = await enrollUser(db, { ...input, workflowId });
   if (enrollment.status === 'skipped') return { status: 'skipped', reason: enrollment.reason, workflowId };
   const { definition, context } = enrollment;
-  const args: [JourneyInput] = [{ enrollmentId: enrollment.enrollmentId, definition, context }];
+  await startJourneyWorkflow({ temporal, taskQueue }, workflowId, { enrollmentId: enrollment.enrollmentId, definition, context });
+  return { status: 'started', enrollmentId: enrollment.enrollmentId, workflowId };
+}
+
+/**
+ * Starts (or, with USE_EXISTING, reaches) an enrolled user's journey workflow, with its search
+ * attributes and memo. When the client shares the worker's native connection, the start asks
+ * for eager dispatch: the server hands the first workflow task back with the start's answer, to
+ * this worker, instead of through the task queue.
+ */
+export async function startJourneyWorkflow(
+  { temporal, taskQueue }: Omit<StartJourneyDependencies, 'db'>,
+  workflowId: string,
+  input: JourneyInput,
+): Promise<void> {
+  const { definition, context } = input;
   await temporal.workflow.start(WORKFLOW_OF_JOURNEY_TYPE[definition.steps.type], {
     taskQueue,
     workflowId,
     workflowIdConflictPolicy: 'USE_EXISTING',
-    args,
+    requestEagerStart: temporal.connection instanceof NativeConnection,
+    args: [input],
     typedSearchAttributes: [
       { key: JourneyName, value: definition.name },
       { key: NpsCategory, value: context.response.category },
@@ -61,5 +78,4 @@ export async function startJourney(
     ],
     memo: { userEmail: context.user.email, accountName: context.account.name },
   });
-  return { status: 'started', enrollmentId: enrollment.enrollmentId, workflowId };
 }

@@ -2,7 +2,10 @@
  * npm run bench:journeys — journeys per second on the Temporal CLI dev server, and in the same
  * run, on the same server and worker, a no-op workflow: the baseline of what Temporal itself
  * costs per workflow. Last line: {"journeys_per_s", "noop_per_s", "ratio" (target >= 0.7),
- * "journeys", "backend", ...}.
+ * "journeys", "backend", ...}, with two ceilings measured alongside: "hollow_ratio", the same
+ * two workflows with activities that do only their Temporal part (no database, no mail), and
+ * "two_noop_chain_ratio", two no-op workflows one after the other — the most any journey of two
+ * workflows can reach against one no-op.
  *
  * What one journey includes, measured from the start of its response workflow:
  * - `responseReceivedWorkflow` for a detractor response already stored through the real ingest
@@ -10,15 +13,16 @@
  *   `refreshForResponse` (the account's NPS snapshots for every standard window, its health,
  *   the user's lists), `matchingJourneys` (trigger evaluation over the enabled journeys) and
  *   `startJourney` (enrollment with its dedup and cooldown checks, then starting the journey
- *   workflow with its search attributes and memo); the client waits for its result;
+ *   workflow with its search attributes and memo, eagerly over the worker's connection), run as
+ *   local activities; the client waits for its result;
  * - `detractorFollowUpWorkflow` up to its first wait: `createFollowUpTask`, the upsert of its
  *   search attributes, `sendJourneyEmail` (email row claimed, rendered, written as an `.eml` to
  *   an outbox, marked sent) and `escalationTarget`. The journey counts once `escalationTarget`
  *   has returned (observed in the worker), which is after its task row exists and its CSM email
  *   is sent; at the end every journey is checked: a task, a sent email, and `journeyState` saying
  *   'waiting for the task'.
- * So a journey is two workflows and five activities (seven workflow tasks or so) against one
- * no-op workflow with one workflow task. Everything runs on this machine: the dev server (its
+ * So a journey is two workflows, six activities and five workflow tasks or so against one no-op
+ * workflow with one workflow task. Everything runs on this machine: the dev server (its
  * own process), one Worker with the bundled workflows and the real activities, and the database
  * (PostgreSQL when DATABASE_URL is set, else PGlite inside this process), each phase with the
  * same number of executions and the same bound on those in flight.
@@ -30,6 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { createActivities } from '../activities/index.ts';
@@ -46,6 +51,7 @@ import type { JourneyState } from '../workflows/journey-messages.ts';
 import { noOpWorkflow, responseReceivedWorkflow } from '../workflows/index.ts';
 import { responseWorkflowId } from '../workflows/response-received.ts';
 import { openBenchDatabase, printResult, seedInstance } from './support/bench-database.ts';
+import { HOLLOW_PREFIX, hollowJourneyActivities } from './support/hollow-journey-activities.ts';
 import { startDevServer } from './support/dev-server.ts';
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 200);
@@ -66,23 +72,30 @@ const settings = (): NpsSettings => ({ now: new Date(), timeZone: 'UTC', countin
 type ActivityFunction = (...args: never[]) => Promise<unknown>;
 
 /**
- * Times every activity (and how long its task waited to be picked up) and tells `onDone` which
- * workflow an activity finished for.
+ * Runs the hollow version of an activity for a hollow journey's workflows and the real one
+ * otherwise; times every real activity (and how long its task waited to be picked up, or for a
+ * local activity, how long it waited for a slot) and tells `onDone` which workflow an activity
+ * finished for.
  */
-function instrument<T extends Record<string, ActivityFunction>>(activities: T, onDone: (name: string, workflowId: string) => void) {
+function instrument<T extends Record<string, ActivityFunction>>(activities: T, hollow: Partial<T>, onDone: (name: string, workflowId: string) => void) {
   const durations = new Map<string, { run: number[]; queued: number[] }>();
   const wrapped = Object.fromEntries(
     Object.entries(activities).map(([name, activity]) => [
       name,
       async (...args: never[]) => {
-        const queued = Date.now() - Context.current().info.currentAttemptScheduledTimestampMs;
+        const { info } = Context.current();
+        const workflowId = info.workflowExecution?.workflowId ?? '';
+        const isHollow = workflowId.startsWith(HOLLOW_PREFIX);
+        const queued = Date.now() - info.currentAttemptScheduledTimestampMs;
         const start = performance.now();
-        const result = await activity(...args);
-        const entry = durations.get(name) ?? { run: [], queued: [] };
-        entry.run.push(performance.now() - start);
-        entry.queued.push(queued);
-        durations.set(name, entry);
-        const workflowId = Context.current().info.workflowExecution?.workflowId;
+        const result = await (isHollow ? hollow[name as keyof T]! : activity)(...args);
+        if (!isHollow) {
+          const key = info.isLocal ? `${name} (local)` : name;
+          const entry = durations.get(key) ?? { run: [], queued: [] };
+          entry.run.push(performance.now() - start);
+          entry.queued.push(queued);
+          durations.set(key, entry);
+        }
         if (workflowId) onDone(name, workflowId);
         return result;
       },
@@ -271,15 +284,18 @@ async function main(): Promise<void> {
         else waiters.set(workflowId, done);
       });
     const taskQueue = `bench-journeys-${process.pid}`;
+    // As in the worker (worker/create-worker.ts): activities start workflows over the worker's own connection.
+    const activityClient = new Client({ connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
     const { activities, durations } = instrument(
       createActivities({
         db: k,
         npsSettings: settings,
         mailer,
-        temporal: env.client,
+        temporal: activityClient,
         taskQueue,
         reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'bench-secret' },
       }),
+      hollowJourneyActivities(activityClient, taskQueue),
       (name, workflowId) => {
         if (name !== 'escalationTarget') return;
         reached.add(workflowId);
@@ -308,10 +324,24 @@ async function main(): Promise<void> {
       if (started?.status !== 'started') throw new Error(`response ${responseId} did not start ${JOURNEY}: ${JSON.stringify(result)}`);
       await waiting;
     };
+    // The same two workflows with activities that do only their Temporal part (see hollow-journey-activities.ts).
+    const hollowJourney = async (i: number, phase: string) => {
+      const responseId = 1 + i + (phase === 'warmup' ? 0 : WARMUP);
+      const waiting = firstWait(HOLLOW_PREFIX + journeyWorkflowId(JOURNEY, responseId));
+      waiting.catch(() => undefined);
+      await client.workflow.execute(responseReceivedWorkflow, {
+        taskQueue,
+        workflowId: `${HOLLOW_PREFIX}${responseWorkflowId(responseId)}-${runId}`,
+        args: [{ responseId }],
+        workflowExecutionTimeout: '2 minutes',
+      });
+      await waiting;
+    };
 
-    log(`warming up (${WARMUP} no-ops, ${WARMUP} journeys)…`);
+    log(`warming up (${WARMUP} no-ops, ${WARMUP} journeys, ${WARMUP} hollow journeys)…`);
     await runBounded(WARMUP, CONCURRENCY, (i) => noOp(i, 'warmup'));
     await runBounded(WARMUP, CONCURRENCY, (i) => journey(responses[i]!));
+    await runBounded(WARMUP, CONCURRENCY, (i) => hollowJourney(i, 'warmup'));
     durations.clear();
 
     // The no-op runs before and after the journeys, so neither gets a fresher server.
@@ -333,6 +363,20 @@ async function main(): Promise<void> {
     log(`  journey latency p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]!.toFixed(0)} ms`);
     log('  activities during the journeys:');
     for (const line of summarise(durations, JOURNEYS)) log(line);
+
+    log(`hollow journeys (the same workflows, activities without database or mail work): ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+    meter = cpuMeter();
+    const hollowMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => hollowJourney(i, 'measured'));
+    log(`  ${(JOURNEYS / (hollowMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
+
+    // The least any journey of two workflows can cost: two no-ops, one after the other.
+    log(`two-no-op chains: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+    meter = cpuMeter();
+    const chainMs = await runBounded(JOURNEYS, CONCURRENCY, async (i) => {
+      await noOp(2 * i, 'chain');
+      await noOp(2 * i + 1, 'chain');
+    });
+    log(`  ${(JOURNEYS / (chainMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
 
     log(`no-op workflows again: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
     meter = cpuMeter();
@@ -373,6 +417,8 @@ async function main(): Promise<void> {
 
     const journeysPerS = JOURNEYS / (journeysMs / 1000);
     const noopPerS = (2 * JOURNEYS) / ((noOpBeforeMs + noOpAfterMs) / 1000);
+    const hollowPerS = JOURNEYS / (hollowMs / 1000);
+    const chainPerS = JOURNEYS / (chainMs / 1000);
     printResult({
       backend,
       journeys: JOURNEYS,
@@ -380,6 +426,12 @@ async function main(): Promise<void> {
       journeys_per_s: Number(journeysPerS.toFixed(2)),
       noop_per_s: Number(noopPerS.toFixed(2)),
       ratio: Number((journeysPerS / noopPerS).toFixed(3)),
+      // What the journey's Temporal shape alone reaches: the ceiling of `ratio` on this machine.
+      hollow_journeys_per_s: Number(hollowPerS.toFixed(2)),
+      hollow_ratio: Number((hollowPerS / noopPerS).toFixed(3)),
+      // Two no-op workflows in sequence: the ceiling for anything that is two workflows.
+      two_noop_chain_per_s: Number(chainPerS.toFixed(2)),
+      two_noop_chain_ratio: Number((chainPerS / noopPerS).toFixed(3)),
       journey_p50_ms: Math.round(latencies[Math.floor(latencies.length / 2)]!),
     });
   } finally {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createActivities } from '../activities/index.ts';
@@ -37,7 +37,9 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
       db,
       npsSettings: () => ({ now: new Date(), timeZone: config.timeZone, counting: config.npsCounting }),
       mailer,
-      temporal,
+      // Over the worker's own connection, a journey's start can be eager: its first workflow
+      // task comes back with the start's answer, to this worker, without a trip through the queue.
+      temporal: new Client({ connection, namespace: config.temporal.namespace }),
       taskQueue,
       reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret },
     }),

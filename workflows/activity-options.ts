@@ -1,4 +1,11 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+
+const retry: ActivityOptions['retry'] = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
+  nonRetryableErrorTypes: ['InvalidRecipient', 'JourneyNotFoundError', 'TaskNotFoundError', 'EnrollmentNotFoundError'],
+};
 
 /**
  * Every activity is idempotent, so transient failures (a database restart, SMTP down) are
@@ -7,10 +14,16 @@ import type { ActivityOptions } from '@temporalio/workflow';
 export const retriedActivities: ActivityOptions = {
   // Sending email may take up to 30 s (mail/create-transport.ts).
   startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: ['InvalidRecipient', 'JourneyNotFoundError', 'TaskNotFoundError', 'EnrollmentNotFoundError'],
-  },
+  retry,
+};
+
+/**
+ * The same retries for short database steps run as local activities: in the worker that runs
+ * the workflow task, without an activity task and its round trips through the server. Beyond
+ * a minute of failures, the backoff waits on a durable timer.
+ */
+export const retriedLocalActivities: LocalActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  localRetryThreshold: '1 minute',
+  retry,
 };

@@ -1,8 +1,12 @@
-import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { retriedActivities } from './activity-options.ts';
+import { retriedActivities, retriedLocalActivities } from './activity-options.ts';
 
-const activities = proxyActivities<Activities>(retriedActivities);
+const activityTasks = proxyActivities<Activities>(retriedActivities);
+const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
+
+/** Marks runs whose steps are local activities; runs recorded before it replay their activity tasks. */
+const LOCAL_RESPONSE_STEPS_PATCH = 'response-steps-as-local-activities';
 
 export interface ResponseReceivedInput {
   responseId: number;
@@ -19,6 +23,9 @@ export interface ResponseReceivedResult {
  * themselves whether a response is too old to enroll anyone (a backfill must not flood them).
  */
 export async function responseReceivedWorkflow({ responseId }: ResponseReceivedInput): Promise<ResponseReceivedResult> {
+  // Every step is a short database transaction (and a start request), so they run as local
+  // activities: one workflow task for the whole run instead of one per step.
+  const activities = patched(LOCAL_RESPONSE_STEPS_PATCH) ? localActivities : activityTasks;
   const response = await activities.refreshForResponse({ responseId });
   if (response.category === 'promoter') await activities.notifyPromoterAnswer({ userId: response.userId, responseId });
   const journeys = await activities.matchingJourneys({ responseId });
