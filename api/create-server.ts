@@ -14,7 +14,10 @@ import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from './api-app
 import { createApiLogger } from './api-logger.ts';
 import type { RouteAccess } from './auth/access.ts';
 import { authenticate } from './auth/authenticate.ts';
+import { rejectNulInBody, rejectNulInUrl } from './reject-nul-characters.ts';
+import { registerJourneyRoutes } from './routes/journeys.ts';
 import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
+import { registerRulesRoutes } from './routes/rules.ts';
 import { registerServiceRoutes } from './routes/service.ts';
 
 /** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
@@ -32,17 +35,22 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const routes: { method: string; url: string; access: RouteAccess }[] = [];
+  const routes: RouteTableEntry[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access, bodyLimit: route.bodyLimit ?? DEFAULT_BODY_LIMIT });
+    }
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  app.addHook('preHandler', authenticate(deps.db));
+  // Before the body is read or validated: a caller without the right token learns nothing more.
+  app.addHook('onRequest', authenticate(deps.db));
+  app.addHook('onRequest', rejectNulInUrl);
+  app.addHook('preValidation', rejectNulInBody);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -65,13 +73,22 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
 
   registerServiceRoutes(app);
   registerReviewRedirectRoutes(app, deps);
+  registerRulesRoutes(app, deps);
+  registerJourneyRoutes(app, deps);
   return app;
+}
+
+export interface RouteTableEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+  bodyLimit: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route with who may call it: the access tests walk this table. */
-    routeTable: { method: string; url: string; access: RouteAccess }[];
+    routeTable: RouteTableEntry[];
   }
 }
 

@@ -1,35 +1,11 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
+import { applyRuleChange, type AppliedRuleChange } from '../../activities/refresh-after-rule-change.ts';
 import { createRule, getRule, listRules, RuleNotFoundError, ruleHistory, setRuleEnabled, updateRule } from '../../db/queries/rules.ts';
-import { validateRule } from '../../rules/validate-rule.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatTable } from '../format-output.ts';
+import { validatedRules } from '../rule-files.ts';
 import { UsageError } from '../usage-error.ts';
-
-/** Reads a rule file: one rule object or an array of them. */
-function readRuleFile(file: string): unknown[] {
-  if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
-  try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return Array.isArray(parsed) ? parsed : [parsed];
-  } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-}
-
-/** Every rule in the file, validated; prints each mistake with its JSON path. */
-function validatedRules(file: string) {
-  const inputs = readRuleFile(file);
-  const results = inputs.map((input) => validateRule(input));
-  let valid = true;
-  results.forEach((result, i) => {
-    if (result.ok) return;
-    valid = false;
-    const where = inputs.length > 1 ? `${file} rule [${i}]` : file;
-    for (const error of result.errors) console.error(`${where}: ${error.path}: ${error.message}`);
-  });
-  return { valid, rules: results.flatMap((r) => (r.ok ? [r.rule] : [])) };
-}
+import { registerRuleDryRunCommands } from './rules-dry-run.ts';
 
 export function registerRulesCommand(program: Command): void {
   const rules = program.command('rules').description('author rules: lists, health criteria and journey triggers (JSON, json-rules-engine format)');
@@ -63,16 +39,18 @@ export function registerRulesCommand(program: Command): void {
       try {
         for (const rule of checked) {
           const change = { actor: options.actor, ...(options.note ? { note: options.note } : {}) };
-          let saved;
-          try {
-            const existing = await getRule(context.db.kysely, rule.name);
-            saved = await updateRule(context.db.kysely, rule.name, rule, change);
-            console.log(saved.version === existing.version ? `${rule.name}: unchanged (version ${saved.version})` : `${rule.name}: version ${saved.version}`);
-          } catch (error) {
-            if (!(error instanceof RuleNotFoundError)) throw error;
-            saved = await createRule(context.db.kysely, rule, change);
-            console.log(`${rule.name}: created (version ${saved.version})`);
-          }
+          // Created, or a new version; the list or colours it derives follow in the same transaction.
+          const applied = await applyRuleChange(context.db.kysely, context.npsSettings(), rule.name, async (trx) => {
+            try {
+              return await updateRule(trx, rule.name, rule, change);
+            } catch (error) {
+              if (!(error instanceof RuleNotFoundError)) throw error;
+              return createRule(trx, rule, change);
+            }
+          });
+          const version = applied.rule.version;
+          const outcome = !applied.changed ? `unchanged (version ${version})` : version === 1 ? `created (version ${version})` : `version ${version}`;
+          console.log(`${rule.name}: ${outcome}${refreshSummary(applied)}`);
         }
       } finally {
         await context.db.close();
@@ -125,11 +103,20 @@ export function registerRulesCommand(program: Command): void {
       .action(async (name: string, options: { actor: string }) => {
         const context = await openAppContext();
         try {
-          const rule = await setRuleEnabled(context.db.kysely, name, enabled, { actor: options.actor });
-          console.log(`${rule.name}: ${rule.enabled ? 'enabled' : 'disabled'} (version ${rule.version})`);
+          const applied = await applyRuleChange(context.db.kysely, context.npsSettings(), name, (trx) => setRuleEnabled(trx, name, enabled, { actor: options.actor }));
+          console.log(`${applied.rule.name}: ${applied.rule.enabled ? 'enabled' : 'disabled'} (version ${applied.rule.version})${refreshSummary(applied)}`);
         } finally {
           await context.db.close();
         }
       });
   }
+
+  registerRuleDryRunCommands(rules);
+}
+
+/** What a change refreshed, after the version: "; list: 3 members (1 entered, 0 exited)". */
+function refreshSummary({ refreshed }: AppliedRuleChange): string {
+  const lists = refreshed.lists.map((list) => `; list: ${list.total} members (${list.entered} entered, ${list.exited} exited)`);
+  const health = refreshed.healthChanges > 0 ? [`; health: ${refreshed.healthChanges} colour change${refreshed.healthChanges === 1 ? '' : 's'}`] : [];
+  return [...lists, ...health].join('');
 }

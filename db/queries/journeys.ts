@@ -2,12 +2,23 @@ import { type Kysely, sql } from 'kysely';
 import type { BuiltInJourney } from '../../journeys/built-in-journeys.ts';
 import type { JourneyDefinition } from '../../journeys/journey-definition.ts';
 import type { Database } from '../database.ts';
+import { inTransaction } from '../in-transaction.ts';
 import type { Journey } from '../tables/journeys.ts';
 
 export class JourneyNotFoundError extends Error {
   override readonly name = 'JourneyNotFoundError';
   constructor(readonly journeyName: string) {
     super(`no journey named "${journeyName}"`);
+  }
+}
+
+export class JourneyInUseError extends Error {
+  override readonly name = 'JourneyInUseError';
+  constructor(
+    readonly journeyName: string,
+    readonly enrollments: number,
+  ) {
+    super(`journey "${journeyName}" has ${enrollments} enrollment${enrollments === 1 ? '' : 's'}, which keep pointing at it; disable it instead`);
   }
 }
 
@@ -77,6 +88,25 @@ export async function setJourneyEnabled(
     .returningAll()
     .executeTakeFirst();
   return changed ?? getJourney(db, name);
+}
+
+/**
+ * Deletes a journey that never enrolled anyone. One that did stays, for its enrollments' sake
+ * (they name it); disabling it stops new enrollments. Locked first, so no enrollment slips in.
+ */
+export async function deleteJourney(db: Kysely<Database>, name: string): Promise<Journey> {
+  return inTransaction(db, async (trx) => {
+    const journey = await trx.selectFrom('journeys').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
+    if (!journey) throw new JourneyNotFoundError(name);
+    const { enrollments } = await trx
+      .selectFrom('enrollments')
+      .select(sql<number>`count(*)::int`.as('enrollments'))
+      .where('journey_name', '=', name)
+      .executeTakeFirstOrThrow();
+    if (enrollments > 0) throw new JourneyInUseError(name, enrollments);
+    await trx.deleteFrom('journeys').where('id', '=', journey.id).execute();
+    return journey;
+  });
 }
 
 export async function getJourney(db: Kysely<Database>, name: string): Promise<Journey> {

@@ -1,0 +1,333 @@
+import type { FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { DryRunEventNotFoundError, DryRunEventRequiredError, dryRunRule, type TriggerEventSource } from '../../activities/dry-run-rule.ts';
+import { applyRuleChange } from '../../activities/refresh-after-rule-change.ts';
+import { npsSettingsOf } from '../../config/nps-settings.ts';
+import type { Database } from '../../db/database.ts';
+import {
+  createRule,
+  deleteRule,
+  getRule,
+  listRules,
+  RuleConflictError,
+  RuleKindChangeError,
+  RuleNotFoundError,
+  ruleHistory,
+  setRuleEnabled,
+  StaleRuleVersionError,
+  updateRule,
+} from '../../db/queries/rules.ts';
+import { userIdByEmail } from '../../db/queries/user-timeline.ts';
+import type { Rule } from '../../db/tables/rules.ts';
+import { RULE_KINDS, type RuleDefinition } from '../../rules/rule-schema.ts';
+import { validateRule } from '../../rules/validate-rule.ts';
+import type { ApiApp, ApiDependencies } from '../api-app.ts';
+import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
+import { rolesAllowed } from '../auth/access.ts';
+import { principalOf } from '../auth/authenticate.ts';
+import { invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
+import {
+  dryRunQuerySchema,
+  refreshView,
+  ruleChangeRefreshSchema,
+  ruleDryRunSchema,
+  ruleSchema,
+  ruleVersionSchema,
+  ruleVersionView,
+  ruleView,
+} from '../schemas/rules.ts';
+
+/** Versions a rule's page shows at most: the latest ones. */
+const HISTORY_SHOWN = 1000;
+
+const nameParams = z.object({ name: z.string().min(1).max(200) });
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
+const ifMatchHeaders = z.looseObject({
+  'if-match': z.string().max(100).optional().describe('the version the change was made from, e.g. "3" (the ETag of GET /rules/{name})'),
+});
+const expectedVersionField = z.number().int().min(1).optional().describe('the version the change was made from; or send If-Match');
+const noteField = z.string().max(1000).optional().describe('why, kept in the history');
+const RULE_DOCUMENT = 'The body is the rule itself, as in a rule file (kind, name, description, conditions or dimension and criteria)';
+
+const changeResponseSchema = z.object({
+  rule: ruleSchema,
+  changed: z.boolean().describe('false when the rule already was so: no version was made'),
+  refreshed: ruleChangeRefreshSchema,
+});
+const ruleWithHistorySchema = z.object({ rule: ruleSchema, history: z.array(ruleVersionSchema).describe(`oldest first; the latest ${HISTORY_SHOWN}`) });
+
+/** Rule authoring for admins: CRUD with versions and optimistic concurrency, and dry runs that save nothing. */
+export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
+  void app.register(async (plugin) => {
+    parseJsonDocuments(plugin);
+    const routes = plugin.withTypeProvider<ZodTypeProvider>();
+    const admin = { access: rolesAllowed('admin') };
+    const db = deps.db;
+
+    routes.get(
+      '/rules',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'the rules, by name',
+          querystring: z.object({
+            kind: z.enum(RULE_KINDS).optional(),
+            include_disabled: z
+              .enum(['', 'true', 'false'])
+              .optional()
+              .transform((value) => value !== undefined && value !== 'false')
+              .describe('also the disabled rules (deleted ones never)'),
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+            after: z.string().max(200).optional().describe('the `next` of the previous page'),
+          }),
+          response: { 200: z.object({ rules: z.array(ruleSchema), next: z.string().nullable() }), ...errors },
+        },
+      },
+      async (request) => {
+        const { kind, include_disabled, limit, after } = request.query;
+        const rules = await listRules(db, {
+          ...(kind ? { kind } : {}),
+          enabledOnly: !include_disabled,
+          limit,
+          ...(after !== undefined ? { afterName: after } : {}),
+        });
+        return { rules: rules.map(ruleView), next: rules.length === limit ? (rules[rules.length - 1]?.name ?? null) : null };
+      },
+    );
+
+    routes.get(
+      '/rules/:name',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'a rule as it stands, and its history: who changed what, and when',
+          params: nameParams,
+          response: { 200: ruleWithHistorySchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const rule = await liveRule(db, request.params.name);
+        withVersionTag(reply, rule);
+        return { rule: ruleView(rule), history: (await latestHistory(db, rule.name, rule.version)).map(ruleVersionView) };
+      },
+    );
+
+    routes.post(
+      '/rules',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'create a rule',
+          description: `${RULE_DOCUMENT}, plus optionally \`enabled\` (default true) and \`note\`. Mistakes come back as 400 \`invalid_rule\`, each issue at its JSON path in the rule.`,
+          body: z.looseObject({ enabled: z.boolean().optional(), note: noteField }),
+          response: { 201: changeResponseSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { enabled, note, ...document } = request.body;
+        const definition = validRule(document);
+        const change = { actor: principalOf(request).name, ...(note !== undefined ? { note } : {}), ...(enabled !== undefined ? { enabled } : {}) };
+        const applied = await changeOrRefuse(() => applyRuleChange(db, npsSettingsOf(deps.config), null, (trx) => createRule(trx, definition, change)));
+        withVersionTag(reply, applied.rule);
+        return reply.code(201).send({ rule: ruleView(applied.rule), changed: applied.changed, refreshed: refreshView(applied.refreshed) });
+      },
+    );
+
+    routes.put(
+      '/rules/:name',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'change a rule: a new version, made from the version the client read',
+          description:
+            `${RULE_DOCUMENT}, plus \`expected_version\` (or the If-Match header): the version the change was made from. ` +
+            'If the rule has moved on since, nothing is saved and the answer is 409 `version_conflict`. A different `name` renames the rule; its kind cannot change.',
+          params: nameParams,
+          headers: ifMatchHeaders,
+          body: z.looseObject({ expected_version: expectedVersionField, note: noteField }),
+          response: { 200: changeResponseSchema, 428: errorResponseSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { expected_version, note, ...document } = request.body;
+        const expectedVersion = expectedVersionOf(request.headers['if-match'], expected_version);
+        if (expectedVersion === undefined) {
+          throw new ApiError(428, 'version_required', 'send the version you edited, as the If-Match header ("3") or as expected_version, so that nobody\'s change is overwritten unseen');
+        }
+        const definition = validRule(document);
+        const change = { actor: principalOf(request).name, expectedVersion, ...(note !== undefined ? { note } : {}) };
+        const name = request.params.name;
+        const applied = await changeOrRefuse(() => applyRuleChange(db, npsSettingsOf(deps.config), name, (trx) => updateRule(trx, name, definition, change)));
+        withVersionTag(reply, applied.rule);
+        return { rule: ruleView(applied.rule), changed: applied.changed, refreshed: refreshView(applied.refreshed) };
+      },
+    );
+
+    for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+      routes.post(
+        `/rules/:name/${action}`,
+        {
+          config: admin,
+          schema: {
+            tags: ['rules'],
+            summary: `${action} a rule (a new version; the history is kept)`,
+            params: nameParams,
+            headers: ifMatchHeaders,
+            body: z.object({ expected_version: expectedVersionField, note: noteField }).nullish().describe('optional'),
+            response: { 200: changeResponseSchema, ...errors },
+          },
+        },
+        async (request, reply) => {
+          const expectedVersion = expectedVersionOf(request.headers['if-match'], request.body?.expected_version);
+          const note = request.body?.note;
+          const change = { actor: principalOf(request).name, ...(expectedVersion !== undefined ? { expectedVersion } : {}), ...(note !== undefined ? { note } : {}) };
+          const name = request.params.name;
+          const applied = await changeOrRefuse(() => applyRuleChange(db, npsSettingsOf(deps.config), name, (trx) => setRuleEnabled(trx, name, enabled, change)));
+          withVersionTag(reply, applied.rule);
+          return { rule: ruleView(applied.rule), changed: applied.changed, refreshed: refreshView(applied.refreshed) };
+        },
+      );
+    }
+
+    routes.delete(
+      '/rules/:name',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'delete a rule: it stops running and its name is free, but it and its history are kept',
+          params: nameParams,
+          headers: ifMatchHeaders,
+          response: { 200: ruleWithHistorySchema, ...errors },
+        },
+      },
+      async (request) => {
+        const expectedVersion = expectedVersionOf(request.headers['if-match'], undefined);
+        const name = request.params.name;
+        const change = { actor: principalOf(request).name, ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
+        const { rule } = await changeOrRefuse(() => applyRuleChange(db, npsSettingsOf(deps.config), name, (trx) => deleteRule(trx, name, change)));
+        return { rule: ruleView(rule), history: (await latestHistory(db, name, rule.version)).map(ruleVersionView) };
+      },
+    );
+
+    const dryRunDescription =
+      'Saves nothing. List rules: the users the compiled SQL selects now (`total`, one page by id) and, for the first of the page, ' +
+      "json-rules-engine's explanation: each condition with the value it saw. Health rules: every account's colour, with the reasons. " +
+      'Trigger rules: one response event, `response_id` or the latest response of `user` (an email).';
+
+    routes.post(
+      '/rules/dry-run',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'try a rule that is not saved: who it would select now, and why',
+          description: `${RULE_DOCUMENT}. ${dryRunDescription}`,
+          querystring: dryRunQuerySchema,
+          body: z.unknown(),
+          response: { 200: ruleDryRunSchema, ...errors },
+        },
+      },
+      async (request) => dryRun(deps, validRule(request.body), request.query),
+    );
+
+    routes.post(
+      '/rules/:name/dry-run',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'try a saved rule (enabled or not): who it would select now, and why',
+          description: dryRunDescription,
+          params: nameParams,
+          querystring: dryRunQuerySchema,
+          response: { 200: ruleDryRunSchema, ...errors },
+        },
+      },
+      async (request) => dryRun(deps, (await liveRule(db, request.params.name)).definition, request.query),
+    );
+  });
+}
+
+/** The rule document, valid, or a 400 with each mistake at its JSON path in it. */
+function validRule(document: unknown): RuleDefinition {
+  const validation = validateRule(document);
+  if (!validation.ok) throw invalidDocument('invalid_rule', 'rule', validation.errors);
+  return validation.rule;
+}
+
+async function liveRule(db: Kysely<Database>, name: string): Promise<Rule> {
+  try {
+    return await getRule(db, name);
+  } catch (error) {
+    if (error instanceof RuleNotFoundError) throw notFound(`rule "${name}"`);
+    throw error;
+  }
+}
+
+async function latestHistory(db: Kysely<Database>, name: string, version: number) {
+  return ruleHistory(db, name, { afterVersion: Math.max(0, version - HISTORY_SHOWN), limit: HISTORY_SHOWN });
+}
+
+function withVersionTag(reply: FastifyReply, rule: Rule): void {
+  void reply.header('etag', `"${rule.version}"`);
+}
+
+/** The version a change was made from: If-Match ("3", W/"3" or 3) or the body's expected_version, which must agree. */
+function expectedVersionOf(ifMatch: string | undefined, field: number | undefined): number | undefined {
+  let header: number | undefined;
+  if (ifMatch !== undefined) {
+    const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
+    if (!match) throw new ApiError(400, 'invalid_request', 'If-Match must be the version the change was made from, e.g. "3"', [{ path: 'headers.if-match', message: 'must be a version such as "3"' }]);
+    header = Number(match[1]);
+  }
+  if (header !== undefined && field !== undefined && header !== field) {
+    throw new ApiError(400, 'invalid_request', `If-Match says version ${header} but expected_version says ${field}; send one`, [
+      { path: 'body.expected_version', message: `disagrees with If-Match (${header})` },
+    ]);
+  }
+  return header ?? field;
+}
+
+/** The repository's refusals as the client sees them; nothing was saved in any of these cases. */
+async function changeOrRefuse<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof RuleNotFoundError) throw notFound(`rule "${error.ruleName}"`);
+    if (error instanceof StaleRuleVersionError) throw new ApiError(409, 'version_conflict', error.message);
+    if (error instanceof RuleConflictError) throw new ApiError(409, 'rule_exists', error.message);
+    if (error instanceof RuleKindChangeError) throw invalidDocument('invalid_rule', 'rule', [{ path: '$.kind', message: `must stay "${error.from}": ${error.message}` }]);
+    throw error;
+  }
+}
+
+async function dryRun(deps: ApiDependencies, rule: RuleDefinition, query: z.infer<typeof dryRunQuerySchema>) {
+  const { limit, after, response_id, user } = query;
+  if (rule.kind !== 'trigger' && (response_id !== undefined || user !== undefined)) {
+    throw new ApiError(400, 'invalid_request', `response_id and user choose the event a trigger rule is tried on; "${rule.name}" is a ${rule.kind} rule`);
+  }
+  if (response_id !== undefined && user !== undefined) {
+    throw new ApiError(400, 'invalid_request', 'give response_id or user, not both');
+  }
+  let event: TriggerEventSource | undefined;
+  if (response_id !== undefined) event = { responseId: response_id };
+  if (user !== undefined) {
+    const userId = await userIdByEmail(deps.db, user);
+    if (userId === null) throw notFound(`user ${user}`);
+    event = { userId };
+  }
+  try {
+    return await dryRunRule(deps.db, rule, npsSettingsOf(deps.config), { limit, ...(after !== undefined ? { afterId: after } : {}), ...(event ? { event } : {}) });
+  } catch (error) {
+    if (error instanceof DryRunEventRequiredError) throw new ApiError(400, 'event_required', `${error.message}: ?response_id=<id> or ?user=<email>`);
+    if (error instanceof DryRunEventNotFoundError) throw new ApiError(404, 'not_found', error.message);
+    throw error;
+  }
+}

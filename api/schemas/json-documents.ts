@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { jsonPath } from '../../rules/json-path.ts';
+import type { RuleError } from '../../rules/validate-rule.ts';
+import { ApiError, type ErrorIssue } from '../api-error.ts';
+
+/*
+ * Rules and journeys arrive as JSON documents, and every mistake in one is reported at its JSON
+ * path in the document ($.conditions.all[1].value), as rules/validate-rule.ts and
+ * journeys/journey-definition.ts word them.
+ */
+
+/** Issues sent at most per response: a document with thousands of bad values gets the first ones and a count. */
+export const MAX_REPORTED_ISSUES = 100;
+
+/** A document that validation refused: 400 with each mistake at its path. */
+export function invalidDocument(code: string, what: string, errors: readonly RuleError[]): ApiError {
+  const issues: ErrorIssue[] = errors.slice(0, MAX_REPORTED_ISSUES).map(({ path, message }) => ({ path, message }));
+  if (errors.length > MAX_REPORTED_ISSUES) {
+    issues.push({ path: '$', message: `and ${errors.length - MAX_REPORTED_ISSUES} more mistakes like the ones above` });
+  }
+  const count = errors.length === 1 ? 'a mistake' : `${errors.length} mistakes`;
+  return new ApiError(400, code, `the ${what} has ${count}; nothing was saved. Each issue's path is a JSON path into the ${what}`, issues);
+}
+
+/**
+ * JSON bodies for the routes registered on `scope` (an encapsulated plugin): a syntax error and
+ * a key that could reach Object.prototype if the document were ever merged into an object
+ * (`__proto__`, `constructor.prototype`) are refused as 400 `malformed_json` with where they
+ * are, before any handler sees the body. An empty body is no body.
+ */
+export function parseJsonDocuments(scope: FastifyInstance): void {
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const body = String(text);
+    if (body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    let document: unknown;
+    try {
+      document = JSON.parse(body);
+    } catch (error) {
+      done(new ApiError(400, 'malformed_json', 'the body is not valid JSON', [{ path: '$', message: (error as Error).message }]), undefined);
+      return;
+    }
+    const forbidden = prototypeKeyPath(document);
+    if (forbidden !== null) {
+      done(
+        new ApiError(400, 'malformed_json', 'the body holds a key that is never allowed', [
+          { path: forbidden, message: 'is not allowed: __proto__ and constructor.prototype could change how objects behave' },
+        ]),
+        undefined,
+      );
+      return;
+    }
+    done(null, document);
+  });
+}
+
+interface Visit {
+  node: unknown;
+  parent: Visit | null;
+  step: PropertyKey | null;
+}
+
+/** The path of the first `__proto__` key or `constructor` object with a `prototype`; iterative, so any depth is safe. */
+function prototypeKeyPath(document: unknown): string | null {
+  const stack: Visit[] = [{ node: document, parent: null, step: null }];
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    const { node } = visit;
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (let index = node.length - 1; index >= 0; index--) stack.push({ node: node[index], parent: visit, step: index });
+      continue;
+    }
+    const keys = Object.keys(node);
+    for (let index = keys.length - 1; index >= 0; index--) {
+      const key = keys[index] as string;
+      const child: unknown = (node as Record<string, unknown>)[key];
+      const entry = { node: child, parent: visit, step: key };
+      if (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype'))) {
+        return jsonPath(stepsTo(entry));
+      }
+      stack.push(entry);
+    }
+  }
+  return null;
+}
+
+function stepsTo(visit: Visit): PropertyKey[] {
+  const steps: PropertyKey[] = [];
+  for (let at: Visit | null = visit; at !== null && at.step !== null; at = at.parent) steps.push(at.step);
+  return steps.reverse();
+}
