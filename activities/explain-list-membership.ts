@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { NpsSettings } from '../db/queries/account-nps.ts';
 import { getRule } from '../db/queries/rules.ts';
-import { type ConditionExplanation, evaluateRule } from '../rules/evaluate-rule.ts';
-import { loadUserFacts } from '../rules/load-facts.ts';
+import type { Rule } from '../db/tables/rules.ts';
+import { compileRule, type ConditionExplanation, evaluateRule, type RuleEvaluation } from '../rules/evaluate-rule.ts';
+import { loadUserFacts, userFactPages } from '../rules/load-facts.ts';
 import type { ListRule } from '../rules/rule-schema.ts';
 
 export interface MembershipExplanation {
@@ -31,4 +32,24 @@ export async function explainListMembership(
   const evaluation = await evaluateRule(definition, facts, () => settings.now);
   const stored = await db.selectFrom('list_members').select('user_id').where('rule_id', '=', rule.id).where('user_id', '=', userId).executeTakeFirst();
   return { list: listName, userId, matches: evaluation.matched, member: stored !== undefined, explanation: evaluation.explanation };
+}
+
+/**
+ * Why each of these users is, or is not, in the list: the rule is compiled once and the facts
+ * of all of them are read in one query. Users that do not exist are left out.
+ */
+export async function explainListMembers(
+  db: Kysely<Database>,
+  rule: Rule,
+  userIds: readonly number[],
+  settings: NpsSettings,
+): Promise<Map<number, RuleEvaluation>> {
+  const explained = new Map<number, RuleEvaluation>();
+  if (userIds.length === 0) return explained;
+  const definition = rule.definition as ListRule;
+  const compiled = compileRule(definition, () => settings.now);
+  for await (const page of userFactPages(db, definition.conditions, settings, { ids: userIds })) {
+    for (const { id, facts } of page) explained.set(id, await compiled.evaluate(facts));
+  }
+  return explained;
 }

@@ -6,6 +6,7 @@ import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
@@ -17,6 +18,9 @@ import { authenticate } from './auth/authenticate.ts';
 import { rejectNulInBody, rejectNulInUrl } from './reject-nul-characters.ts';
 import { registerJourneyRoutes } from './routes/journeys.ts';
 import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
+import { registerAccountRoutes } from './routes/accounts.ts';
+import { registerUserRoutes } from './routes/users.ts';
+import { registerListRoutes } from './routes/lists.ts';
 import { registerRulesRoutes } from './routes/rules.ts';
 import { registerServiceRoutes } from './routes/service.ts';
 
@@ -59,6 +63,8 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas named with .meta({ id }) become components the operations refer to.
+    transformObject: jsonSchemaTransformObject,
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -73,6 +79,9 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
 
   registerServiceRoutes(app);
   registerReviewRedirectRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  registerUserRoutes(app, deps);
+  registerListRoutes(app, deps);
   registerRulesRoutes(app, deps);
   registerJourneyRoutes(app, deps);
   return app;

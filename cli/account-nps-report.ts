@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { computeAccountNps, lastSyncedBySource, type NpsSettings } from '../db/queries/account-nps.ts';
+import { type AccountNpsFilter, type AccountNpsSortKey, accountNpsGrid, type SortOrder } from '../db/queries/account-nps-grid.ts';
+import type { NpsSettings } from '../db/queries/account-nps.ts';
 import { roundNps } from '../nps/score.ts';
 import { type NpsWindow, type ResolvedWindow, resolveWindow } from '../nps/windows.ts';
 import { formatTable } from './format-output.ts';
 
+/** One account in one window, flat and rounded for the terminal, JSON and CSV. */
 export interface AccountNpsRow {
   account: string;
   name: string;
@@ -22,57 +24,64 @@ export interface AccountNpsRow {
   last_synced_at: string | null;
 }
 
-/** Account NPS for one window, with its freshness: what `npsloop nps` and `npm start` show. */
+export interface AccountNpsReportOptions {
+  accountExternalId?: string;
+  segment?: string;
+  /** The owning CSM's email. */
+  csmEmail?: string;
+  sort?: AccountNpsSortKey;
+  order?: SortOrder;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Account NPS per account and window, with its freshness: what `npsloop nps` and `npm start`
+ * show. Accounts are ordered by the first window's figures; the account grid of the HTTP API
+ * reads the same query (db/queries/account-nps-grid.ts).
+ */
 export async function accountNpsReport(
   db: Kysely<Database>,
-  window: NpsWindow,
+  window: NpsWindow | readonly NpsWindow[],
   settings: NpsSettings,
-  { accountExternalId, limit = 100 }: { accountExternalId?: string; limit?: number } = {},
-): Promise<{ window: ResolvedWindow; rows: AccountNpsRow[] }> {
-  let query = db
-    .selectFrom('accounts')
-    .leftJoin('csms', 'csms.id', 'accounts.csm_id')
-    .select(['accounts.id', 'accounts.external_id', 'accounts.name', 'accounts.segment', 'csms.email as csm_email'])
-    .orderBy('accounts.name')
-    .limit(limit);
-  if (accountExternalId) query = query.where('accounts.external_id', '=', accountExternalId);
-  const accounts = await query.execute();
-  if (accountExternalId && accounts.length === 0) throw new Error(`no account with external_id ${accountExternalId}`);
-
-  const resolved = resolveWindow(window, settings);
-  const figures = await computeAccountNps(db, [resolved], accounts.map((a) => a.id), settings.counting);
-  const byAccount = new Map(figures.map((f) => [f.account_id, f]));
-  const synced = await lastSyncedBySource(db, [...new Set(figures.flatMap((f) => f.sources))]);
-  const rows = accounts.map((account) => {
-    const f = byAccount.get(account.id)!;
-    const lastSynced = f.sources
-      .map((source) => synced.get(source))
-      .filter((date): date is Date => date !== undefined)
-      .sort((a, b) => b.getTime() - a.getTime())[0];
-    return {
-      account: account.external_id,
+  { accountExternalId, segment, csmEmail, sort = 'name', order, limit = 100, offset = 0 }: AccountNpsReportOptions = {},
+): Promise<{ window: ResolvedWindow; windows: ResolvedWindow[]; total: number; rows: AccountNpsRow[] }> {
+  const windows = (Array.isArray(window) ? window : [window]).map((w: NpsWindow) => resolveWindow(w, settings));
+  const filter: AccountNpsFilter = {
+    ...(accountExternalId === undefined ? {} : { accountExternalId }),
+    ...(segment === undefined ? {} : { segment }),
+    ...(csmEmail === undefined ? {} : { csm: csmEmail }),
+  };
+  const grid = await accountNpsGrid(db, windows, settings, { filter, sort, ...(order ? { order } : {}), limit, offset });
+  if (accountExternalId !== undefined && grid.total === 0) throw new Error(`no account with external_id ${accountExternalId}`);
+  const rows = grid.rows.flatMap(({ account, csm, windows: figures }) =>
+    figures.map((f) => ({
+      account: account.externalId,
       name: account.name,
       segment: account.segment,
-      csm: account.csm_email,
-      window: resolved.key,
+      csm: csm?.email ?? null,
+      window: f.window.key,
       promoters: f.promoters,
       passives: f.passives,
       detractors: f.detractors,
       total: f.total,
       nps: f.nps === null ? null : roundNps(f.nps),
-      margin_of_error: f.margin_of_error === null ? null : roundNps(f.margin_of_error),
+      margin_of_error: f.marginOfError === null ? null : roundNps(f.marginOfError),
       sources: f.sources,
-      last_response_at: f.last_response_at?.toISOString() ?? null,
-      last_synced_at: lastSynced?.toISOString() ?? null,
-    };
-  });
-  return { window: resolved, rows };
+      last_response_at: f.lastResponseAt?.toISOString() ?? null,
+      last_synced_at: f.lastSyncedAt?.toISOString() ?? null,
+    })),
+  );
+  return { window: windows[0]!, windows, total: grid.total, rows };
 }
 
+/** A text table; with rows of more than one window, each row says its window. */
 export function formatAccountNpsTable(rows: AccountNpsRow[]): string {
+  const perWindow = new Set(rows.map((r) => r.window)).size > 1;
   return formatTable(
     rows.map((r) => ({
       account: r.name,
+      ...(perWindow ? { window: r.window } : {}),
       segment: r.segment ?? '',
       csm: r.csm ?? '',
       'P/N/D': `${r.promoters}/${r.passives}/${r.detractors}`,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { explainListMembership } from '../../activities/explain-list-membership.ts';
 import { refreshLists } from '../../activities/refresh-lists.ts';
-import { getRule } from '../../db/queries/rules.ts';
+import { findListRule, listMembersPage } from '../../db/queries/list-members.ts';
 import { userIdByEmail } from '../../db/queries/user-timeline.ts';
 import type { ConditionExplanation } from '../../rules/evaluate-rule.ts';
 import { openAppContext } from '../app-context.ts';
-import { formatTable } from '../format-output.ts';
+import { formatCsv, formatTable } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
 
 export function registerListsCommand(program: Command): void {
@@ -28,27 +28,30 @@ export function registerListsCommand(program: Command): void {
 
   lists
     .command('show')
-    .description("a list's members as of its last refresh")
+    .description("a list's members as of its last refresh, by email")
     .argument('<name>')
     .option('--limit <n>', 'at most this many', '100')
+    .option('--offset <n>', 'skip this many first', '0')
     .option('--json', 'print JSON')
-    .action(async (name: string, options: { limit: string; json?: boolean }) => {
+    .option('--csv', 'print CSV')
+    .action(async (name: string, options: { limit: string; offset: string; json?: boolean; csv?: boolean }) => {
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit <= 0 || limit > 10_000) throw new UsageError('--limit: expected a whole number from 1 to 10000');
+      if (!/^\d+$/.test(options.limit) || limit <= 0 || limit > 10_000) throw new UsageError('--limit: expected a whole number from 1 to 10000');
+      const offset = Number(options.offset);
+      if (!/^\d+$/.test(options.offset)) throw new UsageError('--offset: expected a whole number from 0');
+      if (options.json && options.csv) throw new UsageError('--json and --csv: choose one');
       const context = await openAppContext();
       try {
-        const rule = await getRule(context.db.kysely, name);
-        const members = await context.db.kysely
-          .selectFrom('list_members as m')
-          .innerJoin('users as u', 'u.id', 'm.user_id')
-          .innerJoin('accounts as a', 'a.id', 'u.account_id')
-          .select(['u.email', 'u.name', 'u.role', 'a.name as account', 'm.since'])
-          .where('m.rule_id', '=', rule.id)
-          .orderBy('u.email')
-          .limit(limit)
-          .execute();
+        const rule = await findListRule(context.db.kysely, name);
+        if (!rule) throw new Error(`no list named ${name}`);
+        const page = await listMembersPage(context.db.kysely, rule.id, { limit, offset });
+        const members = page.members.map((m) => ({ email: m.email, name: m.name, role: m.role, account: m.accountName, since: m.since.toISOString() }));
         if (options.json) console.log(JSON.stringify(members, null, 2));
-        else console.log(formatTable(members.map((m) => ({ email: m.email, name: m.name ?? '', role: m.role ?? '', account: m.account, since: m.since.toISOString().slice(0, 16).replace('T', ' ') }))));
+        else if (options.csv) process.stdout.write(formatCsv(members));
+        else {
+          console.log(formatTable(members.map((m) => ({ email: m.email, name: m.name ?? '', role: m.role ?? '', account: m.account, since: m.since.slice(0, 16).replace('T', ' ') }))));
+          if (offset + members.length < page.total) console.log(`${members.length} of ${page.total} members from ${offset + 1}: --offset ${offset + members.length} for more`);
+        }
       } finally {
         await context.db.close();
       }

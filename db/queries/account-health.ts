@@ -97,3 +97,35 @@ export async function healthChanges(
   }
   return query.execute();
 }
+
+/** A current colour with the name of the rule that gave it. */
+export type AccountHealthView = AccountHealth & { rule_name: string };
+
+/** The account's current colour in each dimension that has one, with the rule's name. */
+export async function accountHealthWithRules(db: Kysely<Database>, accountId: number): Promise<AccountHealthView[]> {
+  return db
+    .selectFrom('account_health as h')
+    .innerJoin('rules as r', 'r.id', 'h.rule_id')
+    .selectAll('h')
+    .select('r.name as rule_name')
+    .where('h.account_id', '=', accountId)
+    .orderBy('h.dimension')
+    .execute();
+}
+
+/** A colour change with the name of the rule that made it. */
+export type AccountHealthChangeView = AccountHealthChange & { rule_name: string };
+
+/** The account's latest colour changes, newest first. */
+export async function latestHealthChanges(db: Kysely<Database>, accountId: number, limit: number): Promise<AccountHealthChangeView[]> {
+  return db
+    .selectFrom('account_health_changes as c')
+    .innerJoin('rules as r', 'r.id', 'c.rule_id')
+    .selectAll('c')
+    .select('r.name as rule_name')
+    .where('c.account_id', '=', accountId)
+    .orderBy('c.changed_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(Math.min(limit, 1_000))
+    .execute();
+}

@@ -19,9 +19,10 @@ export type AccountNpsFigures = Omit<AccountNpsSnapshot, 'counting' | 'computed_
  * Account NPS for every (account, window) pair in one grouped statement. Excluded responses
  * never count; with `latest_per_user` only each user's latest response in a window counts.
  * NPS and the adjusted-Wald margin (nps-maths.md) are computed in SQL so the snapshot refresh
- * is a single statement; test/db/account-nps.test.ts checks them against nps/.
+ * is a single statement; test/db/account-nps.test.ts checks them against nps/. A subquery, so
+ * the account grid can sort and page live figures in the same statement.
  */
-function accountNpsFigures(windows: WindowBounds[], accountIds: number[] | 'all', counting: CountingMode): RawBuilder<AccountNpsFigures> {
+export function accountNpsFigures(windows: WindowBounds[], accountIds: number[] | 'all', counting: CountingMode): RawBuilder<AccountNpsFigures> {
   const onlyAccounts = (column: RawBuilder<unknown>) =>
     accountIds === 'all' ? sql`true` : sql`${column} = any(${accountIds}::int[])`;
   const counted = counting === 'every_response' ? countEveryResponse(windows, onlyAccounts) : countLatestPerUser(windows, onlyAccounts);

@@ -3,6 +3,7 @@ import type { Database } from '../database.ts';
 import { inTransaction } from '../in-transaction.ts';
 import type { ListMember } from '../tables/list-members.ts';
 import type { ListMembershipEvent } from '../tables/list-membership-events.ts';
+import type { Rule } from '../tables/rules.ts';
 
 export class NotAListRuleError extends Error {
   override readonly name = 'NotAListRuleError';
@@ -113,4 +114,84 @@ export async function membershipEvents(
     query = query.where((eb) => eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]));
   }
   return query.execute();
+}
+
+/** The live list rule with this name; undefined when there is none (or the name is another kind's). */
+export async function findListRule(db: Kysely<Database>, name: string): Promise<Rule | undefined> {
+  return db
+    .selectFrom('rules')
+    .selectAll()
+    .where('name', '=', name)
+    .where('kind', '=', 'list')
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export interface ListSummary {
+  ruleId: number;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  version: number;
+  updatedAt: Date;
+  /** Members as of the last refresh; within `ownerCsmId`'s accounts when given. */
+  members: number;
+}
+
+/** Every live list with its member count, by name. With `ownerCsmId`, only members on that CSM's accounts count. */
+export async function listSummaries(db: Kysely<Database>, { ownerCsmId }: { ownerCsmId?: number } = {}): Promise<ListSummary[]> {
+  const { rows } = await sql<ListSummary>`
+    select r.id as "ruleId", r.name, r.definition->>'description' as description, r.enabled, r.version,
+      r.updated_at as "updatedAt", coalesce(m.members, 0)::int as members
+    from rules r
+    left join (
+      select lm.rule_id, count(*) as members
+      from list_members lm
+      ${ownerCsmId === undefined ? sql`` : sql`join users u on u.id = lm.user_id join accounts a on a.id = u.account_id and a.csm_id = ${ownerCsmId}`}
+      group by lm.rule_id
+    ) m on m.rule_id = r.id
+    where r.kind = 'list' and r.deleted_at is null
+    order by r.name
+  `.execute(db);
+  return rows;
+}
+
+export interface ListMemberRow {
+  userId: number;
+  externalId: string;
+  email: string;
+  name: string | null;
+  role: string | null;
+  accountId: number;
+  accountName: string;
+  /** When the user last entered the list. */
+  since: Date;
+}
+
+/**
+ * A page of the list's members as of its last refresh, by email (then id), with how many there
+ * are. With `ownerCsmId`, only members on that CSM's accounts.
+ */
+export async function listMembersPage(
+  db: Kysely<Database>,
+  ruleId: number,
+  { limit, offset = 0, ownerCsmId }: { limit: number; offset?: number; ownerCsmId?: number },
+): Promise<{ total: number; members: ListMemberRow[] }> {
+  let members = db
+    .selectFrom('list_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .innerJoin('accounts as a', 'a.id', 'u.account_id')
+    .where('m.rule_id', '=', ruleId);
+  if (ownerCsmId !== undefined) members = members.where('a.csm_id', '=', ownerCsmId);
+  const [counted, page] = await Promise.all([
+    members.select((eb) => eb.fn.countAll<string | number>().as('total')).executeTakeFirstOrThrow(),
+    members
+      .select(['u.id as userId', 'u.external_id as externalId', 'u.email', 'u.name', 'u.role', 'a.id as accountId', 'a.name as accountName', 'm.since'])
+      .orderBy('u.email')
+      .orderBy('u.id')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+  ]);
+  return { total: Number(counted.total), members: page };
 }

@@ -20,6 +20,10 @@ describeEachBackend('HTTP API foundation', (db) => {
     expect(document.openapi).toMatch(/^3\./);
     expect(document.paths['/healthz'].get.responses['200']).toBeDefined();
     expect(document.paths['/r/{token}'].get.parameters[0]).toMatchObject({ name: 'token', in: 'path' });
+    // Every reference points at a component the document holds.
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of new Set(refs)) expect(document.components.schemas[ref], ref).toBeDefined();
     await app.close();
   });
 

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.ts';
+
+export interface AccountWithCsm {
+  account: { id: number; externalId: string; name: string; segment: string | null };
+  /** The CSM who owns the account now. */
+  csm: { id: number; name: string; email: string } | null;
+}
+
+/** The account with this id and its CSM. With `ownerCsmId`, only if that CSM owns it: any other is as if unknown. */
+export async function findAccount(
+  db: Kysely<Database>,
+  accountId: number,
+  { ownerCsmId }: { ownerCsmId?: number } = {},
+): Promise<AccountWithCsm | undefined> {
+  let query = db
+    .selectFrom('accounts as a')
+    .leftJoin('csms as c', 'c.id', 'a.csm_id')
+    .select(['a.id', 'a.external_id', 'a.name', 'a.segment', 'c.id as csm_id', 'c.name as csm_name', 'c.email as csm_email'])
+    .where('a.id', '=', accountId);
+  if (ownerCsmId !== undefined) query = query.where('a.csm_id', '=', ownerCsmId);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    account: { id: row.id, externalId: row.external_id, name: row.name, segment: row.segment },
+    csm: row.csm_id === null || row.csm_name === null || row.csm_email === null ? null : { id: row.csm_id, name: row.csm_name, email: row.csm_email },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.ts';
+
+export interface UserOnAccount {
+  id: number;
+  externalId: string;
+  email: string;
+  name: string | null;
+  role: string | null;
+  account: { id: number; name: string; csmId: number | null };
+}
+
+/**
+ * The user with this id or email (emails are stored lower-cased), with their account. With
+ * `ownerCsmId`, only a user on an account that CSM owns: anyone else is as if unknown.
+ */
+export async function findUser(
+  db: Kysely<Database>,
+  by: { id: number } | { email: string },
+  { ownerCsmId }: { ownerCsmId?: number } = {},
+): Promise<UserOnAccount | undefined> {
+  let query = db
+    .selectFrom('users as u')
+    .innerJoin('accounts as a', 'a.id', 'u.account_id')
+    .select(['u.id', 'u.external_id', 'u.email', 'u.name', 'u.role', 'a.id as account_id', 'a.name as account_name', 'a.csm_id']);
+  query = 'id' in by ? query.where('u.id', '=', by.id) : query.where('u.email', '=', by.email.trim().toLowerCase());
+  if (ownerCsmId !== undefined) query = query.where('a.csm_id', '=', ownerCsmId);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    account: { id: row.account_id, name: row.account_name, csmId: row.csm_id },
+  };
+}
