@@ -3,8 +3,8 @@ import { explainListMembership } from '../../activities/explain-list-membership.
 import { refreshLists } from '../../activities/refresh-lists.ts';
 import { findListRule, listMembersPage } from '../../db/queries/list-members.ts';
 import { userIdByEmail } from '../../db/queries/user-timeline.ts';
-import type { ConditionExplanation } from '../../rules/evaluate-rule.ts';
 import { openAppContext } from '../app-context.ts';
+import { formatExplanation } from '../format-explanation.ts';
 import { formatCsv, formatTable } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -74,21 +74,9 @@ export function registerListsCommand(program: Command): void {
           return;
         }
         console.log(`${email} ${result.matches ? 'matches' : 'does not match'} ${name}${result.member === result.matches ? '' : ' (the stored list is behind: run npsloop lists refresh)'}`);
-        console.log(describe(result.explanation, '  '));
+        console.log(formatExplanation(result.explanation));
       } finally {
         await context.db.close();
       }
     });
-}
-
-function describe(node: ConditionExplanation, indent: string): string {
-  const mark = (held: boolean | undefined) => (held === undefined ? '·' : held ? '✓' : '✗');
-  if (node.kind === 'leaf') {
-    const params = node.params ? `(${Object.entries(node.params).map(([k, v]) => `${k}=${String(v)}`).join(',')})` : '';
-    const value = node.evaluated ? ` — was ${JSON.stringify(node.factValue ?? null)}` : ' — not evaluated';
-    return `${indent}${mark(node.evaluated ? node.result : undefined)} ${node.fact}${params}${node.path ? ` ${node.path}` : ''} ${node.operator} ${JSON.stringify(node.value)}${value}`;
-  }
-  const held = node.evaluated ? node.result : undefined;
-  if (node.kind === 'not') return `${indent}${mark(held)} not\n${describe(node.condition, `${indent}  `)}`;
-  return [`${indent}${mark(held)} ${node.kind}`, ...node.conditions.map((c) => describe(c, `${indent}  `))].join('\n');
 }
