@@ -116,8 +116,9 @@ export async function closeTask(db: Kysely<Database>, input: CloseTaskInput): Pr
 }
 
 /**
- * A person completes a task (through the API): it is done, with their outcome. Returns the
- * task's workflow id, for the caller to signal the journey that waits on it.
+ * Marks a task done with a person's outcome and returns its workflow id, for the caller to
+ * signal. The API and the CLI go through tasks/complete-task.ts instead, which signals the
+ * journey inside the same transaction, so a failed signal leaves the task open.
  */
 export async function completeTask(
   db: Kysely<Database>,

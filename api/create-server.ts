@@ -16,6 +16,7 @@ import { createApiLogger } from './api-logger.ts';
 import type { RouteAccess } from './auth/access.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { rejectNulInBody, rejectNulInUrl } from './reject-nul-characters.ts';
+import { registerEnrollmentRoutes } from './routes/enrollments.ts';
 import { registerJourneyRoutes } from './routes/journeys.ts';
 import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
@@ -23,6 +24,7 @@ import { registerUserRoutes } from './routes/users.ts';
 import { registerListRoutes } from './routes/lists.ts';
 import { registerRulesRoutes } from './routes/rules.ts';
 import { registerServiceRoutes } from './routes/service.ts';
+import { registerTaskRoutes } from './routes/tasks.ts';
 
 /** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
 export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
@@ -82,6 +84,8 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   registerAccountRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerListRoutes(app, deps);
+  registerTaskRoutes(app, deps);
+  registerEnrollmentRoutes(app, deps);
   registerRulesRoutes(app, deps);
   registerJourneyRoutes(app, deps);
   return app;

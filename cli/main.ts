@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { registerImportCommand } from './commands/import.ts';
+import { registerJourneysCommand } from './commands/journeys.ts';
 import { registerListsCommand } from './commands/lists.ts';
 import { registerNpsCommand } from './commands/nps.ts';
 import { registerRejectionsCommand } from './commands/rejections.ts';
@@ -8,6 +9,7 @@ import { registerRulesCommand } from './commands/rules.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSyncCommand } from './commands/sync.ts';
+import { registerTasksCommand } from './commands/tasks.ts';
 import { registerTokensCommand } from './commands/tokens.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -25,6 +27,8 @@ export async function runCli(argv: string[]): Promise<number> {
   registerRejectionsCommand(program);
   registerRulesCommand(program);
   registerListsCommand(program);
+  registerTasksCommand(program);
+  registerJourneysCommand(program);
   registerTokensCommand(program);
   // Subcommands too: their usage errors must reach the exit-code mapping below.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];

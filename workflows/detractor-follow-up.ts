@@ -2,7 +2,14 @@ import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflo
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
 import { retriedActivities } from './activity-options.ts';
-import { type JourneyState, journeyStateQuery, taskCompletedSignal, userAnsweredAsPromoterSignal } from './journey-messages.ts';
+import {
+  type JourneyState,
+  journeyStateQuery,
+  taskCompletedSignal,
+  taskReassignedSignal,
+  type TaskAssignee,
+  userAnsweredAsPromoterSignal,
+} from './journey-messages.ts';
 import { CsmEmail, EscalationLevel } from './search-attributes.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
@@ -15,6 +22,8 @@ const HOUR_MS = 3_600_000;
  * (a new task and an email), and on up the chain to the configured depth; the last task then
  * waits for whoever acts. Completion at any level ends the journey with its outcome; so does a
  * later promoter answer from the user, which closes the open task with that as the reason.
+ * An open task can be reassigned: the new assignee gets its email, the due time stays, and
+ * escalation goes on from the new assignee's manager chain.
  */
 export async function detractorFollowUpWorkflow({ enrollmentId, definition, context }: JourneyInput): Promise<JourneyState> {
   const steps = definition.steps;
@@ -30,6 +39,13 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
   setHandler(userAnsweredAsPromoterSignal, ({ responseId }) => {
     promoterResponseId ??= responseId;
   });
+  // By task id, latest first: the API may signal as soon as a task is in the database, before
+  // this workflow has the activity's result; a signal about a task closed since is never read.
+  const reassignedTo = new Map<number, TaskAssignee>();
+  let reassignments = 0;
+  setHandler(taskReassignedSignal, ({ taskId, assignee }) => {
+    reassignedTo.set(taskId, assignee);
+  });
 
   const finish = async (status: 'completed' | 'cancelled', outcome: string): Promise<JourneyState> => {
     state.step = 'done';
@@ -41,7 +57,7 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
   };
 
   if (!context.csm) return finish('cancelled', 'no CSM owned the account when the response was given');
-  let assignee = context.csm;
+  let assignee: TaskAssignee = context.csm;
   const values = (level: number, dueAt: Date) => ({
     assigneeName: assignee.name,
     csmName: context.csm?.name ?? '',
@@ -56,6 +72,7 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
 
   for (let level = 0; ; level++) {
     const dueAt = new Date(Date.now() + steps.slaHours * HOUR_MS);
+    const template = level === 0 ? steps.csmEmailTemplate : steps.escalationEmailTemplate;
     const { task } = await activities.createFollowUpTask({
       idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}`,
       enrollmentId,
@@ -73,16 +90,37 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
     await activities.sendJourneyEmail({
       idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}-email`,
       to: assignee.email,
-      template: level === 0 ? steps.csmEmailTemplate : steps.escalationEmailTemplate,
+      template,
       values: values(level, dueAt),
       workflowId,
     });
 
-    const next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
+    let next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
     const acted = () => completion !== undefined || promoterResponseId !== undefined;
+    const actedOrReassigned = () => acted() || reassignedTo.has(task.id);
     // At the end of the chain the last task waits for whoever acts, without a deadline.
-    if (next) await condition(acted, `${steps.slaHours} hours`);
-    else await condition(acted);
+    if (next) await condition(actedOrReassigned, `${steps.slaHours} hours`);
+    else await condition(actedOrReassigned);
+
+    while (!acted() && reassignedTo.has(task.id)) {
+      assignee = reassignedTo.get(task.id)!;
+      reassignedTo.delete(task.id);
+      reassignments += 1;
+      state.assignee = assignee.email;
+      upsertSearchAttributes([{ key: CsmEmail, value: assignee.email }]);
+      await activities.sendJourneyEmail({
+        idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}-reassignment-${reassignments}-email`,
+        to: assignee.email,
+        template,
+        values: values(level, dueAt),
+        workflowId,
+      });
+      next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
+      // The due time stays: the new assignee has what is left of it (nothing, once it has passed).
+      const remainingMs = dueAt.getTime() - Date.now();
+      if (!next) await condition(actedOrReassigned);
+      else if (remainingMs > 0) await condition(actedOrReassigned, remainingMs);
+    }
 
     if (completion) {
       await activities.closeTask({ taskId: completion.taskId, status: 'done', outcome: completion.outcome, completedBy: completion.completedBy, at: new Date(Date.now()).toISOString() });
@@ -96,7 +134,11 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
     // Only a deadline with someone to escalate to ends without an act.
     const manager = next!;
     state.step = 'escalating';
-    await activities.closeTask({ taskId: task.id, status: 'cancelled', outcome: `SLA passed: escalated to ${manager.email}`, at: new Date(Date.now()).toISOString() });
+    const escalated = await activities.closeTask({ taskId: task.id, status: 'cancelled', outcome: `SLA passed: escalated to ${manager.email}`, at: new Date(Date.now()).toISOString() });
+    // Completed (through the API) just as the SLA passed: it is done, and nobody needs the escalation.
+    if (escalated.task.status === 'done') {
+      return finish('completed', `completed by ${escalated.task.completedBy ?? 'someone'} at escalation level ${level}: ${escalated.task.outcome ?? ''}`);
+    }
     assignee = manager;
   }
 }

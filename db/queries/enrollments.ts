@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { NpsCategory } from '../../nps/category.ts';
 import type { Database } from '../database.ts';
-import type { EndedEnrollmentStatus, Enrollment, NewEnrollment } from '../tables/enrollments.ts';
+import type { EndedEnrollmentStatus, Enrollment, EnrollmentStatus, NewEnrollment } from '../tables/enrollments.ts';
 
 /** What a journey needs to know about the user and the response that enrolled them; JSON-safe for workflows. */
 export interface EnrollmentContext {
@@ -194,6 +194,163 @@ export async function userJourneyEvents(
     ${after}
     order by at, event_id collate "C"
     limit ${limit}
+  `.execute(db);
+  return rows;
+}
+
+/** An enrollment as people read it: with its user and the account they answered from. */
+export interface EnrollmentView {
+  id: number;
+  journeyName: string;
+  journeyVersion: number;
+  status: EnrollmentStatus;
+  outcome: string | null;
+  enrolledAt: Date;
+  endedAt: Date | null;
+  /** The journey's workflow id: find it in the Temporal UI by this. */
+  workflowId: string;
+  user: { id: number; email: string; name: string | null };
+  account: { id: number; name: string };
+  responseId: number;
+}
+
+export interface EnrollmentFilter {
+  journeyName?: string;
+  status?: EnrollmentStatus;
+  /** A user id ("12") or email. */
+  user?: string;
+  /** Only enrollments of users on the accounts this CSM owns now. */
+  visibleToCsmId?: number;
+  /** 100 by default, at most 1000. */
+  limit?: number;
+  offset?: number;
+}
+
+function filteredEnrollments(db: Kysely<Database>, filter: EnrollmentFilter) {
+  let query = db.selectFrom('enrollments as e').innerJoin('users as u', 'u.id', 'e.user_id');
+  if (filter.journeyName !== undefined) query = query.where('e.journey_name', '=', filter.journeyName);
+  if (filter.status !== undefined) query = query.where('e.status', '=', filter.status);
+  if (filter.user !== undefined) {
+    const user = filter.user.trim();
+    // An id beyond the integer column's range names nobody (and must not reach PostgreSQL as one).
+    if (/^\d+$/.test(user)) query = query.where('u.id', '=', Number(user) <= 2_147_483_647 ? Number(user) : 0);
+    else query = query.where('u.email', '=', user.toLowerCase());
+  }
+  if (filter.visibleToCsmId !== undefined) {
+    const csmId = filter.visibleToCsmId;
+    query = query.where('u.account_id', 'in', (eb) => eb.selectFrom('accounts').select('id').where('csm_id', '=', csmId));
+  }
+  return query;
+}
+
+function enrollmentViewQuery(db: Kysely<Database>, filter: EnrollmentFilter) {
+  return filteredEnrollments(db, filter)
+    .innerJoin('accounts as a', 'a.id', 'e.account_id')
+    .select([
+      'e.id',
+      'e.journey_name',
+      'e.journey_version',
+      'e.status',
+      'e.outcome',
+      'e.enrolled_at',
+      'e.ended_at',
+      'e.workflow_id',
+      'e.response_id',
+      'u.id as user_id',
+      'u.email as user_email',
+      'u.name as user_name',
+      'a.id as account_id',
+      'a.name as account_name',
+    ]);
+}
+
+type EnrollmentViewRow = Awaited<ReturnType<ReturnType<typeof enrollmentViewQuery>['executeTakeFirstOrThrow']>>;
+
+function enrollmentView(row: EnrollmentViewRow): EnrollmentView {
+  return {
+    id: row.id,
+    journeyName: row.journey_name,
+    journeyVersion: row.journey_version,
+    status: row.status,
+    outcome: row.outcome,
+    enrolledAt: row.enrolled_at,
+    endedAt: row.ended_at,
+    workflowId: row.workflow_id,
+    user: { id: row.user_id, email: row.user_email, name: row.user_name },
+    account: { id: row.account_id, name: row.account_name },
+    responseId: row.response_id,
+  };
+}
+
+/** Enrollments matching the filter, latest first, with how many match in all. */
+export async function listEnrollments(db: Kysely<Database>, filter: EnrollmentFilter = {}): Promise<{ enrollments: EnrollmentView[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    enrollmentViewQuery(db, filter)
+      .orderBy('e.enrolled_at', 'desc')
+      .orderBy('e.id', 'desc')
+      .limit(Math.min(filter.limit ?? 100, 1_000))
+      .offset(filter.offset ?? 0)
+      .execute(),
+    filteredEnrollments(db, filter).select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { enrollments: rows.map(enrollmentView), total: Number(count.total) };
+}
+
+/** One enrollment; `visibleToCsmId` hides it (undefined) unless its user is on that CSM's accounts. */
+export async function getEnrollmentView(
+  db: Kysely<Database>,
+  enrollmentId: number,
+  scope: Pick<EnrollmentFilter, 'visibleToCsmId'> = {},
+): Promise<EnrollmentView | undefined> {
+  const row = await enrollmentViewQuery(db, scope).where('e.id', '=', enrollmentId).executeTakeFirst();
+  return row && enrollmentView(row);
+}
+
+/** How a journey is doing: its enrollments by status, those escalated, and its tasks open and overdue. */
+export interface JourneyStatusCounts {
+  journeyName: string;
+  enabled: boolean;
+  active: number;
+  completed: number;
+  cancelled: number;
+  failed: number;
+  /** Enrollments with a task escalated above the owning CSM. */
+  escalated: number;
+  openTasks: number;
+  /** Open tasks past their due time at `now`. */
+  overdueTasks: number;
+}
+
+/** Every journey's counts (or one's, by name), by name. */
+export async function journeyStatusCounts(db: Kysely<Database>, { now, journeyName }: { now: Date; journeyName?: string }): Promise<JourneyStatusCounts[]> {
+  const only = journeyName === undefined ? sql`` : sql`where j.name = ${journeyName}`;
+  const { rows } = await sql<JourneyStatusCounts>`
+    select j.name as "journeyName", j.enabled,
+           coalesce(e.active, 0) as active, coalesce(e.completed, 0) as completed,
+           coalesce(e.cancelled, 0) as cancelled, coalesce(e.failed, 0) as failed,
+           coalesce(t.escalated, 0) as escalated, coalesce(t.open_tasks, 0) as "openTasks",
+           coalesce(t.overdue_tasks, 0) as "overdueTasks"
+      from journeys j
+      left join (
+        select journey_name,
+               (count(*) filter (where status = 'active'))::int as active,
+               (count(*) filter (where status = 'completed'))::int as completed,
+               (count(*) filter (where status = 'cancelled'))::int as cancelled,
+               (count(*) filter (where status = 'failed'))::int as failed
+          from enrollments
+         group by journey_name
+      ) e on e.journey_name = j.name
+      left join (
+        select en.journey_name,
+               (count(distinct t.enrollment_id) filter (where t.escalation_level > 0))::int as escalated,
+               (count(*) filter (where t.status = 'open'))::int as open_tasks,
+               (count(*) filter (where t.status = 'open' and t.due_at < ${now}))::int as overdue_tasks
+          from tasks t
+          join enrollments en on en.id = t.enrollment_id
+         group by en.journey_name
+      ) t on t.journey_name = j.name
+    ${only}
+    order by j.name
   `.execute(db);
   return rows;
 }

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.ts';
-import type { ClosedTaskStatus, NewTask, Task } from '../tables/tasks.ts';
+import type { ClosedTaskStatus, NewTask, Task, TaskStatus } from '../tables/tasks.ts';
 
 export interface TaskClosing {
   status: ClosedTaskStatus;
@@ -72,4 +72,158 @@ export async function managerOf(db: Kysely<Database>, csmId: number): Promise<{ 
     .select(['m.id', 'm.email', 'm.name'])
     .where('c.id', '=', csmId)
     .executeTakeFirst();
+}
+
+/** The task with its row locked until the transaction ends: completions and reassignments of one task go one at a time. */
+export async function lockTask(trx: Kysely<Database>, taskId: number): Promise<Task | undefined> {
+  return trx.selectFrom('tasks').selectAll().where('id', '=', taskId).forUpdate().executeTakeFirst();
+}
+
+/** Gives an open task to another CSM; undefined when it is closed (or does not exist). */
+export async function reassignOpenTask(db: Kysely<Database>, taskId: number, assigneeCsmId: number): Promise<Task | undefined> {
+  return db
+    .updateTable('tasks')
+    .set({ assignee_csm_id: assigneeCsmId })
+    .where('id', '=', taskId)
+    .where('status', '=', 'open')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface Assignee {
+  id: number;
+  email: string;
+  name: string;
+}
+
+/**
+ * The CSMs a task can be given to or filtered by, from a CSM id ("12") or an email. CSM emails
+ * are not unique, so an email may name more than one.
+ */
+export async function csmsByIdOrEmail(db: Kysely<Database>, idOrEmail: string): Promise<Assignee[]> {
+  const text = idOrEmail.trim();
+  const query = db.selectFrom('csms').select(['id', 'email', 'name']).orderBy('id');
+  if (/^\d+$/.test(text)) {
+    const id = Number(text);
+    return Number.isSafeInteger(id) && id <= 2_147_483_647 ? query.where('id', '=', id).execute() : [];
+  }
+  return query.where('email', '=', text.toLowerCase()).execute();
+}
+
+/** A task as people read it: with its assignee, user, account, response and journey. */
+export interface TaskView {
+  id: number;
+  status: TaskStatus;
+  escalationLevel: number;
+  dueAt: Date;
+  createdAt: Date;
+  completedAt: Date | null;
+  completedBy: string | null;
+  outcome: string | null;
+  assignee: Assignee;
+  user: { id: number; email: string; name: string | null };
+  account: { id: number; name: string };
+  response: { id: number; score: number; comment: string | null };
+  enrollmentId: number;
+  journeyName: string;
+  workflowId: string;
+}
+
+export interface TaskFilter {
+  assigneeCsmId?: number;
+  status?: TaskStatus;
+  /** Due strictly before / at or after. */
+  dueBefore?: Date;
+  dueAfter?: Date;
+  /** Only open tasks whose due time is before this instant. */
+  overdueAt?: Date;
+  enrollmentId?: number;
+  /** 100 by default, at most 1000. */
+  limit?: number;
+  offset?: number;
+}
+
+function filteredTasks(db: Kysely<Database>, filter: TaskFilter) {
+  let query = db.selectFrom('tasks as t');
+  if (filter.assigneeCsmId !== undefined) query = query.where('t.assignee_csm_id', '=', filter.assigneeCsmId);
+  if (filter.status !== undefined) query = query.where('t.status', '=', filter.status);
+  if (filter.dueBefore !== undefined) query = query.where('t.due_at', '<', filter.dueBefore);
+  if (filter.dueAfter !== undefined) query = query.where('t.due_at', '>=', filter.dueAfter);
+  if (filter.overdueAt !== undefined) query = query.where('t.status', '=', 'open').where('t.due_at', '<', filter.overdueAt);
+  if (filter.enrollmentId !== undefined) query = query.where('t.enrollment_id', '=', filter.enrollmentId);
+  return query;
+}
+
+function taskViewQuery(db: Kysely<Database>, filter: TaskFilter) {
+  return filteredTasks(db, filter)
+    .innerJoin('csms as c', 'c.id', 't.assignee_csm_id')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .innerJoin('accounts as a', 'a.id', 't.account_id')
+    .innerJoin('nps_responses as r', 'r.id', 't.response_id')
+    .innerJoin('enrollments as e', 'e.id', 't.enrollment_id')
+    .select([
+      't.id',
+      't.status',
+      't.escalation_level',
+      't.due_at',
+      't.created_at',
+      't.completed_at',
+      't.completed_by',
+      't.outcome',
+      't.enrollment_id',
+      't.workflow_id',
+      'c.id as assignee_id',
+      'c.email as assignee_email',
+      'c.name as assignee_name',
+      'u.id as user_id',
+      'u.email as user_email',
+      'u.name as user_name',
+      'a.id as account_id',
+      'a.name as account_name',
+      'r.id as response_id',
+      'r.score',
+      'r.comment',
+      'e.journey_name',
+    ]);
+}
+
+type TaskViewRow = Awaited<ReturnType<ReturnType<typeof taskViewQuery>['executeTakeFirstOrThrow']>>;
+
+function taskView(row: TaskViewRow): TaskView {
+  return {
+    id: row.id,
+    status: row.status,
+    escalationLevel: row.escalation_level,
+    dueAt: row.due_at,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+    completedBy: row.completed_by,
+    outcome: row.outcome,
+    assignee: { id: row.assignee_id, email: row.assignee_email, name: row.assignee_name },
+    user: { id: row.user_id, email: row.user_email, name: row.user_name },
+    account: { id: row.account_id, name: row.account_name },
+    response: { id: row.response_id, score: row.score, comment: row.comment },
+    enrollmentId: row.enrollment_id,
+    journeyName: row.journey_name,
+    workflowId: row.workflow_id,
+  };
+}
+
+/** Tasks matching the filter, soonest due first, with how many match in all. */
+export async function listTasks(db: Kysely<Database>, filter: TaskFilter = {}): Promise<{ tasks: TaskView[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    taskViewQuery(db, filter)
+      .orderBy('t.due_at')
+      .orderBy('t.id')
+      .limit(Math.min(filter.limit ?? 100, 1_000))
+      .offset(filter.offset ?? 0)
+      .execute(),
+    filteredTasks(db, filter).select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { tasks: rows.map(taskView), total: Number(count.total) };
+}
+
+export async function getTaskView(db: Kysely<Database>, taskId: number): Promise<TaskView | undefined> {
+  const row = await taskViewQuery(db, {}).where('t.id', '=', taskId).executeTakeFirst();
+  return row && taskView(row);
 }

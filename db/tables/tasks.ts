@@ -16,7 +16,8 @@ export interface TasksTable {
   account_id: ColumnType<number, number, never>;
   response_id: ColumnType<number, number, never>;
   enrollment_id: ColumnType<number, number, never>;
-  assignee_csm_id: ColumnType<number, number, never>;
+  /** Changes only when an open task is reassigned (through the API or the CLI). */
+  assignee_csm_id: number;
   due_at: ColumnType<Date, Date, never>;
   status: TaskStatus;
   /** 0 for the owning CSM, 1 for their manager, and so on up the chain. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import { type Db, openDatabase } from '../../db/connect.ts';
@@ -169,8 +169,14 @@ export interface RecordedHistory {
 }
 
 /** A worker on its own task queue with the real activities: this database, the test SMTP server. */
-export function createJourneyWorker({ env, smtp, workflowBundle }: JourneyHarness, db: Db, taskQueue: string): Promise<Worker> {
+export function createJourneyWorker(
+  { env, smtp, workflowBundle }: JourneyHarness,
+  db: Db,
+  taskQueue: string,
+  options: Pick<WorkerOptions, 'maxCachedWorkflows'> = {},
+): Promise<Worker> {
   return Worker.create({
+    ...options,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle,

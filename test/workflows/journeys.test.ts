@@ -7,7 +7,7 @@ import { type Db, openDatabase } from '../../db/connect.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 import { detractorFollowUpWorkflow, promoterReviewRequestWorkflow, responseReceivedWorkflow } from '../../workflows/index.ts';
-import { reviewLinkClickedSignal, taskCompletedSignal } from '../../workflows/journey-messages.ts';
+import { reviewLinkClickedSignal, taskCompletedSignal, taskReassignedSignal } from '../../workflows/journey-messages.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
 import { createJourneyWorker, installJourneys, seed as seedJourneyInstance } from '../helpers/journey-scenarios.ts';
@@ -138,6 +138,51 @@ describe('journeys', () => {
     });
     const tasks = await db.kysely.selectFrom('tasks').select(['escalation_level', 'status']).orderBy('escalation_level').execute();
     expect(tasks).toEqual([{ escalation_level: 0, status: 'cancelled' }, { escalation_level: 1, status: 'done' }]);
+  });
+
+  it('reassigns the open task: the new assignee is emailed, the due time stays, and escalation follows their chain', async () => {
+    const { userId } = await seed();
+    const max = await db.kysely.insertInto('csms').values({ external_id: 'max', email: 'max@cs.example', name: 'Max Manager' }).returning(['id', 'email', 'name']).executeTakeFirstOrThrow();
+    const rae = await db.kysely.insertInto('csms').values({ external_id: 'rae', email: 'rae@cs.example', name: 'Rae Other', manager_id: max.id }).returning(['id', 'email', 'name']).executeTakeFirstOrThrow();
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(3, 'Exports keep failing'));
+      const task = await openTask(0);
+      const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
+      await env.sleep('24 hours');
+      await journey.signal(taskReassignedSignal, { taskId: task.id, assignee: rae, reassignedBy: 'admin', reason: 'Rae owns exports' });
+      await waitFor(async () => (mailTo('rae@cs.example').length === 1 ? true : undefined), "the new assignee's email");
+      expect(mailTo('rae@cs.example')[0]!.raw).toContain('Hi Rae Other');
+      expect(mailTo('rae@cs.example')[0]!.raw).toContain(task.due_at.toISOString());
+      expect(await journey.query('journeyState')).toMatchObject({ step: 'waiting for the task', escalationLevel: 0, assignee: 'rae@cs.example', openTaskId: task.id });
+      // A signal about a task that is not the open one changes nothing.
+      await journey.signal(taskReassignedSignal, { taskId: task.id + 100, assignee: { id: 1, email: 'vp@cs.example', name: 'Vera VP' }, reassignedBy: 'admin', reason: null });
+
+      // 49 hours after the task was created, not after the reassignment: the due time stayed.
+      await env.sleep('25 hours');
+      const escalated = await openTask(1);
+      expect(escalated.assignee_csm_id).toBe(max.id);
+      await waitFor(async () => (mailTo('max@cs.example').length === 1 ? true : undefined), "the new assignee's manager's email");
+      const closed = await db.kysely.selectFrom('tasks').select(['status', 'outcome']).where('id', '=', task.id).executeTakeFirstOrThrow();
+      expect(closed).toEqual({ status: 'cancelled', outcome: 'SLA passed: escalated to max@cs.example' });
+      await journey.signal(taskCompletedSignal, { taskId: escalated.id, completedBy: 'max@cs.example', outcome: 'called' });
+      expect((await journey.result()).outcome).toBe('completed by max@cs.example at escalation level 1: called');
+    });
+    expect([mailTo('ann@cs.example').length, mailTo('lead@cs.example').length, mailTo('vp@cs.example').length]).toEqual([1, 0, 0]);
+  });
+
+  it('does not escalate a task completed just as the SLA passed', async () => {
+    const { userId } = await seed();
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(3));
+      const task = await openTask(0);
+      // Closed by the API, whose signal the workflow has not handled when its deadline fires.
+      await db.kysely.updateTable('tasks').set({ status: 'done', outcome: 'called', completed_by: 'ann@cs.example', completed_at: new Date() }).where('id', '=', task.id).execute();
+      await env.sleep('49 hours');
+      const state = await env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId)).result();
+      expect(state.outcome).toBe('completed by ann@cs.example at escalation level 0: called');
+    });
+    expect(await db.kysely.selectFrom('tasks').select(['escalation_level', 'status']).execute()).toEqual([{ escalation_level: 0, status: 'done' }]);
+    expect(mailTo('lead@cs.example')).toHaveLength(0);
   });
 
   it('escalates up the whole chain and then waits at the top', async () => {

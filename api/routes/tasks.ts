@@ -1,0 +1,210 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { TaskNotFoundError } from '../../activities/follow-up-tasks.ts';
+import type { Database } from '../../db/database.ts';
+import type { ApiPrincipal } from '../../db/queries/api-tokens.ts';
+import { csmsByIdOrEmail, getTaskView, listTasks, type TaskView } from '../../db/queries/tasks.ts';
+import { TASK_STATUSES } from '../../db/tables/tasks.ts';
+import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
+import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
+import { resolveAssignee } from '../../tasks/resolve-assignee.ts';
+import type { TaskActor } from '../../tasks/task-actor.ts';
+import { AssigneeNotFoundError, JourneyNotRunningError, TaskClosedError, TemporalUnavailableError } from '../../tasks/task-errors.ts';
+import type { ApiApp, ApiDependencies } from '../api-app.ts';
+import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
+import { rolesAllowed } from '../auth/access.ts';
+import { principalOf } from '../auth/authenticate.ts';
+
+const personSchema = z.object({ id: z.number().int(), email: z.string(), name: z.string().nullable() });
+
+export const taskSchema = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(TASK_STATUSES),
+    overdue: z.boolean().describe('open and past its due time'),
+    escalationLevel: z.number().int().describe('0 for the owning CSM, 1 for their manager, and so on up the chain'),
+    dueAt: z.iso.datetime(),
+    createdAt: z.iso.datetime(),
+    completedAt: z.iso.datetime().nullable(),
+    completedBy: z.string().nullable(),
+    outcome: z.string().nullable(),
+    assignee: z.object({ id: z.number().int(), email: z.string(), name: z.string() }),
+    user: personSchema,
+    account: z.object({ id: z.number().int(), name: z.string() }),
+    response: z.object({ id: z.number().int(), score: z.number().int(), comment: z.string().nullable() }),
+    enrollmentId: z.number().int(),
+    journeyName: z.string(),
+    workflowId: z.string().describe("the journey's workflow, to find in the Temporal UI"),
+  })
+  .meta({ id: 'Task' });
+
+/** A task as the API sends it: times as ISO strings, and whether it is overdue now. */
+export function taskJson(task: TaskView, now: Date): z.infer<typeof taskSchema> {
+  return {
+    ...task,
+    overdue: task.status === 'open' && task.dueAt < now,
+    dueAt: task.dueAt.toISOString(),
+    createdAt: task.createdAt.toISOString(),
+    completedAt: task.completedAt?.toISOString() ?? null,
+  };
+}
+
+const taskParamsSchema = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+const csmRefSchema = z.union([z.number().int().positive(), z.string().trim().min(1).max(320)]).describe('a CSM id or email');
+
+const errorResponses = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const changeErrorResponses = { ...errorResponses, 409: errorResponseSchema, 503: errorResponseSchema };
+
+/** Follow-up tasks: admins see every one, a csm token only those assigned to its CSM. */
+export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
+  const { db, temporal } = deps;
+
+  app.get(
+    '/tasks',
+    {
+      config: { access: rolesAllowed('admin', 'csm') },
+      schema: {
+        tags: ['tasks'],
+        summary: 'list follow-up tasks, soonest due first',
+        description: "A csm token sees only its own CSM's tasks; asking for another assignee's is refused (403).",
+        querystring: z.object({
+          assignee: z.string().trim().min(1).max(320).optional().describe('a CSM id or email'),
+          status: z.enum(TASK_STATUSES).optional(),
+          due_before: z.iso.datetime({ offset: true }).optional().describe('due strictly before this instant'),
+          due_after: z.iso.datetime({ offset: true }).optional().describe('due at or after this instant'),
+          overdue: z.enum(['true']).optional().describe('only open tasks past their due time'),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+        }),
+        response: {
+          200: z.object({ tasks: z.array(taskSchema), total: z.number().int().describe('tasks matching, over all pages'), limit: z.number().int(), offset: z.number().int() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const query = request.query;
+      const now = new Date();
+      const { tasks, total } = await listTasks(db, {
+        assigneeCsmId: await assigneeFilter(db, principal, query.assignee),
+        status: query.status,
+        dueBefore: query.due_before === undefined ? undefined : new Date(query.due_before),
+        dueAfter: query.due_after === undefined ? undefined : new Date(query.due_after),
+        overdueAt: query.overdue ? now : undefined,
+        limit: query.limit,
+        offset: query.offset,
+      });
+      return { tasks: tasks.map((task) => taskJson(task, now)), total, limit: query.limit, offset: query.offset };
+    },
+  );
+
+  app.get(
+    '/tasks/:id',
+    {
+      config: { access: rolesAllowed('admin', 'csm') },
+      schema: {
+        tags: ['tasks'],
+        summary: 'one follow-up task',
+        description: "A csm token finds only its own CSM's tasks (others are 404).",
+        params: taskParamsSchema,
+        response: { 200: taskSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const task = await getTaskView(db, request.params.id);
+      if (!task || (principal.role === 'csm' && task.assignee.id !== principal.csmId)) throw notFound(`task ${request.params.id}`);
+      return taskJson(task, new Date());
+    },
+  );
+
+  app.post(
+    '/tasks/:id/complete',
+    {
+      config: { access: rolesAllowed('admin', 'csm') },
+      schema: {
+        tags: ['tasks'],
+        summary: 'complete a task with its outcome; its journey ends with that outcome',
+        description:
+          'Closes the task and signals its journey in one step: when Temporal cannot be reached the answer is 503 and the task stays open. ' +
+          'Completing a task that is already closed (done or cancelled) changes nothing and is refused with 409 `task_closed`, which says how it was closed. ' +
+          '`journey` is `not_running` when the journey had ended already: only the task was closed. A csm token may complete only its own tasks.',
+        params: taskParamsSchema,
+        body: z.object({ outcome: z.string().trim().min(1).max(2_000).describe('what was done: shown on the user\'s timeline') }),
+        response: { 200: z.object({ task: taskSchema, journey: z.enum(['signalled', 'not_running']) }), ...changeErrorResponses },
+      },
+    },
+    async (request) => {
+      const actor = await actorOf(db, principalOf(request));
+      const { task, journey } = await refusingTaskErrors(() =>
+        completeTaskAndTellJourney({ db, temporal }, request.params.id, { actor, outcome: request.body.outcome }),
+      );
+      return { task: taskJson(task, new Date()), journey };
+    },
+  );
+
+  app.post(
+    '/tasks/:id/reassign',
+    {
+      config: { access: rolesAllowed('admin', 'csm') },
+      schema: {
+        tags: ['tasks'],
+        summary: 'give an open task to another CSM',
+        description:
+          'Changes the assignee and signals the journey: the new assignee gets the task\'s email, the due time stays, and escalation goes on from the new assignee\'s manager chain. ' +
+          'Reassigning to the current assignee changes nothing (`changed: false`). A closed task, or a journey no longer running, is refused with 409; when Temporal cannot be reached, 503 and nothing changes. ' +
+          'A csm token may reassign only its own tasks.',
+        params: taskParamsSchema,
+        body: z.object({ assignee: csmRefSchema, reason: z.string().trim().min(1).max(2_000).optional() }),
+        response: { 200: z.object({ task: taskSchema, changed: z.boolean() }), ...changeErrorResponses },
+      },
+    },
+    async (request) => {
+      const actor = await actorOf(db, principalOf(request));
+      const { task, changed } = await refusingTaskErrors(() =>
+        reassignTaskAndTellJourney({ db, temporal }, request.params.id, { actor, assignee: String(request.body.assignee), reason: request.body.reason ?? null }),
+      );
+      return { task: taskJson(task, new Date()), changed };
+    },
+  );
+}
+
+/** The assignee a listing is limited to: a csm token's own CSM always; an admin's choice, if any. */
+async function assigneeFilter(db: Kysely<Database>, principal: ApiPrincipal, assignee: string | undefined): Promise<number | undefined> {
+  if (principal.role === 'csm') {
+    const csmId = principal.csmId ?? -1;
+    if (assignee !== undefined && !(await csmsByIdOrEmail(db, assignee)).some((csm) => csm.id === csmId)) {
+      throw new ApiError(403, 'forbidden', "a csm token sees only its own CSM's tasks");
+    }
+    return csmId;
+  }
+  if (assignee === undefined) return undefined;
+  try {
+    return (await resolveAssignee(db, assignee)).id;
+  } catch (error) {
+    if (error instanceof AssigneeNotFoundError) throw new ApiError(400, 'unknown_assignee', error.message, [{ path: 'querystring.assignee', message: error.message }]);
+    throw error;
+  }
+}
+
+/** Who is acting, as the task and the journey record it: a CSM by their email, an admin token by its name. */
+async function actorOf(db: Kysely<Database>, principal: ApiPrincipal): Promise<TaskActor> {
+  if (principal.role !== 'csm' || principal.csmId === null) return { name: principal.name };
+  const [csm] = await csmsByIdOrEmail(db, String(principal.csmId));
+  return { name: csm?.email ?? principal.name, csmId: principal.csmId };
+}
+
+/** The task module's refusals as API errors. */
+async function refusingTaskErrors<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof TaskNotFoundError) throw notFound(`task ${error.taskId}`);
+    if (error instanceof TaskClosedError) throw new ApiError(409, 'task_closed', error.message);
+    if (error instanceof JourneyNotRunningError) throw new ApiError(409, 'journey_not_running', error.message);
+    if (error instanceof AssigneeNotFoundError) throw new ApiError(400, 'unknown_assignee', error.message, [{ path: 'body.assignee', message: error.message }]);
+    if (error instanceof TemporalUnavailableError) throw new ApiError(503, 'temporal_unavailable', error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { getEnrollmentView, journeyStatusCounts } from '../../db/queries/enrollments.ts';
+import { getJourney } from '../../db/queries/journeys.ts';
+import { listTasks } from '../../db/queries/tasks.ts';
+import { endedEnrollmentState, type LiveJourneyState, liveJourneyState } from '../../journeys/live-journey-state.ts';
+import { type AppContext, openAppContext } from '../app-context.ts';
+import { formatTable } from '../format-output.ts';
+import { connectTemporal } from '../temporal-client.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function registerJourneysCommand(program: Command): void {
+  const journeys = program.command('journeys').description('Temporal journeys: promoter review requests, detractor follow-ups');
+
+  journeys
+    .command('status')
+    .description('per journey: enabled, enrollments by status, escalated, open and overdue tasks; or one enrollment, with where its journey is now')
+    .argument('[enrollment]', 'an enrollment id: its tasks and, while it runs, its live state from Temporal (when TEMPORAL_ADDRESS is set)')
+    .option('--journey <name>', 'only this journey')
+    .option('--json', 'print JSON')
+    .action(async (enrollment: string | undefined, options: { journey?: string; json?: boolean }) => {
+      if (enrollment !== undefined && options.journey !== undefined) throw new UsageError('give an enrollment id or --journey, not both');
+      const enrollmentId = enrollment === undefined ? undefined : enrollmentIdOf(enrollment);
+      const context = await openAppContext();
+      try {
+        if (enrollmentId === undefined) await printJourneyCounts(context, options);
+        else await printEnrollment(context, enrollmentId, options);
+      } finally {
+        await context.db.close();
+      }
+    });
+}
+
+async function printJourneyCounts(context: AppContext, options: { journey?: string; json?: boolean }): Promise<void> {
+  const db = context.db.kysely;
+  // Names the journey when there is none by that name (JourneyNotFoundError).
+  if (options.journey !== undefined) await getJourney(db, options.journey);
+  const counts = await journeyStatusCounts(db, { now: new Date(), journeyName: options.journey });
+  if (options.json) {
+    console.log(JSON.stringify(counts, null, 2));
+    return;
+  }
+  console.log(
+    formatTable(
+      counts.map((c) => ({
+        journey: c.journeyName,
+        enabled: c.enabled ? 'yes' : 'no',
+        active: String(c.active),
+        completed: String(c.completed),
+        cancelled: String(c.cancelled),
+        failed: String(c.failed),
+        escalated: String(c.escalated),
+        'open tasks': String(c.openTasks),
+        overdue: String(c.overdueTasks),
+      })),
+    ),
+  );
+}
+
+async function printEnrollment(context: AppContext, enrollmentId: number, options: { json?: boolean }): Promise<void> {
+  const db = context.db.kysely;
+  const enrollment = await getEnrollmentView(db, enrollmentId);
+  if (!enrollment) throw new Error(`no enrollment with id ${enrollmentId}`);
+  const { tasks } = await listTasks(db, { enrollmentId });
+  const live = await liveStateFromTemporal(context, enrollment);
+  if (options.json) {
+    console.log(JSON.stringify({ ...enrollment, tasks, live }, null, 2));
+    return;
+  }
+  const ended = enrollment.endedAt ? `, ended ${enrollment.endedAt.toISOString()}` : '';
+  console.log(`enrollment ${enrollment.id}: ${enrollment.journeyName} v${enrollment.journeyVersion}, ${enrollment.status}${enrollment.outcome ? `: ${enrollment.outcome}` : ''}`);
+  console.log(`user ${enrollment.user.email} at ${enrollment.account.name}; enrolled ${enrollment.enrolledAt.toISOString()}${ended}`);
+  console.log(`workflow ${enrollment.workflowId} (find it in the Temporal UI by this id)`);
+  console.log(live.state ? `now: ${JSON.stringify(live.state)}` : `now: unknown (${live.reason})`);
+  if (tasks.length === 0) return;
+  console.log(
+    `\n${formatTable(
+      tasks.map((t) => ({
+        task: String(t.id),
+        level: String(t.escalationLevel),
+        assignee: t.assignee.email,
+        status: t.status,
+        due: t.dueAt.toISOString().slice(0, 16).replace('T', ' '),
+        outcome: t.outcome ?? '',
+      })),
+    )}`,
+  );
+}
+
+/** The live state needs Temporal; without it the command still shows what the database knows, and says why. */
+async function liveStateFromTemporal(context: AppContext, enrollment: Parameters<typeof liveJourneyState>[1]): Promise<LiveJourneyState> {
+  if (enrollment.status !== 'active') return endedEnrollmentState(enrollment.status);
+  let temporal;
+  try {
+    temporal = await connectTemporal(context.config, 'the live state of a journey');
+  } catch (error) {
+    return { state: null, reason: error instanceof Error ? error.message : String(error) };
+  }
+  try {
+    return await liveJourneyState(temporal.client, enrollment);
+  } finally {
+    await temporal.close();
+  }
+}
+
+function enrollmentIdOf(text: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) throw new UsageError(`<enrollment>: expected an enrollment id (a whole number), not "${text}"`);
+  return id;
+}

@@ -1,0 +1,132 @@
+import os from 'node:os';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.ts';
+import { listTasks, type TaskView } from '../../db/queries/tasks.ts';
+import { TASK_STATUSES, type TaskStatus } from '../../db/tables/tasks.ts';
+import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
+import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
+import { resolveAssignee } from '../../tasks/resolve-assignee.ts';
+import { openAppContext } from '../app-context.ts';
+import { formatTable } from '../format-output.ts';
+import { connectTemporal } from '../temporal-client.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function registerTasksCommand(program: Command): void {
+  const tasks = program.command('tasks').description('follow-up tasks for CSMs, from the detractor follow-up journey');
+
+  tasks
+    .command('list')
+    .description('follow-up tasks, soonest due first')
+    .option('--assignee <csm>', 'only those assigned to this CSM (id or email)')
+    .option('--status <status>', `only those with this status: ${TASK_STATUSES.join(', ')}`)
+    .option('--overdue', 'only open tasks past their due time')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'print JSON')
+    .action(async (options: { assignee?: string; status?: string; overdue?: boolean; limit: string; json?: boolean }) => {
+      const status = options.status === undefined ? undefined : taskStatus(options.status);
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit <= 0 || limit > 1_000) throw new UsageError('--limit: expected a whole number from 1 to 1000');
+      const context = await openAppContext();
+      try {
+        const db = context.db.kysely;
+        const now = new Date();
+        const assigneeCsmId = options.assignee === undefined ? undefined : (await resolveAssignee(db, options.assignee)).id;
+        const { tasks: found, total } = await listTasks(db, { assigneeCsmId, status, overdueAt: options.overdue ? now : undefined, limit });
+        if (options.json) {
+          console.log(JSON.stringify(found.map((task) => ({ ...task, overdue: isOverdue(task, now) })), null, 2));
+          return;
+        }
+        console.log(formatTable(found.map((task) => taskRow(task, now))));
+        if (total > found.length) console.log(`(${found.length} of ${total}: raise --limit for more)`);
+      } finally {
+        await context.db.close();
+      }
+    });
+
+  tasks
+    .command('complete')
+    .description("complete a task with its outcome: closes it and ends its journey with that outcome (needs TEMPORAL_ADDRESS)")
+    .argument('<id>', 'the task id (npsloop tasks list)')
+    .requiredOption('--outcome <text>', "what was done: shown on the user's timeline")
+    .option('--by <name>', 'who did it, as recorded on the task', defaultActor())
+    .action(async (id: string, options: { outcome: string; by: string }) => {
+      const taskId = taskIdOf(id);
+      const outcome = options.outcome.trim();
+      if (outcome === '') throw new UsageError('--outcome: say what was done');
+      // Temporal first: without it nothing may change, so there is no need to open the database.
+      const temporal = await connectTemporal(loadConfig(), 'completing a task');
+      try {
+        const context = await openAppContext();
+        try {
+          const { task, journey } = await completeTaskAndTellJourney({ db: context.db.kysely, temporal: temporal.client }, taskId, { actor: { name: options.by }, outcome });
+          console.log(`task ${task.id} done by ${task.completedBy}: ${task.outcome}`);
+          console.log(journey === 'signalled' ? `journey ${task.workflowId} told: it ends with this outcome` : `journey ${task.workflowId} had already ended: only the task was closed`);
+        } finally {
+          await context.db.close();
+        }
+      } finally {
+        await temporal.close();
+      }
+    });
+
+  tasks
+    .command('reassign')
+    .description("give an open task to another CSM, who gets its email; the due time stays, and escalation goes on from their manager chain (needs TEMPORAL_ADDRESS)")
+    .argument('<id>', 'the task id (npsloop tasks list)')
+    .requiredOption('--to <csm>', 'the new assignee: a CSM email or id')
+    .option('--reason <text>', 'why, kept in the journey\'s history')
+    .option('--by <name>', 'who reassigns it', defaultActor())
+    .action(async (id: string, options: { to: string; reason?: string; by: string }) => {
+      const taskId = taskIdOf(id);
+      const temporal = await connectTemporal(loadConfig(), 'reassigning a task');
+      try {
+        const context = await openAppContext();
+        try {
+          const { task, changed } = await reassignTaskAndTellJourney({ db: context.db.kysely, temporal: temporal.client }, taskId, {
+            actor: { name: options.by },
+            assignee: options.to,
+            reason: options.reason?.trim() || null,
+          });
+          console.log(changed ? `task ${task.id} reassigned to ${task.assignee.email}; due ${task.dueAt.toISOString()}` : `task ${task.id} is already assigned to ${task.assignee.email}: nothing changed`);
+        } finally {
+          await context.db.close();
+        }
+      } finally {
+        await temporal.close();
+      }
+    });
+}
+
+/** The CLI has no token: the OS user stands for who acted. */
+function defaultActor(): string {
+  return `${os.userInfo().username} (npsloop CLI)`;
+}
+
+function taskStatus(text: string): TaskStatus {
+  if (!(TASK_STATUSES as readonly string[]).includes(text)) throw new UsageError(`--status: expected one of ${TASK_STATUSES.join(', ')}, not "${text}"`);
+  return text as TaskStatus;
+}
+
+function taskIdOf(text: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) throw new UsageError(`<id>: expected a task id (a whole number), not "${text}"`);
+  return id;
+}
+
+const isOverdue = (task: TaskView, now: Date) => task.status === 'open' && task.dueAt < now;
+
+const minutes = (at: Date) => at.toISOString().slice(0, 16).replace('T', ' ');
+
+function taskRow(task: TaskView, now: Date): Record<string, string> {
+  return {
+    id: String(task.id),
+    status: isOverdue(task, now) ? 'overdue' : task.status,
+    due: minutes(task.dueAt),
+    level: String(task.escalationLevel),
+    assignee: task.assignee.email,
+    user: task.user.email,
+    account: task.account.name,
+    score: String(task.response.score),
+    outcome: task.outcome ?? '',
+  };
+}

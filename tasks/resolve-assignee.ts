@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { type Assignee, csmsByIdOrEmail } from '../db/queries/tasks.ts';
+import { AssigneeNotFoundError } from './task-errors.ts';
+
+/** The one CSM a CSM id ("12") or email names; AssigneeNotFoundError for none or several. */
+export async function resolveAssignee(db: Kysely<Database>, idOrEmail: string): Promise<Assignee> {
+  const matches = await csmsByIdOrEmail(db, idOrEmail);
+  if (matches.length !== 1) throw new AssigneeNotFoundError(idOrEmail, matches.length);
+  return matches[0]!;
+}

@@ -1,0 +1,45 @@
+import type { Task } from '../db/tables/tasks.ts';
+
+/** The task is done or cancelled: it can be neither completed again nor reassigned. */
+export class TaskClosedError extends Error {
+  override readonly name = 'TaskClosedError';
+  constructor(readonly task: Pick<Task, 'id' | 'status' | 'completed_by' | 'completed_at' | 'outcome'>) {
+    const by = task.completed_by ? ` by ${task.completed_by}` : '';
+    const at = task.completed_at ? ` at ${task.completed_at.toISOString()}` : '';
+    super(`task ${task.id} is already ${task.status}${by}${at}${task.outcome ? `: ${task.outcome}` : ''}`);
+  }
+}
+
+/** A CSM id or email that names no CSM, or (emails are not unique) more than one. */
+export class AssigneeNotFoundError extends Error {
+  override readonly name = 'AssigneeNotFoundError';
+  constructor(
+    readonly idOrEmail: string,
+    readonly matches: number,
+  ) {
+    super(
+      matches === 0
+        ? `no CSM with id or email "${idOrEmail}"`
+        : `${matches} CSMs have the email "${idOrEmail}": name one by its id`,
+    );
+  }
+}
+
+/** The journey waiting on the task has ended, so nobody would act on the change. */
+export class JourneyNotRunningError extends Error {
+  override readonly name = 'JourneyNotRunningError';
+  constructor(readonly workflowId: string) {
+    super(`the journey workflow ${workflowId} is not running: nothing would act on the change`);
+  }
+}
+
+/** Temporal could not be reached (or did not answer in time): nothing was changed. */
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+  constructor(
+    readonly workflowId: string,
+    reason: string,
+  ) {
+    super(`could not reach Temporal to signal the journey workflow ${workflowId} (${reason}); nothing was changed, try again`);
+  }
+}
