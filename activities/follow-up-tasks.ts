@@ -115,20 +115,6 @@ export async function closeTask(db: Kysely<Database>, input: CloseTaskInput): Pr
   return { task: followUpTask(existing), alreadyClosed: true };
 }
 
-/**
- * Marks a task done with a person's outcome and returns its workflow id, for the caller to
- * signal. The API and the CLI go through tasks/complete-task.ts instead, which signals the
- * journey inside the same transaction, so a failed signal leaves the task open.
- */
-export async function completeTask(
-  db: Kysely<Database>,
-  taskId: number,
-  completion: { completedBy: string; outcome: string | null; at?: Date | string },
-): Promise<{ workflowId: string; task: FollowUpTask; alreadyClosed: boolean }> {
-  const { task, alreadyClosed } = await closeTask(db, { taskId, status: 'done', ...completion });
-  return { workflowId: task.workflowId, task, alreadyClosed };
-}
-
 /** The user's open tasks, soonest due first: closed, for instance, when the user later answers as a promoter. */
 export async function openTasksOfUser(db: Kysely<Database>, userId: number): Promise<FollowUpTask[]> {
   return (await tasks.openTasksOfUser(db, userId)).map(followUpTask);

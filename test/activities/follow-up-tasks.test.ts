@@ -4,7 +4,6 @@ import { endEnrollment, EnrollmentNotFoundError } from '../../activities/end-enr
 import { enrollUser } from '../../activities/enroll-user.ts';
 import {
   closeTask,
-  completeTask,
   createFollowUpTask,
   escalationTarget,
   openTasksOfUser,
@@ -77,12 +76,12 @@ describeEachBackend('follow-up tasks and the end of a journey', (db) => {
     const k = db().kysely;
     const { csm, taskAt, workflowId, userId } = await enrolledDetractor(k);
     const { task } = await createFollowUpTask(k, taskAt(0, csm.id, now));
-    const done = await completeTask(k, task.id, { completedBy: 'csm@cs.example', outcome: 'called, fixing the export', at: hoursLater(5) });
-    expect(done).toMatchObject({ workflowId, alreadyClosed: false, task: { status: 'done', outcome: 'called, fixing the export', completedBy: 'csm@cs.example', completedAt: hoursLater(5).toISOString() } });
+    const done = await closeTask(k, { taskId: task.id, status: 'done', completedBy: 'csm@cs.example', outcome: 'called, fixing the export', at: hoursLater(5) });
+    expect(done).toMatchObject({ alreadyClosed: false, task: { workflowId, status: 'done', outcome: 'called, fixing the export', completedBy: 'csm@cs.example', completedAt: hoursLater(5).toISOString() } });
     const again = await closeTask(k, { taskId: task.id, status: 'cancelled', outcome: 'the user answered as a promoter' });
     expect(again).toEqual({ alreadyClosed: true, task: done.task });
     expect(await openTasksOfUser(k, userId)).toEqual([]);
-    await expect(completeTask(k, 999_999, { completedBy: 'x', outcome: null })).rejects.toThrow(TaskNotFoundError);
+    await expect(closeTask(k, { taskId: 999_999, status: 'done', completedBy: 'x', outcome: null })).rejects.toThrow(TaskNotFoundError);
   });
 
   it('lists a user\'s open tasks, soonest due first', async () => {
@@ -100,7 +99,7 @@ describeEachBackend('follow-up tasks and the end of a journey', (db) => {
     const { csm, manager, taskAt, enrollmentId } = await enrolledDetractor(k);
     const level0 = await createFollowUpTask(k, taskAt(0, csm.id, now));
     const level1 = await createFollowUpTask(k, taskAt(1, manager.id, hoursLater(48)));
-    await completeTask(k, level1.task.id, { completedBy: 'man@cs.example', outcome: 'apologised, call booked', at: hoursLater(50) });
+    await closeTask(k, { taskId: level1.task.id, status: 'done', completedBy: 'man@cs.example', outcome: 'apologised, call booked', at: hoursLater(50) });
 
     const ended = await endEnrollment(k, { enrollmentId, status: 'completed', outcome: 'apologised, call booked', at: hoursLater(50) });
     expect(ended).toEqual({ alreadyEnded: false, status: 'completed', outcome: 'apologised, call booked', cancelledTaskIds: [level0.task.id] });
@@ -120,7 +119,7 @@ describeEachBackend('follow-up tasks and the end of a journey', (db) => {
     const { csm, manager, taskAt, enrollmentId, userId } = await enrolledDetractor(k);
     const level0 = await createFollowUpTask(k, taskAt(0, csm.id, hoursLater(1)));
     const level1 = await createFollowUpTask(k, taskAt(1, manager.id, hoursLater(49)));
-    await completeTask(k, level1.task.id, { completedBy: 'man@cs.example', outcome: 'call booked', at: hoursLater(60) });
+    await closeTask(k, { taskId: level1.task.id, status: 'done', completedBy: 'man@cs.example', outcome: 'call booked', at: hoursLater(60) });
     await endEnrollment(k, { enrollmentId, status: 'completed', outcome: 'call booked', at: hoursLater(60) });
 
     const events = await userJourneyEvents(k, userId);

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { enrollUser } from '../../activities/enroll-user.ts';
-import { completeTask, createFollowUpTask } from '../../activities/follow-up-tasks.ts';
+import { closeTask, createFollowUpTask } from '../../activities/follow-up-tasks.ts';
 import { refreshLists } from '../../activities/refresh-lists.ts';
 import type { ApiApp } from '../../api/api-app.ts';
 import type { Database } from '../../db/database.ts';
@@ -47,7 +47,7 @@ async function seedDeeStory(k: Kysely<Database>) {
     at: later(2).toISOString(),
   });
   await refreshLists(k, settingsAt(later(60)), { names: ['unhappy'] });
-  await completeTask(k, task.id, { completedBy: acme.csm.email, outcome: 'called her', at: later(180) });
+  await closeTask(k, { taskId: task.id, status: 'done', completedBy: acme.csm.email, outcome: 'called her', at: later(180) });
   await storeBatch(k, 'csv', [validItem({ email: dee.email, score: 10, respondedAt: later(24 * 60) })], later(24 * 60));
   await refreshLists(k, settingsAt(later(25 * 60)), { names: ['unhappy'] });
   return { acme, globex, dee };

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeTask } from '../../activities/follow-up-tasks.ts';
 import { createServer } from '../../api/create-server.ts';
 import { loadConfig } from '../../config/config.ts';
 import { type Db, openDatabase } from '../../db/connect.ts';
@@ -14,10 +13,10 @@ import { ingestPayloads } from '../../ingest/ingest-payloads.ts';
 import { syncInstance } from '../../ingest/sync-instance.ts';
 import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
 import { createMailTransport } from '../../mail/create-transport.ts';
+import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { createNpsloopWorker } from '../../worker/create-worker.ts';
 import { ensureRefreshSchedule, REFRESH_SCHEDULE_ID } from '../../worker/refresh-schedule.ts';
 import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
-import { taskCompletedSignal } from '../../workflows/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createDevServerEnvironment } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -94,9 +93,13 @@ describe('journeys end to end on the Temporal dev server', () => {
     expect(mailTo('ann@cs.example')).toHaveLength(1);
     expect(mailTo('ann@cs.example')[0]!.raw).toContain('Exports keep failing');
 
-    const { workflowId } = await completeTask(k, task.id, { completedBy: 'ann@cs.example', outcome: 'called Bo, exports fixed' });
+    const completed = await completeTaskAndTellJourney({ db: k, temporal: env.client }, task.id, {
+      actor: { name: 'ann@cs.example' },
+      outcome: 'called Bo, exports fixed',
+    });
+    expect(completed.journey).toBe('signalled');
+    const workflowId = completed.task.workflowId;
     const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(workflowId);
-    await journey.signal(taskCompletedSignal, { taskId: task.id, completedBy: 'ann@cs.example', outcome: 'called Bo, exports fixed' });
     const state = await journey.result();
     expect(state.outcome).toBe('completed by ann@cs.example at escalation level 0: called Bo, exports fixed');
     expect(await k.selectFrom('enrollments').select(['status']).where('workflow_id', '=', workflowId).executeTakeFirst()).toEqual({ status: 'completed' });
