@@ -162,20 +162,21 @@ export async function userJourneyEvents(
     : sql``;
   const { rows } = await sql<JourneyEvent>`
     select * from (
-      select '1:enrollment:' || e.id || ':started' as event_id, 'enrollment_started' as kind, e.enrolled_at as at,
+      -- Times at millisecond precision, as a Date holds them: a page's cursor then compares exactly.
+      select '1:enrollment:' || e.id || ':started' as event_id, 'enrollment_started' as kind, date_trunc('milliseconds', e.enrolled_at) as at,
              e.journey_name, e.id as enrollment_id, e.response_id, null::text as status, null::text as outcome,
              null::integer as task_id, null::integer as escalation_level, null::integer as assignee_csm_id,
              null::text as assignee_name, null::timestamptz as due_at, null::text as completed_by
         from enrollments e
        where e.user_id = ${userId}
       union all
-      select '4:enrollment:' || e.id || ':ended', 'enrollment_ended', e.ended_at,
+      select '4:enrollment:' || e.id || ':ended', 'enrollment_ended', date_trunc('milliseconds', e.ended_at),
              e.journey_name, e.id, e.response_id, e.status, e.outcome,
              null, null, null, null, null, null
         from enrollments e
        where e.user_id = ${userId} and e.ended_at is not null
       union all
-      select '2:task:' || t.id || ':created', case when t.escalation_level = 0 then 'task_created' else 'task_escalated' end, t.created_at,
+      select '2:task:' || t.id || ':created', case when t.escalation_level = 0 then 'task_created' else 'task_escalated' end, date_trunc('milliseconds', t.created_at),
              e.journey_name, e.id, t.response_id, null, null,
              t.id, t.escalation_level, t.assignee_csm_id, c.name, t.due_at, null
         from tasks t
@@ -183,7 +184,7 @@ export async function userJourneyEvents(
         join csms c on c.id = t.assignee_csm_id
        where t.user_id = ${userId}
       union all
-      select '3:task:' || t.id || ':closed', case when t.status = 'done' then 'task_completed' else 'task_cancelled' end, t.completed_at,
+      select '3:task:' || t.id || ':closed', case when t.status = 'done' then 'task_completed' else 'task_cancelled' end, date_trunc('milliseconds', t.completed_at),
              e.journey_name, e.id, t.response_id, null, t.outcome,
              t.id, t.escalation_level, t.assignee_csm_id, c.name, t.due_at, t.completed_by
         from tasks t
