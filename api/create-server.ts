@@ -24,7 +24,9 @@ import { registerUserRoutes } from './routes/users.ts';
 import { registerListRoutes } from './routes/lists.ts';
 import { registerRulesRoutes } from './routes/rules.ts';
 import { registerServiceRoutes } from './routes/service.ts';
+import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerWebhookRoutes } from './routes/webhooks.ts';
 
 /** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
 export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
@@ -88,6 +90,8 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   registerEnrollmentRoutes(app, deps);
   registerRulesRoutes(app, deps);
   registerJourneyRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
+  registerSyncRoutes(app, deps);
   return app;
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { inTransaction } from '../db/in-transaction.ts';
 import { type NpsSettings, refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import type { UpsertedResponse } from '../db/queries/nps-responses.ts';
 import { createNormalizer } from './response-shape.ts';
@@ -36,6 +37,22 @@ export async function ingestPayloads(
   payloads: readonly unknown[],
   settings: IngestSettings,
 ): Promise<PayloadIngestResult> {
+  const result = await storePayloads(db, source, payloads, settings);
+  await refreshStandardSnapshots(db, result.touchedAccountIds, settings);
+  return result;
+}
+
+/**
+ * The storing half of `ingestPayloads`, in one transaction (the caller's, when `db` is one, so a
+ * webhook delivery's record commits with its responses). Derived state is left to the caller:
+ * the response workflows it requests refresh it too.
+ */
+export async function storePayloads(
+  db: Kysely<Database>,
+  source: SourceName,
+  payloads: readonly unknown[],
+  settings: IngestSettings,
+): Promise<PayloadIngestResult> {
   const normalize = createNormalizer({ now: settings.now, timeZone: settings.timeZone });
   const bySource = new Map<string, IngestItem[]>();
   const ignored: PayloadIngestResult['ignored'] = [];
@@ -62,16 +79,17 @@ export async function ingestPayloads(
   const result: PayloadIngestResult = {
     received: payloads.length, inserted: 0, updated: 0, unchanged: 0, rejected: [], ignored, changed: [], touchedAccountIds: [],
   };
-  for (const [itemSource, items] of bySource) {
-    const stored = await storeBatch(db, itemSource, items, settings.now);
-    result.inserted += stored.inserted;
-    result.updated += stored.updated;
-    result.unchanged += stored.unchanged;
-    result.rejected.push(...stored.rejected);
-    result.changed.push(...stored.changed);
-  }
+  await inTransaction(db, async (trx) => {
+    for (const [itemSource, items] of bySource) {
+      const stored = await storeBatch(trx, itemSource, items, settings.now);
+      result.inserted += stored.inserted;
+      result.updated += stored.updated;
+      result.unchanged += stored.unchanged;
+      result.rejected.push(...stored.rejected);
+      result.changed.push(...stored.changed);
+    }
+  });
   result.touchedAccountIds = [...new Set(result.changed.map((r) => r.accountId))];
-  await refreshStandardSnapshots(db, result.touchedAccountIds, settings);
   return result;
 }
 

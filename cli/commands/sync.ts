@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
-import { syncInstance } from '../../ingest/sync-instance.ts';
+import { syncAndRefresh } from '../../activities/sync-and-refresh.ts';
 import { type SyncEntity, syncRecordSchemas } from '../../ingest/sync/schemas.ts';
 import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
 import { parseSyncCsv } from '../../ingest/sync/sync-csv.ts';
@@ -24,12 +23,7 @@ export function registerSyncCommand(program: Command): void {
       const records = await readRecords(entity as SyncEntity, file);
       const context = await openAppContext();
       try {
-        const settings = context.npsSettings();
-        const result = await syncInstance(context.db.kysely, entity as SyncEntity, records, settings);
-        // New users may enter lists; new tickets or replayed responses move health.
-        if (entity === 'user' || entity === 'ticket') {
-          await refreshAfterChange(context.db.kysely, { accountIds: result.touchedAccountIds, userIds: entity === 'user' ? 'all' : [] }, settings);
-        }
+        const { result } = await syncAndRefresh(context.db.kysely, entity as SyncEntity, records, context.npsSettings());
         if (options.json) {
           console.log(JSON.stringify(result, null, 2));
         } else {

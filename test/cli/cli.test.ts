@@ -1,27 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliRunner } from '../helpers/run-cli.ts';
 
-const run = promisify(execFile);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-cli-'));
-const bin = path.resolve('bin/npsloop.mjs');
 
-/** Runs the real CLI in a child process on an embedded database of its own. */
-async function npsloop(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // The embedded database, whatever the suite's DATABASE_URL says.
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const env = { ...inherited, NPSLOOP_DATA_DIR: dataDir };
-  try {
-    const { stdout, stderr } = await run('node', [bin, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const npsloop = cliRunner(dataDir);
 
 function file(name: string, text: string): string {
   const target = path.join(dataDir, name);
@@ -33,7 +18,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('npsloop CLI', () => {
   it('answers --help on every command with exit code 0', async () => {
-    for (const command of [[], ['import'], ['sync'], ['nps'], ['rejections']]) {
+    for (const command of [[], ['import'], ['sync'], ['nps'], ['rejections'], ['tasks', 'list'], ['journeys', 'status'], ['tokens', 'create'], ['serve'], ['start'], ['rules', 'test']]) {
       const result = await npsloop(...command, '--help');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Usage: npsloop');
@@ -48,7 +33,7 @@ describe('npsloop CLI', () => {
     const missing = await npsloop('import', path.join(dataDir, 'nope.csv'));
     expect(missing).toMatchObject({ code: 2 });
     expect(missing.stderr).toContain('no such file');
-  });
+  }, 120_000);
 
   it('syncs the instance, imports history and reports account NPS', async () => {
     const today = new Date();
@@ -81,7 +66,7 @@ describe('npsloop CLI', () => {
   }, 180_000);
 
   it('exits with 2 and names the variable when the configuration is bad', async () => {
-    const result = await run('node', [bin, 'nps'], { env: { ...process.env, NPSLOOP_DATA_DIR: dataDir, NPSLOOP_TIME_ZONE: 'Nowhere/Town' } }).catch((e) => e);
+    const result = await cliRunner(dataDir, { NPSLOOP_TIME_ZONE: 'Nowhere/Town' })('nps');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('NPSLOOP_TIME_ZONE: expected an IANA time zone');
   });

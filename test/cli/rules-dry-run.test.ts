@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config.ts';
 import { openDatabase } from '../../db/connect.ts';
@@ -10,23 +8,12 @@ import { createRule } from '../../db/queries/rules.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { seedAccount, validItem } from '../fixtures/instance.ts';
 import { aHealthRule, aLeaf, aListRule, aTriggerRule } from '../fixtures/rules.ts';
+import { cliRunner } from '../helpers/run-cli.ts';
 
-const run = promisify(execFile);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-cli-rules-'));
-const bin = path.resolve('bin/npsloop.mjs');
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
 
-/** Runs the real CLI in a child process on the embedded database seeded below. */
-async function npsloop(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  try {
-    const { stdout, stderr } = await run('node', [bin, ...args], { env: { ...inherited, NPSLOOP_DATA_DIR: dataDir } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const npsloop = cliRunner(dataDir);
 
 function file(name: string, content: unknown): string {
   const target = path.join(dataDir, name);

@@ -1,0 +1,188 @@
+import type { Readable } from 'node:stream';
+import { CsvError } from 'csv-parse';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
+import { syncAndRefresh } from '../../activities/sync-and-refresh.ts';
+import { historyWindowStart } from '../../ingest/history-window.ts';
+import { CsvHeaderError, importHistoryCsv } from '../../ingest/import-history-csv.ts';
+import type { SyncEntity } from '../../ingest/sync/schemas.ts';
+import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
+import { parseSyncCsv, SyncCsvError } from '../../ingest/sync/sync-csv.ts';
+import { ApiError, errorResponseSchema } from '../api-error.ts';
+import { rolesAllowed } from '../auth/access.ts';
+import { npsSettingsOf } from '../../config/nps-settings.ts';
+import type { ApiApp, ApiDependencies } from '../api-app.ts';
+import { limitedBodyStream } from '../limited-body-stream.ts';
+
+const CSV_MEDIA_TYPE = 'text/csv';
+
+/** A sync holds at most 100,000 records (the CSV reader's own bound); 32 MB covers them. */
+const SYNC_BODY_LIMIT = 32 * 1024 * 1024;
+/** History files are streamed, in batches that commit on their own. */
+const IMPORT_BODY_LIMIT = 100 * 1024 * 1024;
+
+/** The URL's plural names for the sync's entities. */
+const SYNC_KINDS = { csms: 'csm', accounts: 'account', users: 'user', tickets: 'ticket' } as const satisfies Record<string, SyncEntity>;
+type SyncKind = keyof typeof SYNC_KINDS;
+
+const issueSchema = z.object({ path: z.string(), message: z.string() });
+
+const syncJsonBodySchema = z.object({
+  records: z.array(z.unknown(), { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list of records') }),
+});
+
+const syncResultSchema = z
+  .object({
+    received: z.number().int(),
+    upserted: z.number().int(),
+    rejected: z
+      .array(
+        z.object({
+          index: z.number().int().describe('0-based position of the record'),
+          line: z.number().int().optional().describe('1-based CSV line the record starts on (the header is line 1)'),
+          externalId: z.string().nullable(),
+          issues: z.array(issueSchema).describe('each with the field path in the record'),
+        }),
+      )
+      .describe('records not written; every other record was'),
+    responsesTaken: z.number().int().describe('responses that waited for these users and were taken now'),
+    healthChanges: z.number().int(),
+  })
+  .meta({ id: 'SyncResult' });
+
+const importResultSchema = z
+  .object({
+    rows: z.number().int(),
+    accepted: z.number().int(),
+    inserted: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    rejected: z.number().int().describe('all of them are in the rejection log'),
+    skipped: z.number().int().describe('rows older than `since`'),
+    since: z.iso.datetime(),
+    rejections: z
+      .array(z.object({ line: z.number().int().nullable(), reason: z.enum(['invalid', 'unknown_user']), sourceResponseId: z.string().nullable(), issues: z.array(issueSchema) }))
+      .describe('the first 100, in file order'),
+    accountsRecomputed: z.number().int(),
+    healthChanges: z.number().int(),
+  })
+  .meta({ id: 'HistoryImportResult' });
+
+const errorResponses = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 413: errorResponseSchema, 415: errorResponseSchema };
+
+/** Instance sync (CSMs, accounts, users, tickets by external id) and CSV history import. */
+export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
+  void app.register(async (plugin) => {
+    plugin.addContentTypeParser(CSV_MEDIA_TYPE, { parseAs: 'string' }, (_request, text, done) => done(null, text));
+    plugin.withTypeProvider<ZodTypeProvider>().post(
+      '/sync/:kind',
+      {
+        config: { access: rolesAllowed('ingest', 'admin') },
+        bodyLimit: SYNC_BODY_LIMIT,
+        schema: {
+          tags: ['sync'],
+          summary: 'add or update CSMs, accounts, users or tickets, keyed by external_id',
+          description:
+            'JSON `{ "records": [...] }`, or a text/csv file whose header names the record fields (`attr.<name>` for custom attributes). ' +
+            'Valid records are written; each invalid one is listed with its field path and, for CSV, its line. Sync CSMs before accounts, accounts before users and tickets.',
+          consumes: ['application/json', CSV_MEDIA_TYPE],
+          params: z.object({ kind: z.enum(Object.keys(SYNC_KINDS) as [SyncKind, ...SyncKind[]]) }),
+          response: { 200: syncResultSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const entity = SYNC_KINDS[request.params.kind];
+        const records = typeof request.body === 'string' ? await csvSyncRecords(entity, request.body) : jsonSyncRecords(request.body);
+        const { result, refreshed } = await syncAndRefresh(deps.db, entity, records, npsSettingsOf(deps.config));
+        return {
+          received: result.received,
+          upserted: result.upserted,
+          rejected: result.rejected,
+          responsesTaken: result.replay?.replayed ?? 0,
+          healthChanges: refreshed?.healthChanges.length ?? 0,
+        };
+      },
+    );
+  });
+
+  void app.register(async (plugin) => {
+    // Only CSV, and streamed: the handler reads the request as the import goes.
+    plugin.removeAllContentTypeParsers();
+    plugin.addContentTypeParser(CSV_MEDIA_TYPE, (_request, body, done) => done(null, body));
+    plugin.withTypeProvider<ZodTypeProvider>().post(
+      '/imports/responses',
+      {
+        config: { access: rolesAllowed('ingest', 'admin') },
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags: ['sync'],
+          summary: 'import a CSV of past NPS responses',
+          description:
+            'Header: email, score, responded_at, optional comment and response id (response_id, source_response_id or id). ' +
+            'Rows commit in batches: an import cut short can be sent again, and nothing is counted twice. Starts no journeys.',
+          consumes: [CSV_MEDIA_TYPE],
+          querystring: z.object({
+            source: z.string().trim().min(1).max(100).default('csv').describe('recorded as each response\'s source'),
+            months: z.coerce.number().int().positive().optional().describe('only the last N months (default: NPSLOOP_HISTORY_MONTHS)'),
+            since: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().describe('only responses given on or after this date (overrides months)'),
+          }),
+          response: { 200: importResultSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const settings = npsSettingsOf(deps.config);
+        const { source, months, since: sinceText } = request.query;
+        const since = sinceText ? new Date(sinceText) : historyWindowStart(settings.now, settings.timeZone, months ?? deps.config.historyMonths);
+        // A request without a body and without a media type reaches the handler with none.
+        if (request.body === undefined) throw new ApiError(415, 'unsupported_media_type', 'send the history as a text/csv body');
+        const body = limitedBodyStream(request.body as Readable, request.headers, IMPORT_BODY_LIMIT);
+        const result = await importHistoryCsv(deps.db, body, { ...settings, source, since }).catch((error: unknown) => {
+          throw asImportApiError(error);
+        });
+        const refreshed = await refreshAfterChange(deps.db, { accountIds: result.touchedAccountIds, userIds: 'all' }, settings);
+        const { touchedAccountIds, bytes: _bytes, ...summary } = result;
+        return { ...summary, since: since.toISOString(), accountsRecomputed: touchedAccountIds.length, healthChanges: refreshed.healthChanges.length };
+      },
+    );
+  });
+}
+
+function jsonSyncRecords(body: unknown): SyncInput {
+  const parsed = syncJsonBodySchema.safeParse(body);
+  if (parsed.success) return parsed.data.records;
+  throw new ApiError(
+    400,
+    'invalid_request',
+    'the body must be { "records": [...] } or a text/csv file',
+    parsed.error.issues.map((issue) => ({ path: ['body', ...issue.path].join('.'), message: issue.message })),
+  );
+}
+
+async function csvSyncRecords(entity: SyncEntity, text: string): Promise<SyncInput> {
+  try {
+    return await parseSyncCsv(entity, text);
+  } catch (error) {
+    if (!(error instanceof SyncCsvError)) throw error;
+    throw new ApiError(400, 'invalid_csv', `${error.message}; nothing was synced`, [
+      { path: `line ${error.line}`, message: error.message.replace(/^line \d+: /, '') },
+    ]);
+  }
+}
+
+/** A file that cannot be read as CSV stops the import at that line: a 400 saying where. */
+function asImportApiError(error: unknown): unknown {
+  if (error instanceof CsvHeaderError) {
+    return new ApiError(400, 'invalid_csv', `${error.message}; nothing was imported`, [{ path: 'line 1', message: error.message.replace(/^CSV line 1: /, '') }]);
+  }
+  if (error instanceof CsvError) {
+    const line = typeof error.lines === 'number' ? error.lines : 1;
+    return new ApiError(
+      400,
+      'invalid_csv',
+      `CSV line ${line}: ${error.message}; the batches before it are stored, and sending the corrected file again counts nothing twice`,
+      [{ path: `line ${line}`, message: error.message }],
+    );
+  }
+  return error;
+}

@@ -1,0 +1,81 @@
+// The load side of bench/webhooks.bench.ts, in its own process so the server under test has the
+// parent's event loop to itself: autocannon POSTs /webhooks/generic, each request a new event
+// (its own webhook-id, response id and Standard Webhooks signature) for one of the seeded users.
+// Writes the response id of every request answered 2xx to `acceptedFile`, one per line, and
+// prints autocannon's figures as one JSON line.
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+
+interface DriveOptions {
+  url: string;
+  token: string;
+  /** The Standard Webhooks secret, `whsec_<base64 key>`. */
+  secret: string;
+  seconds: number;
+  connections: number;
+  /** Users user1@example.com … user<users>@example.com exist on the instance. */
+  users: number;
+  /** Prefixes every response id, so the run's rows can be told apart. */
+  runId: string;
+  acceptedFile: string;
+}
+
+const options = JSON.parse(process.argv[2] ?? 'null') as DriveOptions | null;
+if (!options) throw new Error('usage: drive-webhooks.ts <options as JSON>');
+
+const key = Buffer.from(options.secret.slice('whsec_'.length), 'base64');
+let sequence = 0;
+const accepted: string[] = [];
+
+const result = await autocannon({
+  url: `${options.url}/webhooks/generic`,
+  method: 'POST',
+  connections: options.connections,
+  duration: options.seconds,
+  headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+  requests: [
+    {
+      // One request in flight per connection (no pipelining), so the connection's context names
+      // the request its response answers.
+      setupRequest: (request, context) => {
+        const n = ++sequence;
+        const id = `${options.runId}-${n}`;
+        const body = JSON.stringify({
+          id,
+          email: `user${1 + (n % options.users)}@example.com`,
+          score: n % 11,
+          responded_at: new Date(Date.now() - 60_000).toISOString(),
+          comment: n % 5 === 0 ? `bench comment ${n}` : null,
+        });
+        const webhookId = `msg_${id}`;
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const signature = createHmac('sha256', key).update(`${webhookId}.${timestamp}.${body}`).digest('base64');
+        (context as { responseId?: string }).responseId = id;
+        return {
+          ...request,
+          body,
+          headers: { ...request.headers, 'webhook-id': webhookId, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
+        };
+      },
+      onResponse: (status, _body, context) => {
+        const id = (context as { responseId?: string }).responseId;
+        if (status >= 200 && status < 300 && id !== undefined) accepted.push(id);
+      },
+    },
+  ],
+});
+
+fs.writeFileSync(options.acceptedFile, accepted.join('\n'));
+console.log(
+  JSON.stringify({
+    requests: result.requests.total,
+    req_per_s: result.requests.average,
+    '2xx': result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latency_ms: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
+    status_codes: result.statusCodeStats,
+  }),
+);
