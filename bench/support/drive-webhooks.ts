@@ -3,9 +3,9 @@
 // (its own webhook-id, response id and Standard Webhooks signature) for one of the seeded users.
 // Writes the response id of every request answered 2xx to `acceptedFile`, one per line, and
 // prints autocannon's figures as one JSON line.
-import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import autocannon from 'autocannon';
+import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
 
 interface DriveOptions {
   url: string;
@@ -24,7 +24,6 @@ interface DriveOptions {
 const options = JSON.parse(process.argv[2] ?? 'null') as DriveOptions | null;
 if (!options) throw new Error('usage: drive-webhooks.ts <options as JSON>');
 
-const key = Buffer.from(options.secret.slice('whsec_'.length), 'base64');
 let sequence = 0;
 const accepted: string[] = [];
 
@@ -48,15 +47,8 @@ const result = await autocannon({
           responded_at: new Date(Date.now() - 60_000).toISOString(),
           comment: n % 5 === 0 ? `bench comment ${n}` : null,
         });
-        const webhookId = `msg_${id}`;
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        const signature = createHmac('sha256', key).update(`${webhookId}.${timestamp}.${body}`).digest('base64');
         (context as { responseId?: string }).responseId = id;
-        return {
-          ...request,
-          body,
-          headers: { ...request.headers, 'webhook-id': webhookId, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
-        };
+        return { ...request, body, headers: { ...request.headers, ...standardWebhookHeaders(options.secret, body, { id: `msg_${id}` }) } };
       },
       onResponse: (status, _body, context) => {
         const id = (context as { responseId?: string }).responseId;

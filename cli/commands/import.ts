@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { DateTime } from 'luxon';
 import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
+import { historyWindowStart } from '../../ingest/history-window.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
 import { openAppContext } from '../app-context.ts';
 import { UsageError } from '../usage-error.ts';
@@ -64,5 +64,5 @@ function resolveSince(options: { months?: string; since?: string }, now: Date, t
   }
   const months = options.months === undefined ? defaultMonths : Number(options.months);
   if (!Number.isInteger(months) || months <= 0) throw new UsageError(`--months: expected a positive whole number, got ${options.months}`);
-  return DateTime.fromJSDate(now, { zone: timeZone }).minus({ months }).toJSDate();
+  return historyWindowStart(now, timeZone, months);
 }

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { DateTime } from 'luxon';
 import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import { type Config, loadConfig } from '../../config/config.ts';
 import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';
 import { demoDataset } from '../../demo/demo-dataset.ts';
+import { historyWindowStart } from '../../ingest/history-window.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
 import { syncInstance } from '../../ingest/sync-instance.ts';
 import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
@@ -102,7 +102,7 @@ async function loadDemo(stack: RunningStack, config: Config): Promise<void> {
   await syncInstance(k, 'ticket', demo.tickets, settings);
   const history = await importHistoryCsv(k, Readable.from([demo.responsesCsv]), {
     ...settings,
-    since: DateTime.fromJSDate(settings.now, { zone: settings.timeZone }).minus({ months: config.historyMonths }).toJSDate(),
+    since: historyWindowStart(settings.now, settings.timeZone, config.historyMonths),
   });
   const fresh = await sendFreshResponses(stack, config, demo.users.slice(0, 4), settings.now);
   console.log(

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../api/api-app.ts';
 import { deliveryEventId } from '../../api/webhooks/delivery-event-id.ts';
+import { standardWebhookHeaders as signStandardWebhook } from '../../api/webhooks/sign-standard-webhook.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
 import type { SourceName } from '../../ingest/sources/index.ts';
@@ -36,11 +37,9 @@ const FIXTURE_USERS = ['ana.silva@acme.example', 'ben.okafor@globex.example', 'c
 
 const hexHmac = (algorithm: 'sha1' | 'sha256', secret: string, body: string) => createHmac(algorithm, secret).update(body).digest('hex');
 
-/** Standard Webhooks headers for `body`, as npsloop's generic senders sign it. */
+/** Standard Webhooks headers for `body`, as npsloop's generic senders sign it (`timestamp` in unix seconds). */
 function standardWebhookHeaders(body: string, { id = `msg_${randomBytes(6).toString('hex')}`, timestamp = Math.floor(Date.now() / 1000), secret = SECRETS.generic } = {}) {
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` };
+  return signStandardWebhook(secret, body, { id, timestamp: new Date(timestamp * 1000) });
 }
 
 /** A delivery of `body` to a source, signed the way that source signs (with `secrets`, by default the configured ones). */
