@@ -10,22 +10,22 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import { ApiError, type ErrorIssue } from './api-error.ts';
 import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from './api-app.ts';
+import { ApiError, type ErrorIssue } from './api-error.ts';
 import { createApiLogger } from './api-logger.ts';
 import type { RouteAccess } from './auth/access.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { rejectNulInBody, rejectNulInUrl } from './reject-nul-characters.ts';
+import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerEnrollmentRoutes } from './routes/enrollments.ts';
 import { registerJourneyRoutes } from './routes/journeys.ts';
-import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
-import { registerAccountRoutes } from './routes/accounts.ts';
-import { registerUserRoutes } from './routes/users.ts';
 import { registerListRoutes } from './routes/lists.ts';
+import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
 import { registerRulesRoutes } from './routes/rules.ts';
 import { registerServiceRoutes } from './routes/service.ts';
 import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerUserRoutes } from './routes/users.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 
 /** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
