@@ -8,7 +8,7 @@ import { formatCsv } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
 
 interface NpsOptions {
-  window: string[];
+  window?: string[];
   account?: string;
   segment?: string;
   csm?: string;
@@ -24,7 +24,7 @@ interface NpsOptions {
 const MAX_WINDOWS = 10;
 
 /** `--window a,b --window c`: every key, in order. */
-const collectKeys = (value: string, previous: string[]) => [...previous, ...value.split(',').map((key) => key.trim()).filter(Boolean)];
+const collectKeys = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((key) => key.trim()).filter(Boolean)];
 
 export function registerNpsCommand(program: Command): void {
   program
@@ -35,7 +35,6 @@ export function registerNpsCommand(program: Command): void {
       'this_month | last_month | this_quarter | last_quarter | last_<N>_days | year_to_date | custom:<from>..<to>; ' +
         'repeat it or separate keys with commas for several windows (default: this_quarter)',
       collectKeys,
-      [],
     )
     .option('--account <external_id>', 'one account only')
     .option('--segment <segment>', 'only accounts of this segment')
@@ -48,7 +47,7 @@ export function registerNpsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV, one row per account and window')
     .action(async (options: NpsOptions) => {
-      const windows = parseWindows(options.window.length > 0 ? options.window : ['this_quarter']);
+      const windows = parseWindows(options.window?.length ? options.window : ['this_quarter']);
       const counting = options.counting === undefined ? undefined : countingModeSchema.safeParse(options.counting);
       if (counting && !counting.success) throw new UsageError(`--counting: expected every_response or latest_per_user, got ${options.counting}`);
       const sort = oneOf<AccountNpsSortKey>('--sort', options.sort, ACCOUNT_NPS_SORT_KEYS);
