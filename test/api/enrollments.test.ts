@@ -10,12 +10,11 @@ import { type Db, openDatabase } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
-import { installJourneys } from '../helpers/journey-scenarios.ts';
+import { closeJourneyHarness, createJourneyHarness, installJourneys, type JourneyHarness } from '../helpers/journey-scenarios.ts';
 import { withRunningFollowUp } from '../helpers/running-follow-up.ts';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
+import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole } from '../helpers/test-api.ts';
 import { describeEachBackend, emptyDatabase } from '../helpers/test-database.ts';
-import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from '../helpers/temporal.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -125,17 +124,16 @@ describe('enrollments API with a running journey', () => {
   let app: ApiApp;
 
   beforeAll(async () => {
-    smtp = createTestSmtpServer();
-    await smtp.start();
-    [env, workflowBundle, db] = await Promise.all([createTimeSkippingEnvironment(), bundleWorkflowsOnce(), openDatabase({ kind: 'pglite' })]);
+    let harness: JourneyHarness;
+    [harness, db] = await Promise.all([createJourneyHarness(), openDatabase({ kind: 'pglite' })]);
+    ({ env, smtp, workflowBundle } = harness);
     app = await createTestApi(db.kysely, { temporal: env.client });
   }, 600_000);
 
   afterAll(async () => {
     await app?.close();
-    await env?.teardown();
+    if (env) await closeJourneyHarness({ env, smtp, workflowBundle });
     await db?.close();
-    await smtp?.stop();
   });
 
   beforeEach(async () => {
