@@ -36,5 +36,5 @@ const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** The database could not be reached, or the connection dropped under the request. */
 export const databaseUnavailable = (
-  message = 'the database is unavailable (unreachable, or the connection dropped): the request did not complete and its open transaction was rolled back; send it again shortly',
+  message = 'the database is unavailable (unreachable, or the connection dropped under this request): nothing was half-written; send the request again shortly',
 ) => new ApiError(503, 'database_unavailable', message, undefined, DATABASE_RETRY_AFTER_SECONDS);
