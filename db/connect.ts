@@ -8,7 +8,7 @@ import { migrateToLatest } from './migrate.ts';
 import { createPostgresPool, poolForKysely } from './postgres-pool.ts';
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; maxConnections?: number; connectTimeoutMs?: number }
+  | { kind: 'postgres'; url: string; maxConnections?: number }
   /** dataDir undefined keeps the database in memory (tests). */
   | { kind: 'pglite'; dataDir?: string };
 
@@ -39,11 +39,14 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
   return db;
 }
 
+/** A request waiting for a connection while the server is unreachable fails after this long. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 function openPostgres(
-  { url, maxConnections = 10, connectTimeoutMs = 5_000 }: Extract<DatabaseTarget, { kind: 'postgres' }>,
+  { url, maxConnections = 10 }: Extract<DatabaseTarget, { kind: 'postgres' }>,
   { onConnectionLost = (error) => console.error(`PostgreSQL connection lost (${error.message}); the pool opens a new one when needed`) }: DatabaseEvents,
 ): Db {
-  const pool = createPostgresPool(url, { maxConnections, connectTimeoutMs, onConnectionLost });
+  const pool = createPostgresPool(url, { maxConnections, connectTimeoutMs: CONNECT_TIMEOUT_MS, onConnectionLost });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolForKysely(pool) }) });
   return { kysely, kind: 'postgres', pool, close: () => kysely.destroy() };
 }

@@ -28,9 +28,10 @@ const LOST_CONNECTION_MESSAGES = [
 
 /**
  * Whether `error` means the database could not be reached or the connection dropped under the
- * operation, rather than that the operation itself was wrong: such an operation failed as a
- * whole (its transaction rolled back) and can be tried again once the database is back.
- * Causes and aggregated errors (a host with several addresses) are looked into.
+ * operation, rather than that the operation itself was wrong: such an operation left nothing
+ * half-written (its transaction rolled back, or committed whole if the connection dropped just
+ * as it committed) and can be tried again once the database is back. Causes and aggregated
+ * errors (a host with several addresses) are looked into.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();

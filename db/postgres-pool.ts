@@ -26,7 +26,8 @@ export function createPostgresPool(url: string, { maxConnections, connectTimeout
     connectionString: url,
     max: maxConnections,
     connectionTimeoutMillis: connectTimeoutMs,
-    // A server that vanished without closing its sockets (a failed host) is noticed in time.
+    // TCP keepalive: a connection to a host that vanished without closing it (a failed machine)
+    // is eventually found dead instead of kept for ever.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
