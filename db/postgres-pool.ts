@@ -54,13 +54,21 @@ export function createPostgresPool(url: string, { maxConnections, connectTimeout
  * A client whose query lost its connection is destroyed on release instead.
  */
 export function poolForKysely(pool: pg.Pool): PostgresPool {
+  // One wrapper per client, as kysely keeps its own state per client object it is given.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
     options: pool.options,
-    connect: async () => discardedWhenLost(await pool.connect()),
+    connect: async () => {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) wrappers.set(client, (wrapper = discardedWhenLost(client)));
+      return wrapper;
+    },
     end: () => pool.end(),
   };
 }
 
+/** The client, destroyed on release once one of its queries lost the connection (it is never checked out again). */
 function discardedWhenLost(client: pg.PoolClient): PostgresPoolClient {
   let lost = false;
   const query = async (text: string, parameters: readonly unknown[]) => {
@@ -76,6 +84,7 @@ function discardedWhenLost(client: pg.PoolClient): PostgresPoolClient {
     processID: (client as { processID?: number }).processID,
     // Kysely passes a cursor only when the dialect is given a cursor class, which ours is not.
     query: query as unknown as PostgresPoolClient['query'],
+    // pg-pool sets a new client.release at each checkout: it is looked up at each release.
     release: (destroy?: boolean) => client.release(destroy === true || lost),
   };
 }
