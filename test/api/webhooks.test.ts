@@ -158,6 +158,68 @@ describeEachBackend('webhook routes', (db) => {
     await app.close();
   });
 
+  it('takes a bare JSON list on the generic webhook as a batch', async () => {
+    const { app, k, tokens } = await setUp();
+    const body = JSON.stringify([genericResponse({ id: 'l1' }), genericResponse({ id: 'l2', score: 11 }), genericResponse({ id: 'l3', score: 2 })]);
+    const response = await app.inject({ method: 'POST', ...withToken(signedDelivery('generic', body), tokens.ingest) });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json()).toEqual({
+      received: 3,
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      rejected: [{ reason: 'invalid', sourceResponseId: 'l2', issues: [{ path: '[1].score', message: 'must be from 0 to 10' }] }],
+      ignored: [],
+    });
+    expect(await k.selectFrom('nps_responses').select(['source_response_id', 'score']).orderBy('source_response_id').execute()).toEqual([
+      { source_response_id: 'l1', score: 8 },
+      { source_response_id: 'l3', score: 2 },
+    ]);
+    await app.close();
+  });
+
+  it('answers 422 with each issue when nothing in a delivery could be stored, records it, and answers its replay alike', async () => {
+    const { app, k, tokens } = await setUp();
+    const invalid: Record<SourceName, { body: string; issues: { path: string; message: string }[] }> = {
+      delighted: { body: JSON.stringify(delightedEvent({ event_data: { score: 'ten' } })), issues: [{ path: 'event_data.score', message: 'must be a number from 0 to 10' }] },
+      wootric: { body: JSON.stringify(wootricResponseEvent({ response: { email: 'nobody' } })), issues: [{ path: 'response.email', message: 'must be an email address' }] },
+      asknicely: { body: JSON.stringify(askNicelyPayload({ person: 'ann' })), issues: [{ path: 'person', message: 'must be an object' }] },
+      retently: { body: JSON.stringify(retentlyPayload({ score: 12 })), issues: [{ path: 'score', message: 'must be from 0 to 10' }] },
+      generic: {
+        body: JSON.stringify({ responses: [genericResponse({ id: 'g1', score: -1 }), 'x'] }),
+        issues: [{ path: 'responses[0].score', message: 'must be from 0 to 10' }, { path: 'responses[1]', message: 'must be an object' }],
+      },
+    };
+    for (const source of SOURCES) {
+      const deliver = () => app.inject({ method: 'POST', ...withToken(signedDelivery(source, invalid[source].body, { eventId: `msg_invalid_${source}` }), tokens.ingest) });
+      const first = await deliver();
+      expect(first.statusCode, `${source}: ${first.body}`).toBe(422);
+      expect(first.json().error, source).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/^nothing in this delivery could be stored/), issues: invalid[source].issues });
+      expect(first.headers['x-npsloop-replayed']).toBeUndefined();
+      const again = await deliver();
+      expect(again.statusCode, source).toBe(422);
+      expect(again.json().error.issues, source).toEqual(invalid[source].issues);
+      expect(again.headers['x-npsloop-replayed'], source).toBe('true');
+    }
+    expect(await countRows(k)).toEqual({ responses: 0, events: 5, workflowStarts: 0, rejections: 6 });
+    expect((await k.selectFrom('webhook_events').select('status').execute()).map((e) => e.status)).toEqual([422, 422, 422, 422, 422]);
+    await app.close();
+  });
+
+  it('takes, with 202, a delivery kept for a user not synced yet and one that carries no score', async () => {
+    const { app, k, tokens } = await setUp();
+    const unknownUser = await app.inject({ method: 'POST', ...withToken(signedDelivery('retently', JSON.stringify(retentlyPayload({ email: 'later@umbrella.example' }))), tokens.ingest) });
+    expect(unknownUser.statusCode).toBe(202);
+    expect(unknownUser.json()).toMatchObject({ received: 1, rejected: [{ reason: 'unknown_user' }] });
+    const unsubscribe = await app.inject({ method: 'POST', ...withToken(signedDelivery('delighted', JSON.stringify(delightedUnsubscribe())), tokens.ingest) });
+    expect(unsubscribe.statusCode).toBe(202);
+    const emptyBatch = await app.inject({ method: 'POST', ...withToken(signedDelivery('generic', '[]'), tokens.ingest) });
+    expect(emptyBatch.statusCode).toBe(202);
+    expect(emptyBatch.json()).toMatchObject({ received: 0 });
+    expect(await countRows(k)).toEqual({ responses: 0, events: 3, workflowStarts: 0, rejections: 1 });
+    await app.close();
+  });
+
   it('refuses a delivery whose signature does not verify, and stores nothing', async () => {
     const { app, k, tokens } = await setUp();
     for (const source of SOURCES) {
