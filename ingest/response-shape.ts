@@ -46,6 +46,13 @@ export type NormalizeResult =
 
 const DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60_000;
 
+/**
+ * The earliest date a response may carry. NPS dates from 2003: an earlier date is a placeholder
+ * (a zero timestamp is 1970), a seconds/milliseconds mix-up or a typo, never an answer. The
+ * latest is now, give or take `futureToleranceMs` of clock skew.
+ */
+export const EARLIEST_RESPONSE_DATE = new Date('2000-01-01T00:00:00Z');
+
 const scoreSchema = z.preprocess(
   (value) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value),
   z
@@ -82,13 +89,15 @@ const excludedSchema = z.preprocess(
 
 /**
  * Parses the date forms survey tools send: a Date, ISO 8601 (with or without an offset),
- * unix seconds as a number or a string, or unix milliseconds.
+ * unix seconds as a number or a string, or unix milliseconds. Null when the value is none of
+ * these or lies outside what a JavaScript Date can hold (about ±275,000 years).
  */
 export function parseResponseDate(value: unknown, timeZone: string): Date | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return fromEpoch(value);
+  if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return null;
   const text = value.trim();
+  // Fewer digits are ISO forms: "2026" is a year, "20260309" a basic-format date.
   if (/^\d{9,13}$/.test(text)) return fromEpoch(Number(text));
   // Fast path for the common case, a full timestamp with its offset: Date.parse is exact there.
   if (ISO_WITH_OFFSET.test(text)) return parseIsoWithOffset(text);
@@ -111,13 +120,17 @@ function parseIsoWithOffset(text: string): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
-function fromEpoch(value: number): Date {
-  // Ten digits or fewer are seconds (until the year 2286); more are milliseconds.
-  return new Date(Math.abs(value) < 1e11 ? value * 1000 : value);
+function fromEpoch(value: number): Date | null {
+  // Below 1e11 is seconds (until the year 5138), from it milliseconds. Every accepted date
+  // (2000 to now) is 9.5e8..2e9 as seconds and 9.5e11..2e12 as milliseconds, so whichever unit
+  // a tool sends, no accepted date can be read in the other.
+  const date = new Date(Math.abs(value) < 1e11 ? value * 1000 : value);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 function dateSchema(options: NormalizeOptions) {
   const latest = options.now.getTime() + (options.futureToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS);
+  const earliestDay = EARLIEST_RESPONSE_DATE.toISOString().slice(0, 10);
   return z
     .unknown()
     .transform((value, ctx) => {
@@ -127,7 +140,12 @@ function dateSchema(options: NormalizeOptions) {
       }
       const date = parseResponseDate(value, options.timeZone);
       if (!date) {
-        ctx.addIssue({ code: 'custom', message: `is not a date: ${JSON.stringify(value)}` });
+        const what = typeof value === 'number' ? 'a unix time in seconds or milliseconds' : 'a date';
+        ctx.addIssue({ code: 'custom', message: `is not ${what}: ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      if (date < EARLIEST_RESPONSE_DATE) {
+        ctx.addIssue({ code: 'custom', message: `is before ${earliestDay}, earlier than any NPS response: ${date.toISOString()}` });
         return z.NEVER;
       }
       if (date.getTime() > latest) {

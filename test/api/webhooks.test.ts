@@ -1,9 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../api/api-app.ts';
 import { deliveryEventId } from '../../api/webhooks/delivery-event-id.ts';
-import { standardWebhookHeaders as signStandardWebhook } from '../../api/webhooks/sign-standard-webhook.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
 import type { SourceName } from '../../ingest/sources/index.ts';
@@ -19,44 +18,11 @@ import {
   wootricResponseEvent,
 } from '../fixtures/vendor-payloads.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole, testConfig } from '../helpers/test-api.ts';
+import { configWithSecrets, signedDelivery, standardWebhookHeaders, WEBHOOK_SECRETS, withToken } from '../helpers/webhook-deliveries.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 import type { Kysely } from 'kysely';
 
-const SECRETS = {
-  delighted: 'delighted-signing-secret',
-  wootric: 'wootric-signing-secret',
-  asknicely: 'asknicely-shared-secret-0123456789',
-  retently: 'retently-shared-secret-0123456789',
-  generic: `whsec_${randomBytes(32).toString('base64')}`,
-} satisfies Record<SourceName, string>;
-
-const configWithSecrets = (secrets: Partial<Record<SourceName, string>> = SECRETS) =>
-  testConfig(Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [`NPSLOOP_WEBHOOK_SECRET_${source.toUpperCase()}`, secret])));
-
 const FIXTURE_USERS = ['ana.silva@acme.example', 'ben.okafor@globex.example', 'chen.wei@initech.example', 'dana.kim@umbrella.example', 'fay.adams@stark.example'];
-
-const hexHmac = (algorithm: 'sha1' | 'sha256', secret: string, body: string) => createHmac(algorithm, secret).update(body).digest('hex');
-
-/** Standard Webhooks headers for `body`, as npsloop's generic senders sign it (`timestamp` in unix seconds). */
-function standardWebhookHeaders(body: string, { id = `msg_${randomBytes(6).toString('hex')}`, timestamp = Math.floor(Date.now() / 1000), secret = SECRETS.generic } = {}) {
-  return signStandardWebhook(secret, body, { id, timestamp: new Date(timestamp * 1000) });
-}
-
-/** A delivery of `body` to a source, signed the way that source signs (with `secrets`, by default the configured ones). */
-function signedDelivery(
-  source: SourceName,
-  body: string,
-  { contentType = 'application/json', secrets = SECRETS, eventId }: { contentType?: string; secrets?: Record<SourceName, string>; eventId?: string } = {},
-): { url: string; headers: Record<string, string>; payload: string } {
-  const signature: Record<SourceName, () => Record<string, string>> = {
-    delighted: () => ({ 'x-delighted-webhook-signature': `sha256=${hexHmac('sha256', secrets.delighted, body)}` }),
-    wootric: () => ({ 'x-wootric-signature': `sha1=${hexHmac('sha1', secrets.wootric, body)}` }),
-    asknicely: () => ({ 'x-npsloop-secret': secrets.asknicely }),
-    retently: () => ({ 'x-npsloop-secret': secrets.retently }),
-    generic: () => standardWebhookHeaders(body, { secret: secrets.generic, ...(eventId ? { id: eventId } : {}) }),
-  };
-  return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
-}
 
 /** Secrets of the same form that are not the configured ones. */
 const WRONG_SECRETS = {
@@ -331,7 +297,7 @@ describeEachBackend('webhook routes', (db) => {
   });
 
   it('refuses deliveries for a source with no secret configured, so nothing unverified gets in', async () => {
-    const { app, k, tokens } = await setUp(configWithSecrets({ generic: SECRETS.generic }));
+    const { app, k, tokens } = await setUp(configWithSecrets({ generic: WEBHOOK_SECRETS.generic }));
     const response = await app.inject({ method: 'POST', ...withToken(signedDelivery('delighted', SAMPLE_BODIES.delighted()), tokens.ingest) });
     expect(response.statusCode).toBe(503);
     expect(response.json().error).toMatchObject({ code: 'webhook_not_configured', message: expect.stringContaining('NPSLOOP_WEBHOOK_SECRET_DELIGHTED') });
@@ -393,17 +359,13 @@ describeEachBackend('webhook routes', (db) => {
   });
 });
 
-function withToken<T extends { headers: Record<string, string> }>(request: T, token: string): T {
-  return { ...request, headers: { ...request.headers, ...bearer(token) } };
-}
-
 function signatureHeaderOf(source: SourceName): string {
   return { delighted: 'x-delighted-webhook-signature', wootric: 'x-wootric-signature', asknicely: 'x-npsloop-secret', retently: 'x-npsloop-secret', generic: 'webhook-signature' }[source];
 }
 
 describe('webhook secrets in the configuration', () => {
   it('takes one optional secret per source and refuses a weak or malformed one, naming the variable', () => {
-    expect(configWithSecrets().webhookSecrets).toEqual(SECRETS);
+    expect(configWithSecrets().webhookSecrets).toEqual(WEBHOOK_SECRETS);
     expect(testConfig().webhookSecrets).toEqual({ delighted: undefined, wootric: undefined, asknicely: undefined, retently: undefined, generic: undefined });
     expect(() => loadConfig({ NPSLOOP_WEBHOOK_SECRET_GENERIC: 'plain-text-secret-of-enough-length' })).toThrow(/NPSLOOP_WEBHOOK_SECRET_GENERIC: expected a Standard Webhooks secret/);
     expect(() => loadConfig({ NPSLOOP_WEBHOOK_SECRET_GENERIC: `whsec_${randomBytes(8).toString('base64')}` })).toThrow(/24 to 64 random bytes/);
