@@ -170,16 +170,29 @@ function candidateSchema(options: NormalizeOptions) {
 
 export type ResponseNormalizer = (candidate: ResponseCandidate, paths: FieldPaths) => NormalizeResult;
 
+/** Said of a field holding U+0000, which PostgreSQL text cannot store. */
+export const NUL_REFUSED = 'must not contain NUL characters (U+0000)';
+
+const TEXT_FIELDS = ['source', 'sourceResponseId', 'email', 'comment'] as const satisfies (keyof ResponseCandidate)[];
+
 /** Builds the validator once for a batch: schema construction costs more than a parse. */
 export function createNormalizer(options: NormalizeOptions): ResponseNormalizer {
   const schema = candidateSchema(options);
   return (candidate, paths) => {
     const parsed = schema.safeParse(candidate);
-    if (parsed.success) return { ok: true, response: parsed.data };
-    const issues = parsed.error.issues.map((issue) => {
-      const field = String(issue.path[0] ?? '') as keyof ResponseCandidate;
-      return { path: paths[field] ?? field, message: issue.message };
+    const withNul: (keyof ResponseCandidate)[] = TEXT_FIELDS.filter((field) => {
+      const value = candidate[field];
+      return typeof value === 'string' && value.includes('\u0000');
     });
+    if (parsed.success && withNul.length === 0) return { ok: true, response: parsed.data };
+    // A field with a NUL is reported for that alone: what else is wrong with it is beside the point.
+    const fieldIssues = (parsed.success ? [] : parsed.error.issues)
+      .map((issue) => ({ field: String(issue.path[0] ?? '') as keyof ResponseCandidate, message: issue.message }))
+      .filter(({ field }) => !withNul.includes(field));
+    const issues = [...withNul.map((field) => ({ field, message: NUL_REFUSED })), ...fieldIssues].map(({ field, message }) => ({
+      path: paths[field] ?? field,
+      message,
+    }));
     const email =
       typeof candidate.email === 'string' && candidate.email.trim() !== '' ? candidate.email.trim().toLowerCase() : null;
     const id = candidate.sourceResponseId;
