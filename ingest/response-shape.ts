@@ -64,7 +64,10 @@ const scoreSchema = z.preprocess(
 
 const emailSchema = z.preprocess(
   (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
-  z.email({ error: (issue) => (issue.input === undefined || issue.input === '' ? 'is required' : 'must be an email address') }),
+  z
+    .email({ error: (issue) => (issue.input === undefined || issue.input === '' ? 'is required' : 'must be an email address') })
+    // A user's email is at most 320 characters (instance sync): a longer one could never be matched.
+    .max(320, { error: 'must be at most 320 characters' }),
 );
 
 const idSchema = z.preprocess(
