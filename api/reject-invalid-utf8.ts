@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { utf8Validator } from '../ingest/utf8-validator.ts';
 import { ApiError } from './api-error.ts';
 
@@ -9,7 +9,7 @@ import { ApiError } from './api-error.ts';
  * not would be stored with U+FFFD in place of what it said). The body is checked as it streams
  * in, before any parser reads it; the first bad byte is a 400 with its line and offset.
  */
-export async function rejectInvalidUtf8(request: FastifyRequest, _reply: unknown, payload: Readable): Promise<Readable> {
+export async function rejectInvalidUtf8(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable> {
   const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
   if (chunked === undefined && (length === undefined || length === '0')) return payload;
   const validator = utf8Validator(
@@ -20,5 +20,8 @@ export async function rejectInvalidUtf8(request: FastifyRequest, _reply: unknown
   );
   // An aborted request destroys the validator too, so the parser reading it stops.
   pipeline(payload, validator, () => {});
+  // Answered before its body was read (a 413 on the declared length): the rest is discarded, as
+  // Node does for a body nobody reads, or the paused socket never sees the client's end.
+  reply.raw.once('finish', () => validator.resume());
   return validator;
 }
