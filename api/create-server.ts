@@ -16,6 +16,8 @@ import { ApiError, type ErrorIssue, databaseUnavailable } from './api-error.ts';
 import { createApiLogger } from './api-logger.ts';
 import type { RouteAccess } from './auth/access.ts';
 import { authenticate } from './auth/authenticate.ts';
+import { rejectDeepJsonBody } from './reject-deep-json.ts';
+import { rejectInvalidUtf8 } from './reject-invalid-utf8.ts';
 import { rejectNulInBody, rejectNulInUrl } from './reject-nul-characters.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerEnrollmentRoutes } from './routes/enrollments.ts';
@@ -59,6 +61,9 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   // Before the body is read or validated: a caller without the right token learns nothing more.
   app.addHook('onRequest', authenticate(deps.db));
   app.addHook('onRequest', rejectNulInUrl);
+  app.addHook('preParsing', rejectInvalidUtf8);
+  // Depth first: past it, every walk of the body is bounded.
+  app.addHook('preValidation', rejectDeepJsonBody);
   app.addHook('preValidation', rejectNulInBody);
 
   await app.register(fastifySwagger, {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { jsonPath } from '../rules/json-path.ts';
 import { ApiError } from './api-error.ts';
@@ -14,9 +15,13 @@ export async function rejectNulInUrl(request: FastifyRequest): Promise<void> {
   if (/%00/.test(request.url) || request.url.includes('\u0000')) throw nulRefused('url');
 }
 
-/** preValidation: a parsed JSON body (with the path of the first NUL), or a raw text body. */
+/**
+ * preValidation: a parsed JSON body (with the path of the first NUL), or a raw text body. A
+ * streamed body (the CSV import) is not parsed yet: the route that reads it judges each row.
+ */
 export async function rejectNulInBody(request: FastifyRequest): Promise<void> {
   const { body } = request;
+  if (body instanceof Readable) return;
   if (Buffer.isBuffer(body)) {
     // JSON's escape for NUL (not preceded by an escaping backslash), or a raw zero byte.
     if (body.includes(0) || /(?<!\\)\\u0000/.test(body.toString('utf8'))) throw nulRefused('body');
@@ -29,18 +34,27 @@ export async function rejectNulInBody(request: FastifyRequest): Promise<void> {
 
 /** Throws 400 with the path of the first NUL in a parsed body; returns the body otherwise. */
 export function assertNoNul<T>(body: T): T {
-  const path = findNul(body, []);
+  const path = findNul(body);
   if (path) throw nulRefused(`body${jsonPath(path).slice(1)}`);
   return body;
 }
 
-function findNul(value: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000')) return [...path, key];
-    const found = findNul(item, [...path, Array.isArray(value) ? Number(key) : key]);
-    if (found) return found;
+/** Depth first, keys before their values; iterative, so no nesting can overflow the stack. */
+function findNul(root: unknown): PropertyKey[] | undefined {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, path } = next;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+      continue;
+    }
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue;
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, item] = entries[i]!;
+      if (key.includes('\u0000')) return [...path, key];
+      stack.push({ value: item, path: [...path, Array.isArray(value) ? Number(key) : key] });
+    }
   }
   return undefined;
 }

@@ -1,12 +1,15 @@
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { pipeline, type Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { inTransaction } from '../db/in-transaction.ts';
 import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import type { RejectionIssue } from '../db/tables/rejected-responses.ts';
 import type { CountingMode } from '../nps/counts.ts';
-import { createNormalizer, parseResponseDate } from './response-shape.ts';
+import { createNormalizer, NUL_REFUSED, parseResponseDate, type ResponseNormalizer } from './response-shape.ts';
 import { derivedId, emailIdPart } from './sources/derived-id.ts';
 import { type IngestItem, type Rejection, type StoreBatchResult, storeBatch } from './store-batch.ts';
+import { InvalidUtf8Error, utf8Validator } from './utf8-validator.ts';
 
 export const REQUIRED_CSV_COLUMNS = ['email', 'score', 'responded_at'] as const;
 /** Accepted names for the source's own response id, first match wins. */
@@ -43,10 +46,17 @@ export interface HistoryImportResult extends HistoryImportProgress {
   touchedAccountIds: number[];
 }
 
-export class CsvHeaderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CsvHeaderError';
+/** The longest row a history file may hold: a 10,000-character comment is under 40 KB. */
+export const MAX_CSV_ROW_BYTES = 256 * 1024;
+
+/** A file that cannot be read as a history CSV, at a line: the whole import is refused. */
+export class HistoryCsvError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`CSV line ${line}: ${reason}; nothing was imported`);
+    this.name = 'HistoryCsvError';
   }
 }
 
@@ -54,22 +64,62 @@ const REJECTION_SAMPLE = 100;
 const SNAPSHOT_CHUNK = 1_000;
 
 /**
- * Streams a CSV of past responses into the database through the same path as webhooks,
- * in bulk batches, with memory flat in the file's size. While one batch is being written
- * the next is parsed. Affected accounts are recomputed once, at the end. Each batch commits
- * on its own, so an import that stops half-way can simply be run again: nothing is counted twice.
+ * Streams a CSV of past responses into the database through the same path as webhooks, in
+ * bulk batches, with memory flat in the file's size; while one batch is being written the next
+ * is parsed. All or nothing: the whole file is one transaction, so a file that turns out
+ * unreadable at some line (HistoryCsvError), a failing read or a database error leaves nothing
+ * behind, rejections included. A row that is read but invalid is not such a failure: it is
+ * rejected with its line and field, and the rest is imported. Affected accounts are recomputed
+ * once, at the end, in the same transaction. Importing a file again counts nothing twice.
  */
 export async function importHistoryCsv(
   db: Kysely<Database>,
   input: Readable,
   options: HistoryImportOptions,
 ): Promise<HistoryImportResult> {
+  // The line the record being read starts on: where a parse error is reported.
+  const reading = { line: 1 };
+  try {
+    return await inTransaction(db, (trx) => importRows(trx, input, options, reading));
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const reason =
+        error.code === 'CSV_MAX_RECORD_SIZE'
+          ? `the row is longer than ${MAX_CSV_ROW_BYTES.toLocaleString('en')} bytes, the most a row may hold`
+          : `the row starting here cannot be read: ${error.message}`;
+      throw new HistoryCsvError(reading.line, reason);
+    }
+    if (error instanceof InvalidUtf8Error) {
+      throw new HistoryCsvError(error.line, `byte ${error.byteOffset} of the file is not UTF-8; save the file as UTF-8 and import it again`);
+    }
+    throw error;
+  }
+}
+
+async function importRows(
+  db: Kysely<Database>,
+  input: Readable,
+  options: HistoryImportOptions,
+  reading: { line: number },
+): Promise<HistoryImportResult> {
   const source = options.source ?? 'csv';
   const batchSize = options.batchSize ?? 5_000;
   const normalize = createNormalizer({ now: options.now, timeZone: options.timeZone });
-  const parser = parse({ bom: true, columns: readHeader, skip_empty_lines: true, trim: true, relax_column_count: true, info: true });
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(parser);
+  const parser = parse({
+    bom: true,
+    columns: (header: string[]) => {
+      const columns = readHeader(header);
+      reading.line = 2;
+      return columns;
+    },
+    skip_empty_lines: true,
+    trim: true,
+    relax_column_count: true,
+    info: true,
+    max_record_size: MAX_CSV_ROW_BYTES,
+  });
+  // A file that is not UTF-8 is refused, not read with U+FFFD in place of what it says.
+  pipeline(input, utf8Validator(), parser, () => {});
 
   const result: HistoryImportResult = {
     bytes: 0, rows: 0, accepted: 0, rejected: 0, skipped: 0,
@@ -104,38 +154,25 @@ export async function importHistoryCsv(
     });
   };
 
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; bytes: number } }>) {
-    idColumn ??= SOURCE_ID_COLUMNS.find((column) => column in record);
-    result.rows += 1;
-    result.bytes = info.bytes;
-    const email = record.email ?? '';
-    const respondedAt = record.responded_at ?? '';
-    const givenId = idColumn ? record[idColumn] : undefined;
-    const parsedDate = parseResponseDate(respondedAt, options.timeZone);
-    const outcome = normalize(
-      {
-        source,
-        sourceResponseId: givenId || derivedId([source, emailIdPart(email), parsedDate?.toISOString() ?? respondedAt]),
-        email,
-        score: record.score ?? '',
-        respondedAt,
-        comment: record.comment,
-      },
-      { sourceResponseId: idColumn ?? 'id', respondedAt: 'responded_at' },
-    );
-    if (outcome.ok && outcome.response.respondedAt < options.since) {
-      result.skipped += 1;
-      continue;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; bytes: number } }>) {
+      reading.line = info.lines + 1;
+      idColumn ??= SOURCE_ID_COLUMNS.find((column) => column in record);
+      result.rows += 1;
+      result.bytes = info.bytes;
+      const item = historyItem(record, info.lines, { source, idColumn, normalize, timeZone: options.timeZone });
+      if (item.ok && item.response.respondedAt < options.since) {
+        result.skipped += 1;
+        continue;
+      }
+      batch.push(item);
+      if (batch.length >= batchSize) await flush();
     }
-    batch.push(
-      outcome.ok
-        ? { ok: true, response: outcome.response, payload: record, line: info.lines }
-        : { ok: false, issues: outcome.issues, payload: record, line: info.lines, email: outcome.email, sourceResponseId: outcome.sourceResponseId },
-    );
-    if (batch.length >= batchSize) await flush();
+    await flush();
+  } finally {
+    // A batch still being written finishes before the transaction ends, committed or not.
+    await writing;
   }
-  await flush();
-  await writing;
   if (writeFailure) throw writeFailure;
 
   const accountIds = [...touched];
@@ -147,16 +184,55 @@ export async function importHistoryCsv(
   return result;
 }
 
+/** One CSV row as a response, or as the reasons it is not one (a NUL in any column among them). */
+function historyItem(
+  record: Record<string, string>,
+  line: number,
+  { source, idColumn, normalize, timeZone }: { source: string; idColumn: string | undefined; normalize: ResponseNormalizer; timeZone: string },
+): IngestItem {
+  const email = record.email ?? '';
+  const respondedAt = record.responded_at ?? '';
+  const givenId = idColumn ? record[idColumn] : undefined;
+  const parsedDate = parseResponseDate(respondedAt, timeZone);
+  const outcome = normalize(
+    {
+      source,
+      sourceResponseId: givenId || derivedId([source, emailIdPart(email), parsedDate?.toISOString() ?? respondedAt]),
+      email,
+      score: record.score ?? '',
+      respondedAt,
+      comment: record.comment,
+    },
+    { sourceResponseId: idColumn ?? 'id', respondedAt: 'responded_at' },
+  );
+  const nulIssues: RejectionIssue[] = Object.keys(record)
+    .filter((column) => record[column]!.includes('\u0000'))
+    .map((column) => ({ path: column, message: NUL_REFUSED }));
+  if (outcome.ok && nulIssues.length === 0) return { ok: true, response: outcome.response, payload: record, line };
+  const fieldIssues = outcome.ok ? [] : outcome.issues.filter((issue) => !nulIssues.some((nul) => nul.path === issue.path));
+  return {
+    ok: false,
+    issues: [...nulIssues, ...fieldIssues],
+    payload: record,
+    line,
+    email: outcome.ok ? outcome.response.email : outcome.email,
+    sourceResponseId: outcome.ok ? outcome.response.sourceResponseId : outcome.sourceResponseId,
+  };
+}
+
 function readHeader(header: string[]): string[] {
   const columns = header.map((name) => name.trim().toLowerCase());
   const missing = REQUIRED_CSV_COLUMNS.filter((required) => !columns.includes(required));
   if (missing.length > 0) {
-    throw new CsvHeaderError(
-      `CSV line 1: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ` +
+    throw new HistoryCsvError(
+      1,
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ` +
         `the header must name ${REQUIRED_CSV_COLUMNS.join(', ')} (comment and ${SOURCE_ID_COLUMNS.join(' or ')} are optional)`,
     );
   }
   const duplicate = columns.find((name, i) => columns.indexOf(name) !== i);
-  if (duplicate) throw new CsvHeaderError(`CSV line 1: column "${duplicate}" appears twice`);
+  if (duplicate) throw new HistoryCsvError(1, `column "${duplicate}" appears twice`);
+  const withNul = columns.findIndex((name) => name.includes('\u0000'));
+  if (withNul !== -1) throw new HistoryCsvError(1, `the name of column ${withNul + 1} ${NUL_REFUSED}`);
   return columns;
 }

@@ -46,6 +46,13 @@ export type NormalizeResult =
 
 const DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60_000;
 
+/**
+ * The earliest date a response may carry. NPS dates from 2003: an earlier date is a placeholder
+ * (a zero timestamp is 1970), a seconds/milliseconds mix-up or a typo, never an answer. The
+ * latest is now, give or take `futureToleranceMs` of clock skew.
+ */
+export const EARLIEST_RESPONSE_DATE = new Date('2000-01-01T00:00:00Z');
+
 const scoreSchema = z.preprocess(
   (value) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value),
   z
@@ -57,7 +64,10 @@ const scoreSchema = z.preprocess(
 
 const emailSchema = z.preprocess(
   (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
-  z.email({ error: (issue) => (issue.input === undefined || issue.input === '' ? 'is required' : 'must be an email address') }),
+  z
+    .email({ error: (issue) => (issue.input === undefined || issue.input === '' ? 'is required' : 'must be an email address') })
+    // A user's email is at most 320 characters (instance sync): a longer one could never be matched.
+    .max(320, { error: 'must be at most 320 characters' }),
 );
 
 const idSchema = z.preprocess(
@@ -82,13 +92,15 @@ const excludedSchema = z.preprocess(
 
 /**
  * Parses the date forms survey tools send: a Date, ISO 8601 (with or without an offset),
- * unix seconds as a number or a string, or unix milliseconds.
+ * unix seconds as a number or a string, or unix milliseconds. Null when the value is none of
+ * these or lies outside what a JavaScript Date can hold (about ±275,000 years).
  */
 export function parseResponseDate(value: unknown, timeZone: string): Date | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return fromEpoch(value);
+  if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return null;
   const text = value.trim();
+  // Fewer digits are ISO forms: "2026" is a year, "20260309" a basic-format date.
   if (/^\d{9,13}$/.test(text)) return fromEpoch(Number(text));
   // Fast path for the common case, a full timestamp with its offset: Date.parse is exact there.
   if (ISO_WITH_OFFSET.test(text)) return parseIsoWithOffset(text);
@@ -111,13 +123,17 @@ function parseIsoWithOffset(text: string): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
-function fromEpoch(value: number): Date {
-  // Ten digits or fewer are seconds (until the year 2286); more are milliseconds.
-  return new Date(Math.abs(value) < 1e11 ? value * 1000 : value);
+function fromEpoch(value: number): Date | null {
+  // Below 1e11 is seconds (until the year 5138), from it milliseconds. Every accepted date
+  // (2000 to now) is 9.5e8..2e9 as seconds and 9.5e11..2e12 as milliseconds, so whichever unit
+  // a tool sends, no accepted date can be read in the other.
+  const date = new Date(Math.abs(value) < 1e11 ? value * 1000 : value);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 function dateSchema(options: NormalizeOptions) {
   const latest = options.now.getTime() + (options.futureToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS);
+  const earliestDay = EARLIEST_RESPONSE_DATE.toISOString().slice(0, 10);
   return z
     .unknown()
     .transform((value, ctx) => {
@@ -127,7 +143,12 @@ function dateSchema(options: NormalizeOptions) {
       }
       const date = parseResponseDate(value, options.timeZone);
       if (!date) {
-        ctx.addIssue({ code: 'custom', message: `is not a date: ${JSON.stringify(value)}` });
+        const what = typeof value === 'number' ? 'a unix time in seconds or milliseconds' : 'a date';
+        ctx.addIssue({ code: 'custom', message: `is not ${what}: ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      if (date < EARLIEST_RESPONSE_DATE) {
+        ctx.addIssue({ code: 'custom', message: `is before ${earliestDay}, earlier than any NPS response: ${date.toISOString()}` });
         return z.NEVER;
       }
       if (date.getTime() > latest) {
@@ -152,16 +173,29 @@ function candidateSchema(options: NormalizeOptions) {
 
 export type ResponseNormalizer = (candidate: ResponseCandidate, paths: FieldPaths) => NormalizeResult;
 
+/** Said of a field holding U+0000, which PostgreSQL text cannot store. */
+export const NUL_REFUSED = 'must not contain NUL characters (U+0000)';
+
+const TEXT_FIELDS = ['source', 'sourceResponseId', 'email', 'comment'] as const satisfies (keyof ResponseCandidate)[];
+
 /** Builds the validator once for a batch: schema construction costs more than a parse. */
 export function createNormalizer(options: NormalizeOptions): ResponseNormalizer {
   const schema = candidateSchema(options);
   return (candidate, paths) => {
     const parsed = schema.safeParse(candidate);
-    if (parsed.success) return { ok: true, response: parsed.data };
-    const issues = parsed.error.issues.map((issue) => {
-      const field = String(issue.path[0] ?? '') as keyof ResponseCandidate;
-      return { path: paths[field] ?? field, message: issue.message };
+    const withNul: (keyof ResponseCandidate)[] = TEXT_FIELDS.filter((field) => {
+      const value = candidate[field];
+      return typeof value === 'string' && value.includes('\u0000');
     });
+    if (parsed.success && withNul.length === 0) return { ok: true, response: parsed.data };
+    // A field with a NUL is reported for that alone: what else is wrong with it is beside the point.
+    const fieldIssues = (parsed.success ? [] : parsed.error.issues)
+      .map((issue) => ({ field: String(issue.path[0] ?? '') as keyof ResponseCandidate, message: issue.message }))
+      .filter(({ field }) => !withNul.includes(field));
+    const issues = [...withNul.map((field) => ({ field, message: NUL_REFUSED })), ...fieldIssues].map(({ field, message }) => ({
+      path: paths[field] ?? field,
+      message,
+    }));
     const email =
       typeof candidate.email === 'string' && candidate.email.trim() !== '' ? candidate.email.trim().toLowerCase() : null;
     const id = candidate.sourceResponseId;

@@ -7,6 +7,7 @@ import { requestResponseWorkflows } from '../db/queries/response-workflow-starts
 import { recordSourceSync } from '../db/queries/source-sync-state.ts';
 import type { NewRejectedResponse, RejectionIssue, RejectionReason, StoredResponseJson } from '../db/tables/rejected-responses.ts';
 import type { NormalizedResponse } from './response-shape.ts';
+import { storableJson, storableText } from './storable-text.ts';
 
 /** One delivered item: either a validated response or the reasons it is not one. */
 export type IngestItem =
@@ -72,14 +73,15 @@ export async function storeBatch(
       continue;
     }
     const sourceResponseId = item.sourceResponseId ?? null;
+    // An invalid item may carry what no database column can hold (a NUL): it is stored storable.
     invalid.push({
       source,
       reason: 'invalid',
-      issues: JSON.stringify(item.issues),
+      issues: storableJson(item.issues),
       line,
-      email: item.email ?? null,
-      source_response_id: sourceResponseId,
-      payload: JSON.stringify(item.payload ?? null),
+      email: storableText(item.email ?? null),
+      source_response_id: storableText(sourceResponseId),
+      payload: storableJson(item.payload ?? null),
       response: null,
       received_at: receivedAt,
     });
@@ -101,7 +103,7 @@ export async function storeBatch(
         line,
         email: response.email,
         source_response_id: response.sourceResponseId,
-        payload: JSON.stringify(payload ?? null),
+        payload: storableJson(payload ?? null),
         response: JSON.stringify(toStoredJson(response)),
         received_at: receivedAt,
       })),

@@ -1,11 +1,11 @@
+import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { CsvError } from 'csv-parse';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
 import { syncAndRefresh } from '../../activities/sync-and-refresh.ts';
 import { historyWindowStart } from '../../ingest/history-window.ts';
-import { CsvHeaderError, importHistoryCsv } from '../../ingest/import-history-csv.ts';
+import { HistoryCsvError, importHistoryCsv, MAX_CSV_ROW_BYTES } from '../../ingest/import-history-csv.ts';
 import type { SyncEntity } from '../../ingest/sync/schemas.ts';
 import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
 import { parseSyncCsv, SyncCsvError } from '../../ingest/sync/sync-csv.ts';
@@ -14,12 +14,13 @@ import { rolesAllowed } from '../auth/access.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { limitedBodyStream } from '../limited-body-stream.ts';
+import { withSpooledBody } from '../spooled-body.ts';
 
 const CSV_MEDIA_TYPE = 'text/csv';
 
 /** A sync holds at most 100,000 records (the CSV reader's own bound); 32 MB covers them. */
 const SYNC_BODY_LIMIT = 32 * 1024 * 1024;
-/** History files are streamed, in batches that commit on their own. */
+/** History files are streamed to a temporary file, then imported in one transaction. */
 const IMPORT_BODY_LIMIT = 100 * 1024 * 1024;
 
 /** The URL's plural names for the sync's entities. */
@@ -119,8 +120,11 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
           tags: ['sync'],
           summary: 'import a CSV of past NPS responses',
           description:
-            'Header: email, score, responded_at, optional comment and response id (response_id, source_response_id or id). ' +
-            'Rows commit in batches: an import cut short can be sent again, and nothing is counted twice. Starts no journeys.',
+            'UTF-8 text; header: email, score, responded_at, optional comment and response id (response_id, source_response_id or id). ' +
+            'All or nothing: a file that cannot be read (an unclosed quote, bytes that are not UTF-8, a row over ' +
+            `${MAX_CSV_ROW_BYTES / 1024} KiB, a body over ${IMPORT_BODY_LIMIT / 1024 / 1024} MiB) is refused with the line where it fails and nothing is stored. ` +
+            'A row that is read but invalid (a bad score or date, an unknown user, a NUL character in any column) is rejected with its line and field ' +
+            'and kept in the rejection log, and the other rows are imported. Sending the same file again counts nothing twice. Starts no journeys.',
           consumes: [CSV_MEDIA_TYPE],
           querystring: z.object({
             source: z.string().trim().min(1).max(100).default('csv').describe('recorded as each response\'s source'),
@@ -137,9 +141,12 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
         // A request without a body and without a media type reaches the handler with none.
         if (request.body === undefined) throw new ApiError(415, 'unsupported_media_type', 'send the history as a text/csv body');
         const body = limitedBodyStream(request.body as Readable, request.headers, IMPORT_BODY_LIMIT);
-        const result = await importHistoryCsv(deps.db, body, { ...settings, source, since }).catch((error: unknown) => {
-          throw asImportApiError(error);
-        });
+        const result = await withSpooledBody(body, (file) => importHistoryCsv(deps.db, fs.createReadStream(file), { ...settings, source, since })).catch(
+          (error: unknown) => {
+            if (!(error instanceof HistoryCsvError)) throw error;
+            throw new ApiError(400, 'invalid_csv', error.message, [{ path: `line ${error.line}`, message: error.reason }]);
+          },
+        );
         const refreshed = await refreshAfterChange(deps.db, { accountIds: result.touchedAccountIds, userIds: 'all' }, settings);
         const { touchedAccountIds, bytes: _bytes, ...summary } = result;
         return { ...summary, since: since.toISOString(), accountsRecomputed: touchedAccountIds.length, healthChanges: refreshed.healthChanges.length };
@@ -168,21 +175,4 @@ async function csvSyncRecords(entity: SyncEntity, text: string): Promise<SyncInp
       { path: `line ${error.line}`, message: error.message.replace(/^line \d+: /, '') },
     ]);
   }
-}
-
-/** A file that cannot be read as CSV stops the import at that line: a 400 saying where. */
-function asImportApiError(error: unknown): unknown {
-  if (error instanceof CsvHeaderError) {
-    return new ApiError(400, 'invalid_csv', `${error.message}; nothing was imported`, [{ path: 'line 1', message: error.message.replace(/^CSV line 1: /, '') }]);
-  }
-  if (error instanceof CsvError) {
-    const line = typeof error.lines === 'number' ? error.lines : 1;
-    return new ApiError(
-      400,
-      'invalid_csv',
-      `CSV line ${line}: ${error.message}; the batches before it are stored, and sending the corrected file again counts nothing twice`,
-      [{ path: `line ${line}`, message: error.message }],
-    );
-  }
-  return error;
 }

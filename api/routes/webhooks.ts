@@ -7,7 +7,7 @@ import { npsSettingsOf } from '../../config/nps-settings.ts';
 import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from '../api-app.ts';
 import { deliveryEventId } from '../webhooks/delivery-event-id.ts';
 import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE, type RawDelivery, parseDeliveryBody } from '../webhooks/parse-delivery.ts';
-import { receiveWebhook, webhookResultSchema } from '../webhooks/receive-webhook.ts';
+import { invalidDeliveryError, receiveWebhook, webhookResultSchema } from '../webhooks/receive-webhook.ts';
 import { SHARED_SECRET_HEADER, STANDARD_WEBHOOKS_TOLERANCE_SECONDS, verifyDelivery } from '../webhooks/verify-signature.ts';
 
 /** One delivery is one event (a generic batch holds at most 1,000 responses): 1 MB is plenty. */
@@ -41,7 +41,7 @@ const webhookSources: Record<SourceName, { summary: string; mediaTypes: RawDeliv
     headers: { [SHARED_SECRET_HEADER]: optionalHeader('the shared secret, set up as a custom header in Retently') },
   },
   generic: {
-    summary: "npsloop's generic JSON: one response or { responses: [...] }, signed as Standard Webhooks",
+    summary: "npsloop's generic JSON: one response, a list of them or { responses: [...] }, signed as Standard Webhooks",
     mediaTypes: [JSON_MEDIA_TYPE],
     headers: {
       'webhook-id': optionalHeader('the event id; a replayed id changes nothing'),
@@ -53,7 +53,8 @@ const webhookSources: Record<SourceName, { summary: string; mediaTypes: RawDeliv
 
 /**
  * `POST /webhooks/<source>` for each survey tool. A delivery is verified on its raw bytes, then
- * stored with its event's record in one transaction, and answered 202 once that has committed.
+ * stored with its event's record in one transaction, and answered 202 once that has committed, or
+ * 422 when nothing in it could be stored.
  */
 export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void {
   for (const source of Object.keys(sourceAdapters) as SourceName[]) {
@@ -74,7 +75,9 @@ export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void 
             summary: spec.summary,
             description:
               'The API token goes in the Authorization header or, for senders that can only be given a URL, the `token` query parameter. ' +
-              `Answered 202 once the delivery is stored; a replayed event gets the first answer again with \`${REPLAYED_HEADER}: true\`.`,
+              'Answered 202 once the delivery is stored (a response from a user not synced yet waits in the rejection log and counts as stored); ' +
+              '422 `invalid_payload` when every response in it is invalid, with each issue at its field path (the delivery is recorded, and the rejection log keeps it). ' +
+              `A replayed event gets the first answer again with \`${REPLAYED_HEADER}: true\`.`,
             consumes: spec.mediaTypes,
             querystring: z.object({ token: z.string().optional().describe('the API token, when the Authorization header cannot be set') }),
             headers: z.looseObject(spec.headers),
@@ -85,6 +88,7 @@ export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void 
               403: errorResponseSchema,
               413: errorResponseSchema,
               415: errorResponseSchema,
+              422: errorResponseSchema,
               503: errorResponseSchema,
             },
           },
@@ -108,7 +112,8 @@ export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void 
           const eventId = deliveryEventId(source, raw, payload, signedEventId);
           const answer = await receiveWebhook(deps.db, { source, eventId, payload }, settings);
           if (answer.replayed) void reply.header(REPLAYED_HEADER, 'true');
-          return reply.code(answer.status as 202).send(answer.result);
+          if (answer.status === 422) throw invalidDeliveryError(answer.result);
+          return reply.code(202).send(answer.result);
         },
       );
     });

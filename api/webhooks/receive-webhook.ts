@@ -5,6 +5,7 @@ import { inTransaction } from '../../db/in-transaction.ts';
 import { findWebhookEvent, recordWebhookEvent } from '../../db/queries/webhook-events.ts';
 import { type IngestSettings, type PayloadIngestResult, storePayloads } from '../../ingest/ingest-payloads.ts';
 import type { SourceName } from '../../ingest/sources/index.ts';
+import { ApiError } from '../api-error.ts';
 
 const issueSchema = z.object({ path: z.string(), message: z.string() });
 
@@ -31,10 +32,32 @@ export const webhookResultSchema = z
 export type WebhookResult = z.infer<typeof webhookResultSchema>;
 
 export interface WebhookAnswer {
+  /** 202 taken; 422 nothing in it could be stored (see `deliveryStatus`). */
   status: number;
   result: WebhookResult;
   /** The event had been received before: nothing was changed. */
   replayed: boolean;
+}
+
+/**
+ * 422 when every response the delivery carried is invalid for its shape, so nothing of it was
+ * stored: a tool that shows failed deliveries then shows this one. A response kept for a user
+ * not synced yet, or a payload that carries no score (an unsubscribe), is taken: 202.
+ */
+export function deliveryStatus(result: WebhookResult): 202 | 422 {
+  const invalid = result.rejected.filter((rejection) => rejection.reason === 'invalid').length;
+  return invalid > 0 && invalid === result.received ? 422 : 202;
+}
+
+/** The error a 422 delivery is answered with: every issue of every response, at its payload path. */
+export function invalidDeliveryError(result: WebhookResult): ApiError {
+  const count = result.rejected.length === 1 ? 'its response is' : `all ${result.rejected.length} of its responses are`;
+  return new ApiError(
+    422,
+    'invalid_payload',
+    `nothing in this delivery could be stored: ${count} invalid; each issue names its field in the payload, and the rejection log keeps it`,
+    result.rejected.flatMap((rejection) => rejection.issues),
+  );
 }
 
 /** The event had been recorded by an earlier delivery: this one must change nothing. */
@@ -55,7 +78,9 @@ export async function receiveWebhook(
   try {
     return await inTransaction(db, async (trx) => {
       const stored = await storePayloads(trx, delivery.source, [delivery.payload], settings);
-      const answer = { status: 202, result: webhookResultOf(stored), replayed: false };
+      const result = webhookResultOf(stored);
+      // Recorded either way, with its rejections: a redelivery of a refused event is refused alike.
+      const answer = { status: deliveryStatus(result), result, replayed: false };
       const recorded = await recordWebhookEvent(trx, {
         source: delivery.source,
         eventId: delivery.eventId,

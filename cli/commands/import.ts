@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
 import { historyWindowStart } from '../../ingest/history-window.ts';
-import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
+import { importHistoryCsv, MAX_CSV_ROW_BYTES } from '../../ingest/import-history-csv.ts';
 import { openAppContext } from '../app-context.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -11,6 +11,15 @@ export function registerImportCommand(program: Command): void {
   program
     .command('import')
     .description('import a CSV of past NPS responses (header: email, score, responded_at, comment, optional response_id)')
+    .addHelpText(
+      'after',
+      `
+All or nothing: a file that cannot be read (an unclosed quote, bytes that are not UTF-8, a row
+over ${MAX_CSV_ROW_BYTES / 1024} KiB) stops the import with the line where it fails, exit code 1, and nothing is stored.
+A row that is read but invalid (a bad score or date, an unknown user, a NUL character in any
+column) is rejected with its line and field, kept in the rejection log (npsloop rejections),
+and the other rows are imported. Importing the same file again counts nothing twice.`,
+    )
     .argument('<file>', 'CSV file')
     .option('--source <name>', 'source recorded on each response', 'csv')
     .option('--months <n>', 'only responses from the last N months (default: NPSLOOP_HISTORY_MONTHS, 6)')
@@ -32,9 +41,12 @@ export function registerImportCommand(program: Command): void {
           source: options.source,
           since,
           onProgress: (p) => bar?.update(p.bytes, p),
-        });
-        bar?.update(size, result);
-        bar?.stop();
+        })
+          .then((imported) => {
+            bar?.update(size, imported);
+            return imported;
+          })
+          .finally(() => bar?.stop());
         const refreshed = await refreshAfterChange(context.db.kysely, { accountIds: result.touchedAccountIds, userIds: 'all' }, settings);
         if (options.json) {
           const { touchedAccountIds, ...summary } = result;

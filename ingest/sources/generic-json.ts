@@ -34,14 +34,11 @@ const genericResponseSchema = z.looseObject(
   { error: objectError },
 );
 
-const genericBatchSchema = z.looseObject(
-  {
-    responses: z
-      .array(z.unknown(), { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list') })
-      .max(MAX_GENERIC_BATCH_SIZE, { error: `must hold at most ${MAX_GENERIC_BATCH_SIZE} responses` }),
-  },
-  { error: objectError },
-);
+const genericListSchema = z
+  .array(z.unknown(), { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list') })
+  .max(MAX_GENERIC_BATCH_SIZE, { error: `must hold at most ${MAX_GENERIC_BATCH_SIZE} responses` });
+
+const genericBatchSchema = z.looseObject({ responses: genericListSchema }, { error: objectError });
 
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
@@ -86,8 +83,16 @@ export const genericJsonAdapter: SourceAdapter = {
   },
 };
 
-/** One response object or `{ responses: [...] }`: one outcome per response, paths like `responses[3].score`. */
+/**
+ * One response object, a list of them, or `{ responses: [...] }`: one outcome per response, with
+ * paths like `[3].score` or `responses[3].score`.
+ */
 export function parseGenericBatch(body: unknown): AdapterOutcome[] {
+  if (Array.isArray(body)) {
+    const list = genericListSchema.safeParse(body);
+    if (!list.success) return [invalidPayload(list.error, null)];
+    return list.data.map((item, index) => parseGenericResponse(item, [index]));
+  }
   if (!isRecord(body) || !Object.hasOwn(body, 'responses')) return [parseGenericResponse(body, [])];
   const batch = genericBatchSchema.safeParse(body);
   if (!batch.success) return [invalidPayload(batch.error, null)];

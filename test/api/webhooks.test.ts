@@ -1,9 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../api/api-app.ts';
 import { deliveryEventId } from '../../api/webhooks/delivery-event-id.ts';
-import { standardWebhookHeaders as signStandardWebhook } from '../../api/webhooks/sign-standard-webhook.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
 import type { SourceName } from '../../ingest/sources/index.ts';
@@ -19,44 +18,11 @@ import {
   wootricResponseEvent,
 } from '../fixtures/vendor-payloads.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole, testConfig } from '../helpers/test-api.ts';
+import { configWithSecrets, signedDelivery, standardWebhookHeaders, WEBHOOK_SECRETS, withToken } from '../helpers/webhook-deliveries.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 import type { Kysely } from 'kysely';
 
-const SECRETS = {
-  delighted: 'delighted-signing-secret',
-  wootric: 'wootric-signing-secret',
-  asknicely: 'asknicely-shared-secret-0123456789',
-  retently: 'retently-shared-secret-0123456789',
-  generic: `whsec_${randomBytes(32).toString('base64')}`,
-} satisfies Record<SourceName, string>;
-
-const configWithSecrets = (secrets: Partial<Record<SourceName, string>> = SECRETS) =>
-  testConfig(Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [`NPSLOOP_WEBHOOK_SECRET_${source.toUpperCase()}`, secret])));
-
 const FIXTURE_USERS = ['ana.silva@acme.example', 'ben.okafor@globex.example', 'chen.wei@initech.example', 'dana.kim@umbrella.example', 'fay.adams@stark.example'];
-
-const hexHmac = (algorithm: 'sha1' | 'sha256', secret: string, body: string) => createHmac(algorithm, secret).update(body).digest('hex');
-
-/** Standard Webhooks headers for `body`, as npsloop's generic senders sign it (`timestamp` in unix seconds). */
-function standardWebhookHeaders(body: string, { id = `msg_${randomBytes(6).toString('hex')}`, timestamp = Math.floor(Date.now() / 1000), secret = SECRETS.generic } = {}) {
-  return signStandardWebhook(secret, body, { id, timestamp: new Date(timestamp * 1000) });
-}
-
-/** A delivery of `body` to a source, signed the way that source signs (with `secrets`, by default the configured ones). */
-function signedDelivery(
-  source: SourceName,
-  body: string,
-  { contentType = 'application/json', secrets = SECRETS, eventId }: { contentType?: string; secrets?: Record<SourceName, string>; eventId?: string } = {},
-): { url: string; headers: Record<string, string>; payload: string } {
-  const signature: Record<SourceName, () => Record<string, string>> = {
-    delighted: () => ({ 'x-delighted-webhook-signature': `sha256=${hexHmac('sha256', secrets.delighted, body)}` }),
-    wootric: () => ({ 'x-wootric-signature': `sha1=${hexHmac('sha1', secrets.wootric, body)}` }),
-    asknicely: () => ({ 'x-npsloop-secret': secrets.asknicely }),
-    retently: () => ({ 'x-npsloop-secret': secrets.retently }),
-    generic: () => standardWebhookHeaders(body, { secret: secrets.generic, ...(eventId ? { id: eventId } : {}) }),
-  };
-  return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
-}
 
 /** Secrets of the same form that are not the configured ones. */
 const WRONG_SECRETS = {
@@ -155,6 +121,68 @@ describeEachBackend('webhook routes', (db) => {
     expect(replayed.headers['x-npsloop-replayed']).toBe('true');
     expect(replayed.json()).toEqual(batch.json());
     expect(await countRows(k)).toEqual({ responses: 0, events: 2, workflowStarts: 0, rejections: 2 });
+    await app.close();
+  });
+
+  it('takes a bare JSON list on the generic webhook as a batch', async () => {
+    const { app, k, tokens } = await setUp();
+    const body = JSON.stringify([genericResponse({ id: 'l1' }), genericResponse({ id: 'l2', score: 11 }), genericResponse({ id: 'l3', score: 2 })]);
+    const response = await app.inject({ method: 'POST', ...withToken(signedDelivery('generic', body), tokens.ingest) });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json()).toEqual({
+      received: 3,
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      rejected: [{ reason: 'invalid', sourceResponseId: 'l2', issues: [{ path: '[1].score', message: 'must be from 0 to 10' }] }],
+      ignored: [],
+    });
+    expect(await k.selectFrom('nps_responses').select(['source_response_id', 'score']).orderBy('source_response_id').execute()).toEqual([
+      { source_response_id: 'l1', score: 8 },
+      { source_response_id: 'l3', score: 2 },
+    ]);
+    await app.close();
+  });
+
+  it('answers 422 with each issue when nothing in a delivery could be stored, records it, and answers its replay alike', async () => {
+    const { app, k, tokens } = await setUp();
+    const invalid: Record<SourceName, { body: string; issues: { path: string; message: string }[] }> = {
+      delighted: { body: JSON.stringify(delightedEvent({ event_data: { score: 'ten' } })), issues: [{ path: 'event_data.score', message: 'must be a number from 0 to 10' }] },
+      wootric: { body: JSON.stringify(wootricResponseEvent({ response: { email: 'nobody' } })), issues: [{ path: 'response.email', message: 'must be an email address' }] },
+      asknicely: { body: JSON.stringify(askNicelyPayload({ person: 'ann' })), issues: [{ path: 'person', message: 'must be an object' }] },
+      retently: { body: JSON.stringify(retentlyPayload({ score: 12 })), issues: [{ path: 'score', message: 'must be from 0 to 10' }] },
+      generic: {
+        body: JSON.stringify({ responses: [genericResponse({ id: 'g1', score: -1 }), 'x'] }),
+        issues: [{ path: 'responses[0].score', message: 'must be from 0 to 10' }, { path: 'responses[1]', message: 'must be an object' }],
+      },
+    };
+    for (const source of SOURCES) {
+      const deliver = () => app.inject({ method: 'POST', ...withToken(signedDelivery(source, invalid[source].body, { eventId: `msg_invalid_${source}` }), tokens.ingest) });
+      const first = await deliver();
+      expect(first.statusCode, `${source}: ${first.body}`).toBe(422);
+      expect(first.json().error, source).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/^nothing in this delivery could be stored/), issues: invalid[source].issues });
+      expect(first.headers['x-npsloop-replayed']).toBeUndefined();
+      const again = await deliver();
+      expect(again.statusCode, source).toBe(422);
+      expect(again.json().error.issues, source).toEqual(invalid[source].issues);
+      expect(again.headers['x-npsloop-replayed'], source).toBe('true');
+    }
+    expect(await countRows(k)).toEqual({ responses: 0, events: 5, workflowStarts: 0, rejections: 6 });
+    expect((await k.selectFrom('webhook_events').select('status').execute()).map((e) => e.status)).toEqual([422, 422, 422, 422, 422]);
+    await app.close();
+  });
+
+  it('takes, with 202, a delivery kept for a user not synced yet and one that carries no score', async () => {
+    const { app, k, tokens } = await setUp();
+    const unknownUser = await app.inject({ method: 'POST', ...withToken(signedDelivery('retently', JSON.stringify(retentlyPayload({ email: 'later@umbrella.example' }))), tokens.ingest) });
+    expect(unknownUser.statusCode).toBe(202);
+    expect(unknownUser.json()).toMatchObject({ received: 1, rejected: [{ reason: 'unknown_user' }] });
+    const unsubscribe = await app.inject({ method: 'POST', ...withToken(signedDelivery('delighted', JSON.stringify(delightedUnsubscribe())), tokens.ingest) });
+    expect(unsubscribe.statusCode).toBe(202);
+    const emptyBatch = await app.inject({ method: 'POST', ...withToken(signedDelivery('generic', '[]'), tokens.ingest) });
+    expect(emptyBatch.statusCode).toBe(202);
+    expect(emptyBatch.json()).toMatchObject({ received: 0 });
+    expect(await countRows(k)).toEqual({ responses: 0, events: 3, workflowStarts: 0, rejections: 1 });
     await app.close();
   });
 
@@ -269,7 +297,7 @@ describeEachBackend('webhook routes', (db) => {
   });
 
   it('refuses deliveries for a source with no secret configured, so nothing unverified gets in', async () => {
-    const { app, k, tokens } = await setUp(configWithSecrets({ generic: SECRETS.generic }));
+    const { app, k, tokens } = await setUp(configWithSecrets({ generic: WEBHOOK_SECRETS.generic }));
     const response = await app.inject({ method: 'POST', ...withToken(signedDelivery('delighted', SAMPLE_BODIES.delighted()), tokens.ingest) });
     expect(response.statusCode).toBe(503);
     expect(response.json().error).toMatchObject({ code: 'webhook_not_configured', message: expect.stringContaining('NPSLOOP_WEBHOOK_SECRET_DELIGHTED') });
@@ -331,17 +359,13 @@ describeEachBackend('webhook routes', (db) => {
   });
 });
 
-function withToken<T extends { headers: Record<string, string> }>(request: T, token: string): T {
-  return { ...request, headers: { ...request.headers, ...bearer(token) } };
-}
-
 function signatureHeaderOf(source: SourceName): string {
   return { delighted: 'x-delighted-webhook-signature', wootric: 'x-wootric-signature', asknicely: 'x-npsloop-secret', retently: 'x-npsloop-secret', generic: 'webhook-signature' }[source];
 }
 
 describe('webhook secrets in the configuration', () => {
   it('takes one optional secret per source and refuses a weak or malformed one, naming the variable', () => {
-    expect(configWithSecrets().webhookSecrets).toEqual(SECRETS);
+    expect(configWithSecrets().webhookSecrets).toEqual(WEBHOOK_SECRETS);
     expect(testConfig().webhookSecrets).toEqual({ delighted: undefined, wootric: undefined, asknicely: undefined, retently: undefined, generic: undefined });
     expect(() => loadConfig({ NPSLOOP_WEBHOOK_SECRET_GENERIC: 'plain-text-secret-of-enough-length' })).toThrow(/NPSLOOP_WEBHOOK_SECRET_GENERIC: expected a Standard Webhooks secret/);
     expect(() => loadConfig({ NPSLOOP_WEBHOOK_SECRET_GENERIC: `whsec_${randomBytes(8).toString('base64')}` })).toThrow(/24 to 64 random bytes/);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
-import { CsvHeaderError, type HistoryImportOptions, importHistoryCsv } from '../../ingest/import-history-csv.ts';
+import { sql } from 'kysely';
+import { type HistoryImportOptions, HistoryCsvError, importHistoryCsv } from '../../ingest/import-history-csv.ts';
 import { seedAccount } from '../fixtures/instance.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 
@@ -68,9 +69,12 @@ describeEachBackend('CSV history import', (db) => {
 
   it('refuses a file whose header lacks a required column, before storing anything', async () => {
     const k = db().kysely;
-    await expect(importHistoryCsv(k, csv('mail,score,when\na@b.example,9,2026-11-01\n'), options())).rejects.toThrow(CsvHeaderError);
+    await expect(importHistoryCsv(k, csv('mail,score,when\na@b.example,9,2026-11-01\n'), options())).rejects.toThrow(HistoryCsvError);
     await expect(importHistoryCsv(k, csv('mail,score,when\n'), options())).rejects.toThrow(
       'CSV line 1: missing columns email, responded_at; the header must name email, score, responded_at',
+    );
+    await expect(importHistoryCsv(k, csv('email,score,responded_at,x\u0000y\n'), options())).rejects.toThrow(
+      'CSV line 1: the name of column 4 must not contain NUL characters (U+0000); nothing was imported',
     );
     expect(await k.selectFrom('rejected_responses').select('id').execute()).toEqual([]);
   });
@@ -78,6 +82,84 @@ describeEachBackend('CSV history import', (db) => {
   it('reports a malformed CSV with its line', async () => {
     const k = db().kysely;
     await seedAccount(k, { users: ['ann@acme.example'] });
-    await expect(importHistoryCsv(k, csv('email,score,responded_at\nann@acme.example,9,"2026-11-01\n'), options())).rejects.toThrow(/line 2/);
+    await expect(importHistoryCsv(k, csv('email,score,responded_at\nann@acme.example,9,"2026-11-01\n'), options())).rejects.toThrow(/^CSV line 2: /);
+  });
+
+  it('is all or nothing: an unclosed quote at line 11,002 of 12,000 stores none of the 11,000 rows before it, and says where', async () => {
+    const k = db().kysely;
+    await seedAccount(k, { users: ['ann@acme.example'] });
+    const rows = Array.from({ length: 12_000 }, (_, i) => `ann@acme.example,${i % 11},2026-11-01T10:00:00Z,r${i + 2}`);
+    rows[11_000] = 'ann@acme.example,9,2026-11-01T10:00:00Z,"never closed';
+    // The first 11,000 rows include an invalid one, whose rejection is not left behind either.
+    rows[5] = 'ann@acme.example,11,2026-11-01T10:00:00Z,r7';
+    const file = ['email,score,responded_at,response_id', ...rows].join('\n');
+    const failure = await importHistoryCsv(k, csv(file), options()).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(HistoryCsvError);
+    expect(failure).toMatchObject({ line: 11_002, message: expect.stringMatching(/^CSV line 11002: the row starting here cannot be read: Quote Not Closed.*; nothing was imported$/) });
+    expect(await k.selectFrom('nps_responses').select('id').execute()).toEqual([]);
+    expect(await k.selectFrom('rejected_responses').select('id').execute()).toEqual([]);
+    expect(await k.selectFrom('account_nps_snapshots').select('account_id').execute()).toEqual([]);
+  });
+
+  it('leaves nothing behind when the database fails half-way through a file', async () => {
+    const k = db().kysely;
+    await seedAccount(k, { users: ['ann@acme.example'] });
+    const file = ['email,score,responded_at,response_id', ...Array.from({ length: 30 }, (_, i) => `ann@acme.example,9,2026-11-01T10:00:00Z,r${i}`)].join('\n');
+    // The third batch's write fails.
+    await sql`create function npsloop_test_fail() returns trigger language plpgsql as $$ begin if new.source_response_id = 'r25' then raise exception 'disk full (test)'; end if; return new; end $$`.execute(k);
+    await sql`create trigger npsloop_test_fail before insert on nps_responses for each row execute function npsloop_test_fail()`.execute(k);
+    try {
+      await expect(importHistoryCsv(k, csv(file), options({ batchSize: 10 }))).rejects.toThrow(/disk full \(test\)/);
+    } finally {
+      await sql`drop function npsloop_test_fail() cascade`.execute(k);
+    }
+    expect(await k.selectFrom('nps_responses').select('id').execute()).toEqual([]);
+  });
+
+  it('rejects a row with a NUL in any column, with its line and column, keeps it storable in the rejection log, and imports the rest', async () => {
+    const k = db().kysely;
+    await seedAccount(k, { users: ['ann@acme.example'] });
+    const rows = Array.from({ length: 8_000 }, (_, i) => `ann@acme.example,${i % 11},2026-11-01T10:00:00Z,r${i + 2},`);
+    rows[6_999] = 'ann@acme.example,9,2026-11-01T10:00:00Z,r7001,"bad\u0000comment"';
+    rows[7_000] = 'ann@acme.example,9,2026-11-01T10:00:00Z,r7002,,web\u0000app';
+    rows[7_001] = 'a\u0000n@acme.example,99,2026-11-01T10:00:00Z,r7003,';
+    const file = ['email,score,responded_at,response_id,comment,channel', ...rows].join('\n');
+    const result = await importHistoryCsv(k, csv(file), options());
+    expect(result).toMatchObject({ rows: 8_000, inserted: 7_997, rejected: 3 });
+    expect(result.rejections).toEqual([
+      { reason: 'invalid', line: 7_001, sourceResponseId: 'r7001', issues: [{ path: 'comment', message: 'must not contain NUL characters (U+0000)' }] },
+      { reason: 'invalid', line: 7_002, sourceResponseId: 'r7002', issues: [{ path: 'channel', message: 'must not contain NUL characters (U+0000)' }] },
+      {
+        reason: 'invalid',
+        line: 7_003,
+        sourceResponseId: 'r7003',
+        issues: [
+          { path: 'email', message: 'must not contain NUL characters (U+0000)' },
+          { path: 'score', message: 'must be from 0 to 10' },
+        ],
+      },
+    ]);
+    const logged = await k.selectFrom('rejected_responses').select(['line', 'email', 'payload']).orderBy('line').execute();
+    expect(logged.map((r) => r.line)).toEqual([7_001, 7_002, 7_003]);
+    expect(logged[0]!.payload).toMatchObject({ comment: 'bad\u2400comment' });
+    expect(logged[1]!.payload).toMatchObject({ channel: 'web\u2400app' });
+    expect(logged[2]).toMatchObject({ email: 'a\u2400n@acme.example', payload: { email: 'a\u2400n@acme.example' } });
+  });
+
+  it('refuses a file that is not UTF-8 with the line of the first bad byte, storing nothing', async () => {
+    const k = db().kysely;
+    await seedAccount(k, { users: ['ann@acme.example'] });
+    const latin1 = Buffer.concat([
+      Buffer.from('email,score,responded_at,comment\r\nann@acme.example,9,2026-11-01T10:00:00Z,ok\r\nann@acme.example,9,2026-11-02T10:00:00Z,'),
+      Buffer.from('Jos\u00e9', 'latin1'),
+      Buffer.from('\r\n'),
+    ]);
+    // The é of "José" in Latin-1, one byte that is no UTF-8 character, split from its line's start across chunks.
+    const offset = latin1.indexOf(0xe9);
+    await expect(importHistoryCsv(k, Readable.from([latin1.subarray(0, offset - 2), latin1.subarray(offset - 2)]), options())).rejects.toThrow(
+      `CSV line 3: byte ${offset} of the file is not UTF-8; save the file as UTF-8 and import it again; nothing was imported`,
+    );
+    expect(offset).toBe(121);
+    expect(await k.selectFrom('nps_responses').select('id').execute()).toEqual([]);
   });
 });

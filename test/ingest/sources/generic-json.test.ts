@@ -101,6 +101,15 @@ describe('generic JSON batch', () => {
     ]);
   });
 
+  it('takes a bare list as a batch, with paths prefixed by the index', () => {
+    const outcomes = parseGenericBatch([genericResponse(), genericResponse({ id: 'crm-77121', score: 11 }), 7]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['response', 'response', 'invalid']);
+    expect(normalizeOutcome(outcomes[0]!)).toMatchObject({ ok: true, response: { sourceResponseId: 'crm-77120' } });
+    expect(rejectionIssues(outcomes[1]!)).toEqual([{ path: '[1].score', message: 'must be from 0 to 10' }]);
+    expect(outcomes[2]).toEqual({ kind: 'invalid', issues: [{ path: '[2]', message: 'must be an object' }], eventId: null });
+    expect(parseGenericBatch([])).toEqual([]);
+  });
+
   it('calls a batch that is not a list, or too long, invalid as a whole', () => {
     expect(parseGenericBatch({ responses: { email: 'a@b.example' } })).toEqual([
       { kind: 'invalid', issues: [{ path: 'responses', message: 'must be a list' }], eventId: null },
@@ -112,6 +121,9 @@ describe('generic JSON batch', () => {
         issues: [{ path: 'responses', message: `must hold at most ${MAX_GENERIC_BATCH_SIZE} responses` }],
         eventId: null,
       },
+    ]);
+    expect(parseGenericBatch(tooMany)).toEqual([
+      { kind: 'invalid', issues: [{ path: '(payload)', message: `must hold at most ${MAX_GENERIC_BATCH_SIZE} responses` }], eventId: null },
     ]);
   });
 });
