@@ -1,0 +1,44 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { standardWebhookHeaders as signStandardWebhook } from '../../api/webhooks/sign-standard-webhook.ts';
+import type { Config } from '../../config/config.ts';
+import type { SourceName } from '../../ingest/sources/index.ts';
+import { testConfig } from './test-api.ts';
+
+/** A secret per webhook source, of the form each takes. */
+export const WEBHOOK_SECRETS = {
+  delighted: 'delighted-signing-secret',
+  wootric: 'wootric-signing-secret',
+  asknicely: 'asknicely-shared-secret-0123456789',
+  retently: 'retently-shared-secret-0123456789',
+  generic: `whsec_${randomBytes(32).toString('base64')}`,
+} satisfies Record<SourceName, string>;
+
+/** A test configuration with these webhook secrets set (by default, every source's). */
+export const configWithSecrets = (secrets: Partial<Record<SourceName, string>> = WEBHOOK_SECRETS): Config =>
+  testConfig(Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [`NPSLOOP_WEBHOOK_SECRET_${source.toUpperCase()}`, secret])));
+
+const hexHmac = (algorithm: 'sha1' | 'sha256', secret: string, body: string) => createHmac(algorithm, secret).update(body).digest('hex');
+
+/** Standard Webhooks headers for `body`, as npsloop's generic senders sign it (`timestamp` in unix seconds). */
+export function standardWebhookHeaders(
+  body: string,
+  { id = `msg_${randomBytes(6).toString('hex')}`, timestamp = Math.floor(Date.now() / 1000), secret = WEBHOOK_SECRETS.generic } = {},
+) {
+  return signStandardWebhook(secret, body, { id, timestamp: new Date(timestamp * 1000) });
+}
+
+/** A delivery of `body` to a source, signed the way that source signs (with `secrets`, by default the configured ones). */
+export function signedDelivery(
+  source: SourceName,
+  body: string,
+  { contentType = 'application/json', secrets = WEBHOOK_SECRETS, eventId }: { contentType?: string; secrets?: Record<SourceName, string>; eventId?: string } = {},
+): { url: string; headers: Record<string, string>; payload: string } {
+  const signature: Record<SourceName, () => Record<string, string>> = {
+    delighted: () => ({ 'x-delighted-webhook-signature': `sha256=${hexHmac('sha256', secrets.delighted, body)}` }),
+    wootric: () => ({ 'x-wootric-signature': `sha1=${hexHmac('sha1', secrets.wootric, body)}` }),
+    asknicely: () => ({ 'x-npsloop-secret': secrets.asknicely }),
+    retently: () => ({ 'x-npsloop-secret': secrets.retently }),
+    generic: () => standardWebhookHeaders(body, { secret: secrets.generic, ...(eventId ? { id: eventId } : {}) }),
+  };
+  return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
+}
