@@ -27,6 +27,7 @@ import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { makeBodyTextWellFormed } from './well-formed-body.ts';
 
 /** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
 export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
@@ -59,6 +60,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   app.addHook('onRequest', authenticate(deps.db));
   app.addHook('onRequest', rejectNulInUrl);
   app.addHook('preValidation', rejectNulInBody);
+  app.addHook('preValidation', makeBodyTextWellFormed);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,3 +1,4 @@
+import { withWellFormedText } from '../../db/well-formed-text.ts';
 import { assertNoNul } from '../reject-nul-characters.ts';
 import { ApiError } from '../api-error.ts';
 
@@ -13,7 +14,7 @@ export interface RawDelivery {
 /**
  * The payload of a verified delivery. A form body (Wootric's other format) becomes its flat
  * `response[score]` fields, which the Wootric adapter nests. JSON keys named `__proto__` are
- * refused, as Fastify's own JSON parser does.
+ * refused, as Fastify's own JSON parser does; unpaired surrogates become U+FFFD (db/well-formed-text.ts).
  */
 export function parseDeliveryBody(delivery: RawDelivery | undefined): unknown {
   const text = delivery?.raw.toString('utf8') ?? '';
@@ -28,5 +29,5 @@ export function parseDeliveryBody(delivery: RawDelivery | undefined): unknown {
   } catch (error) {
     throw new ApiError(400, 'malformed_json', `the body is not valid JSON: ${(error as Error).message}`);
   }
-  return assertNoNul(payload);
+  return withWellFormedText(assertNoNul(payload));
 }
