@@ -142,7 +142,10 @@ function classify(error: unknown): { status: number; code: string; message: stri
           : fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
             ? 'malformed_json'
             : 'bad_request';
-    return { status, code, message: fastifyError.message ?? 'bad request' };
+    const message = fastifyError.message ?? 'bad request';
+    // A request refused for what it holds says where: Fastify refuses a URL, a length or a body.
+    const where = fastifyError.code === 'FST_ERR_BAD_URL' ? 'url' : fastifyError.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'headers.content-length' : 'body';
+    return { status, code, message, ...(status === 400 ? { issues: [{ path: where, message }] } : {}) };
   }
   return { status: 500, code: 'internal', message: 'internal error' };
 }

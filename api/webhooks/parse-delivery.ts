@@ -1,6 +1,7 @@
 import { withWellFormedText } from '../../db/well-formed-text.ts';
 import { assertNoNul } from '../reject-nul-characters.ts';
 import { ApiError } from '../api-error.ts';
+import { isPrototypeKey, prototypeKeyPath } from '../schemas/json-documents.ts';
 
 export const JSON_MEDIA_TYPE = 'application/json';
 export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
@@ -11,23 +12,36 @@ export interface RawDelivery {
   raw: Buffer;
 }
 
+class PrototypeKeyFound extends Error {}
+
 /**
  * The payload of a verified delivery. A form body (Wootric's other format) becomes its flat
- * `response[score]` fields, which the Wootric adapter nests. JSON keys named `__proto__` are
- * refused, as Fastify's own JSON parser does; unpaired surrogates become U+FFFD (db/well-formed-text.ts).
+ * `response[score]` fields, which the Wootric adapter nests. Keys that could reach
+ * Object.prototype (`__proto__`, `constructor.prototype`) are refused at their path, as in every
+ * JSON document the API takes; unpaired surrogates become U+FFFD (db/well-formed-text.ts).
  */
 export function parseDeliveryBody(delivery: RawDelivery | undefined): unknown {
   const text = delivery?.raw.toString('utf8') ?? '';
   if (delivery?.mediaType === FORM_MEDIA_TYPE) return assertNoNul(Object.fromEntries(new URLSearchParams(text)));
-  if (text.trim() === '') throw new ApiError(400, 'malformed_json', 'the body is empty; expected a JSON payload');
+  const malformed = (message: string, issue: { path: string; message: string }) => new ApiError(400, 'malformed_json', message, [issue]);
+  if (text.trim() === '') throw malformed('the body is empty; expected a JSON payload', { path: 'body', message: 'is empty; expected a JSON payload' });
   let payload: unknown;
   try {
     payload = JSON.parse(text, (key, value: unknown) => {
-      if (key === '__proto__') throw new SyntaxError('a "__proto__" key is not allowed');
+      if (isPrototypeKey(key, value)) throw new PrototypeKeyFound();
       return value;
     });
   } catch (error) {
-    throw new ApiError(400, 'malformed_json', `the body is not valid JSON: ${(error as Error).message}`);
+    if (!(error instanceof PrototypeKeyFound)) {
+      const { message } = error as Error;
+      throw malformed(`the body is not valid JSON: ${message}`, { path: 'body', message });
+    }
+    // Found bottom-up, where the path is unknown; a plain parse (iterative, like the search) has it.
+    const path = prototypeKeyPath(JSON.parse(text)) ?? '$';
+    throw malformed('the body holds a key that is never allowed', {
+      path: `body${path.slice(1)}`,
+      message: 'is not allowed: __proto__ and constructor.prototype could change how objects behave',
+    });
   }
   return withWellFormedText(assertNoNul(payload));
 }
