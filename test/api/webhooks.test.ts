@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../api/api-app.ts';
 import { deliveryEventId } from '../../api/webhooks/delivery-event-id.ts';
+import { standardWebhookHeaders as signStandardWebhook } from '../../api/webhooks/sign-standard-webhook.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
 import type { SourceName } from '../../ingest/sources/index.ts';
@@ -18,11 +19,44 @@ import {
   wootricResponseEvent,
 } from '../fixtures/vendor-payloads.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole, testConfig } from '../helpers/test-api.ts';
-import { configWithSecrets, WEBHOOK_SECRETS as SECRETS, signedDelivery, standardWebhookHeaders } from '../helpers/signed-delivery.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 import type { Kysely } from 'kysely';
 
+const SECRETS = {
+  delighted: 'delighted-signing-secret',
+  wootric: 'wootric-signing-secret',
+  asknicely: 'asknicely-shared-secret-0123456789',
+  retently: 'retently-shared-secret-0123456789',
+  generic: `whsec_${randomBytes(32).toString('base64')}`,
+} satisfies Record<SourceName, string>;
+
+const configWithSecrets = (secrets: Partial<Record<SourceName, string>> = SECRETS) =>
+  testConfig(Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [`NPSLOOP_WEBHOOK_SECRET_${source.toUpperCase()}`, secret])));
+
 const FIXTURE_USERS = ['ana.silva@acme.example', 'ben.okafor@globex.example', 'chen.wei@initech.example', 'dana.kim@umbrella.example', 'fay.adams@stark.example'];
+
+const hexHmac = (algorithm: 'sha1' | 'sha256', secret: string, body: string) => createHmac(algorithm, secret).update(body).digest('hex');
+
+/** Standard Webhooks headers for `body`, as npsloop's generic senders sign it (`timestamp` in unix seconds). */
+function standardWebhookHeaders(body: string, { id = `msg_${randomBytes(6).toString('hex')}`, timestamp = Math.floor(Date.now() / 1000), secret = SECRETS.generic } = {}) {
+  return signStandardWebhook(secret, body, { id, timestamp: new Date(timestamp * 1000) });
+}
+
+/** A delivery of `body` to a source, signed the way that source signs (with `secrets`, by default the configured ones). */
+function signedDelivery(
+  source: SourceName,
+  body: string,
+  { contentType = 'application/json', secrets = SECRETS, eventId }: { contentType?: string; secrets?: Record<SourceName, string>; eventId?: string } = {},
+): { url: string; headers: Record<string, string>; payload: string } {
+  const signature: Record<SourceName, () => Record<string, string>> = {
+    delighted: () => ({ 'x-delighted-webhook-signature': `sha256=${hexHmac('sha256', secrets.delighted, body)}` }),
+    wootric: () => ({ 'x-wootric-signature': `sha1=${hexHmac('sha1', secrets.wootric, body)}` }),
+    asknicely: () => ({ 'x-npsloop-secret': secrets.asknicely }),
+    retently: () => ({ 'x-npsloop-secret': secrets.retently }),
+    generic: () => standardWebhookHeaders(body, { secret: secrets.generic, ...(eventId ? { id: eventId } : {}) }),
+  };
+  return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
+}
 
 /** Secrets of the same form that are not the configured ones. */
 const WRONG_SECRETS = {

@@ -6,7 +6,7 @@ import { installDefaults } from '../../stack/install-defaults.ts';
 import { seedAccount } from '../fixtures/instance.ts';
 import { aTriggerRule } from '../fixtures/rules.ts';
 import { genericResponse } from '../fixtures/vendor-payloads.ts';
-import { configWithSecrets, signedDelivery } from '../helpers/signed-delivery.ts';
+import { configWithSecrets, signedDelivery } from '../helpers/webhook-deliveries.ts';
 import { tableCounter } from '../helpers/table-counts.ts';
 import { bearer, createRoleTokens, createTestApi } from '../helpers/test-api.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';

@@ -1,10 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { standardWebhookHeaders as signStandardWebhook } from '../../api/webhooks/sign-standard-webhook.ts';
 import type { Config } from '../../config/config.ts';
+import { standardWebhookHeaders as signStandardWebhook } from '../../api/webhooks/sign-standard-webhook.ts';
 import type { SourceName } from '../../ingest/sources/index.ts';
-import { testConfig } from './test-api.ts';
+import { bearer, testConfig } from './test-api.ts';
 
-/** A secret per webhook source, of the form each takes. */
+/** One secret per webhook source, of the form each source's variable takes. */
 export const WEBHOOK_SECRETS = {
   delighted: 'delighted-signing-secret',
   wootric: 'wootric-signing-secret',
@@ -13,7 +13,7 @@ export const WEBHOOK_SECRETS = {
   generic: `whsec_${randomBytes(32).toString('base64')}`,
 } satisfies Record<SourceName, string>;
 
-/** A test configuration with these webhook secrets set (by default, every source's). */
+/** A test configuration with `secrets` (by default one for every source) set. */
 export const configWithSecrets = (secrets: Partial<Record<SourceName, string>> = WEBHOOK_SECRETS): Config =>
   testConfig(Object.fromEntries(Object.entries(secrets).map(([source, secret]) => [`NPSLOOP_WEBHOOK_SECRET_${source.toUpperCase()}`, secret])));
 
@@ -41,4 +41,8 @@ export function signedDelivery(
     generic: () => standardWebhookHeaders(body, { secret: secrets.generic, ...(eventId ? { id: eventId } : {}) }),
   };
   return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
+}
+
+export function withToken<T extends { headers: Record<string, string> }>(request: T, token: string): T {
+  return { ...request, headers: { ...request.headers, ...bearer(token) } };
 }
