@@ -32,8 +32,11 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
 /** Runs per route: more where bodies are stored, whose storing paths are many. */
 const runsFor = (key: string) => (key.startsWith('POST /webhooks/') || key === 'POST /imports/responses' ? 25 : 12);
 
-/** A webhook delivery refused with 422 for what it holds is recorded with its rejections, so that its replay is answered alike; nothing else. */
-const RECORDED_REFUSAL_TABLES = ['webhook_events', 'rejected_responses'];
+/**
+ * A webhook delivery refused with 422 for what it holds is recorded, so that its replay is answered
+ * alike: the event, its rejections and the source's tally of what it received; nothing else.
+ */
+const RECORDED_REFUSAL_TABLES = ['webhook_events', 'rejected_responses', 'source_sync_state'];
 
 function expectErrorShape(status: number, body: string, requestId: string): void {
   const { error, ...rest } = JSON.parse(body) as { error: { code: unknown; message: unknown; requestId: unknown; issues?: unknown } };
