@@ -30,6 +30,7 @@ import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { makeBodyTextWellFormed } from './well-formed-body.ts';
 
 /** npsloop's HTTP API: Fastify with zod schemas as the single source of request and response types. */
 export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
@@ -65,6 +66,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   // Depth first: past it, every walk of the body is bounded.
   app.addHook('preValidation', rejectDeepJsonBody);
   app.addHook('preValidation', rejectNulInBody);
+  app.addHook('preValidation', makeBodyTextWellFormed);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -150,7 +152,10 @@ function classify(error: unknown): { status: number; code: string; message: stri
           : fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
             ? 'malformed_json'
             : 'bad_request';
-    return { status, code, message: fastifyError.message ?? 'bad request' };
+    const message = fastifyError.message ?? 'bad request';
+    // A request refused for what it holds says where: Fastify refuses a URL, a length or a body.
+    const where = fastifyError.code === 'FST_ERR_BAD_URL' ? 'url' : fastifyError.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'headers.content-length' : 'body';
+    return { status, code, message, ...(status === 400 ? { issues: [{ path: where, message }] } : {}) };
   }
   return { status: 500, code: 'internal', message: 'internal error' };
 }

@@ -39,8 +39,12 @@ export const leafConditionSchema = z.strictObject(
       error: 'is required: the value to compare the fact with (true for isKnown and isUnknown)',
     }),
     path: z.string({ error: 'must be a path string such as "$.plan"' }).optional(),
+    // Kept as given, not copied: a copy (zod's record) would silently drop an own "__proto__" key,
+    // which the fact catalogue's strict check of the params then reports at its path.
     params: z
-      .record(z.string(), z.unknown(), { error: 'must be an object of parameters, e.g. { "window": "last_90_days" }' })
+      .custom<Record<string, unknown>>((params) => typeof params === 'object' && params !== null && !Array.isArray(params), {
+        error: 'must be an object of parameters, e.g. { "window": "last_90_days" }',
+      })
       .optional(),
     priority,
   },

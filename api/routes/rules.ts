@@ -311,10 +311,12 @@ async function changeOrRefuse<T>(change: () => Promise<T>): Promise<T> {
 async function dryRun(deps: ApiDependencies, rule: RuleDefinition, query: z.infer<typeof dryRunQuerySchema>) {
   const { limit, after, response_id, user } = query;
   if (rule.kind !== 'trigger' && (response_id !== undefined || user !== undefined)) {
-    throw new ApiError(400, 'invalid_request', `response_id and user choose the event a trigger rule is tried on; "${rule.name}" is a ${rule.kind} rule`);
+    throw new ApiError(400, 'invalid_request', `response_id and user choose the event a trigger rule is tried on; "${rule.name}" is a ${rule.kind} rule`, [
+      { path: response_id !== undefined ? 'querystring.response_id' : 'querystring.user', message: `is for trigger rules only; "${rule.name}" is a ${rule.kind} rule` },
+    ]);
   }
   if (response_id !== undefined && user !== undefined) {
-    throw new ApiError(400, 'invalid_request', 'give response_id or user, not both');
+    throw new ApiError(400, 'invalid_request', 'give response_id or user, not both', [{ path: 'querystring.user', message: 'must be left out when response_id is given' }]);
   }
   let event: TriggerEventSource | undefined;
   if (response_id !== undefined) event = { responseId: response_id };
@@ -326,7 +328,11 @@ async function dryRun(deps: ApiDependencies, rule: RuleDefinition, query: z.infe
   try {
     return await dryRunRule(deps.db, rule, npsSettingsOf(deps.config), { limit, ...(after !== undefined ? { afterId: after } : {}), ...(event ? { event } : {}) });
   } catch (error) {
-    if (error instanceof DryRunEventRequiredError) throw new ApiError(400, 'event_required', `${error.message}: ?response_id=<id> or ?user=<email>`);
+    if (error instanceof DryRunEventRequiredError) {
+      throw new ApiError(400, 'event_required', `${error.message}: ?response_id=<id> or ?user=<email>`, [
+        { path: 'querystring.response_id', message: 'is required to try a trigger rule: a response id, or else user, the email of a user whose latest response to use' },
+      ]);
+    }
     if (error instanceof DryRunEventNotFoundError) throw new ApiError(404, 'not_found', error.message);
     throw error;
   }

@@ -63,8 +63,13 @@ interface Visit {
   step: PropertyKey | null;
 }
 
-/** The path of the first `__proto__` key or `constructor` object with a `prototype`; iterative, so any depth is safe. */
-function prototypeKeyPath(document: unknown): string | null {
+/** A key that could reach Object.prototype if its object were merged into another: `__proto__`, or `constructor` holding a `prototype`. */
+export function isPrototypeKey(key: string, value: unknown): boolean {
+  return key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'));
+}
+
+/** The path of the first prototype key (see isPrototypeKey); iterative, so any depth is safe. */
+export function prototypeKeyPath(document: unknown): string | null {
   const stack: Visit[] = [{ node: document, parent: null, step: null }];
   for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
     const { node } = visit;
@@ -78,9 +83,7 @@ function prototypeKeyPath(document: unknown): string | null {
       const key = keys[index] as string;
       const child: unknown = (node as Record<string, unknown>)[key];
       const entry = { node: child, parent: visit, step: key };
-      if (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype'))) {
-        return jsonPath(stepsTo(entry));
-      }
+      if (isPrototypeKey(key, child)) return jsonPath(stepsTo(entry));
       stack.push(entry);
     }
   }

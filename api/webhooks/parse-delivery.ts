@@ -1,6 +1,8 @@
+import { withWellFormedText } from '../../db/well-formed-text.ts';
 import { assertJsonDepth } from '../reject-deep-json.ts';
 import { assertNoNul } from '../reject-nul-characters.ts';
 import { ApiError } from '../api-error.ts';
+import { prototypeKeyPath } from '../schemas/json-documents.ts';
 
 export const JSON_MEDIA_TYPE = 'application/json';
 export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
@@ -14,26 +16,31 @@ export interface RawDelivery {
 /**
  * The payload of a verified delivery. A form body (Wootric's other format) becomes its flat
  * `response[score]` fields, which the Wootric adapter nests. JSON nested deeper than
- * MAX_JSON_DEPTH and keys named `__proto__` are refused, as Fastify's own JSON parser does.
+ * MAX_JSON_DEPTH is refused, and so are keys that could reach Object.prototype (`__proto__`,
+ * `constructor.prototype`), at their path, as in every JSON document the API takes; unpaired
+ * surrogates become U+FFFD (db/well-formed-text.ts).
  */
 export function parseDeliveryBody(delivery: RawDelivery | undefined): unknown {
   const text = delivery?.raw.toString('utf8') ?? '';
   if (delivery?.mediaType === FORM_MEDIA_TYPE) return assertNoNul(Object.fromEntries(new URLSearchParams(text)));
-  if (text.trim() === '') throw new ApiError(400, 'malformed_json', 'the body is empty; expected a JSON payload');
+  const malformed = (message: string, issue: { path: string; message: string }) => new ApiError(400, 'malformed_json', message, [issue]);
+  if (text.trim() === '') throw malformed('the body is empty; expected a JSON payload', { path: 'body', message: 'is empty; expected a JSON payload' });
   let payload: unknown;
   try {
     // Without a reviver, which V8 runs recursively: this parse is safe at any nesting.
     payload = JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, 'malformed_json', `the body is not valid JSON: ${(error as Error).message}`);
+    const { message } = error as Error;
+    throw malformed(`the body is not valid JSON: ${message}`, { path: 'body', message });
   }
   assertJsonDepth(payload);
-  if (hasPrototypeKey(payload)) throw new ApiError(400, 'malformed_json', 'the body is not valid JSON: a "__proto__" key is not allowed');
-  return assertNoNul(payload);
-}
-
-/** Recursive, but only ever over a payload whose depth is checked. */
-function hasPrototypeKey(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, item]) => key === '__proto__' || hasPrototypeKey(item));
+  // Iterative, like the depth check: a JSON.parse reviver would recurse.
+  const path = prototypeKeyPath(payload);
+  if (path !== null) {
+    throw malformed('the body holds a key that is never allowed', {
+      path: `body${path.slice(1)}`,
+      message: 'is not allowed: __proto__ and constructor.prototype could change how objects behave',
+    });
+  }
+  return withWellFormedText(assertNoNul(payload));
 }

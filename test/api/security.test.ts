@@ -1,10 +1,9 @@
-import { sql, type Kysely } from 'kysely';
 import { beforeEach, expect, it } from 'vitest';
 import type { ApiApp } from '../../api/api-app.ts';
 import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
-import type { Database } from '../../db/database.ts';
 import { seedAccount } from '../fixtures/instance.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole, testConfig } from '../helpers/test-api.ts';
+import { tableCounts } from '../helpers/table-counts.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 
 const GENERIC_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -30,19 +29,6 @@ const HOSTILE_STRINGS = [
   'line\r\nX-Injected: yes',
   '😀'.repeat(50),
 ];
-
-/** Row counts of every table: the evidence that a refused request changed nothing. */
-async function tableCounts(db: Kysely<Database>): Promise<Record<string, number>> {
-  const { rows } = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'kysely_%'
-    order by table_name`.execute(db);
-  const counts: Record<string, number> = {};
-  for (const { table_name } of rows) {
-    const { rows: [row] } = await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table_name)}`.execute(db);
-    counts[table_name] = Number(row!.n);
-  }
-  return counts;
-}
 
 /** A concrete URL for a route pattern: each parameter gets a plausible value. */
 function concreteUrl(pattern: string, fill: (param: string) => string = () => '1'): string {
