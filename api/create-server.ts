@@ -10,6 +10,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { cidrOf } from '../config/ip-ranges.ts';
 import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from './api-app.ts';
 import { ApiError, type ErrorIssue } from './api-error.ts';
 import { createApiLogger } from './api-logger.ts';
@@ -37,8 +38,9 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
     bodyLimit: DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    // Behind a reverse proxy, request.ip comes from X-Forwarded-For only when this is configured.
-    trustProxy: false,
+    // X-Forwarded-For names the client only when it comes from a configured proxy: anyone else's is
+    // ignored, so no sender can claim another address (webhook allowlists rely on request.ip).
+    trustProxy: deps.config.http.trustedProxies.length > 0 ? deps.config.http.trustedProxies.map(cidrOf) : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../api/api-app.ts';
@@ -20,6 +20,7 @@ import {
 } from '../fixtures/vendor-payloads.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole, testConfig } from '../helpers/test-api.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
+import { webhookDelivery } from '../helpers/webhook-deliveries.ts';
 import type { Kysely } from 'kysely';
 
 const SECRETS = {
@@ -35,8 +36,6 @@ const configWithSecrets = (secrets: Partial<Record<SourceName, string>> = SECRET
 
 const FIXTURE_USERS = ['ana.silva@acme.example', 'ben.okafor@globex.example', 'chen.wei@initech.example', 'dana.kim@umbrella.example', 'fay.adams@stark.example'];
 
-const hexHmac = (algorithm: 'sha1' | 'sha256', secret: string, body: string) => createHmac(algorithm, secret).update(body).digest('hex');
-
 /** Standard Webhooks headers for `body`, as npsloop's generic senders sign it (`timestamp` in unix seconds). */
 function standardWebhookHeaders(body: string, { id = `msg_${randomBytes(6).toString('hex')}`, timestamp = Math.floor(Date.now() / 1000), secret = SECRETS.generic } = {}) {
   return signStandardWebhook(secret, body, { id, timestamp: new Date(timestamp * 1000) });
@@ -48,14 +47,7 @@ function signedDelivery(
   body: string,
   { contentType = 'application/json', secrets = SECRETS, eventId }: { contentType?: string; secrets?: Record<SourceName, string>; eventId?: string } = {},
 ): { url: string; headers: Record<string, string>; payload: string } {
-  const signature: Record<SourceName, () => Record<string, string>> = {
-    delighted: () => ({ 'x-delighted-webhook-signature': `sha256=${hexHmac('sha256', secrets.delighted, body)}` }),
-    wootric: () => ({ 'x-wootric-signature': `sha1=${hexHmac('sha1', secrets.wootric, body)}` }),
-    asknicely: () => ({ 'x-npsloop-secret': secrets.asknicely }),
-    retently: () => ({ 'x-npsloop-secret': secrets.retently }),
-    generic: () => standardWebhookHeaders(body, { secret: secrets.generic, ...(eventId ? { id: eventId } : {}) }),
-  };
-  return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
+  return webhookDelivery(source, body, secrets[source], { contentType, eventId });
 }
 
 /** Secrets of the same form that are not the configured ones. */
