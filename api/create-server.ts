@@ -10,7 +10,6 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import { cidrOf } from '../config/ip-ranges.ts';
 import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from './api-app.ts';
 import { ApiError, type ErrorIssue } from './api-error.ts';
 import { createApiLogger } from './api-logger.ts';
@@ -40,7 +39,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
     genReqId: () => randomUUID(),
     // X-Forwarded-For names the client only when it comes from a configured proxy: anyone else's is
     // ignored, so no sender can claim another address (webhook allowlists rely on request.ip).
-    trustProxy: deps.config.http.trustedProxies.length > 0 ? deps.config.http.trustedProxies.map(cidrOf) : false,
+    trustProxy: deps.config.http.trustedProxies.length > 0 ? deps.config.http.trustedProxies : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

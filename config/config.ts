@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
-import { type IpRange, ipRangeList } from './ip-ranges.ts';
+import { cidrOf, type IpRange, ipRangeList } from './ip-ranges.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -123,9 +123,9 @@ export interface Config {
   mail: { smtpUrl?: string; from: string; outboxDir: string };
   /**
    * Where the HTTP API listens (port 0: any free port), and the reverse proxies in front of it whose
-   * X-Forwarded-For names the client (none: the client is whoever opened the connection).
+   * X-Forwarded-For names the client, as CIDR ranges (none: the client is whoever opened the connection).
    */
-  http: { host: string; port: number; trustedProxies: IpRange[] };
+  http: { host: string; port: number; trustedProxies: string[] };
   logLevel: Environment['NPSLOOP_LOG_LEVEL'];
   /**
    * What each webhook source's deliveries are checked with: Delighted's and Wootric's HMAC
@@ -186,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.NPSLOOP_PUBLIC_URL,
     linkSecret: e.NPSLOOP_LINK_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
-    http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT, trustedProxies: e.NPSLOOP_TRUSTED_PROXIES ?? [] },
+    http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT, trustedProxies: (e.NPSLOOP_TRUSTED_PROXIES ?? []).map(cidrOf) },
     logLevel: e.NPSLOOP_LOG_LEVEL,
     webhookSecrets: {
       delighted: e.NPSLOOP_WEBHOOK_SECRET_DELIGHTED,

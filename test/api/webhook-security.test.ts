@@ -288,10 +288,7 @@ describe('webhook security settings', () => {
         { network: '2001:db8::', prefix: 32, family: 'ipv6' },
       ],
     });
-    expect(config.http.trustedProxies).toEqual([
-      { network: '10.0.0.0', prefix: 8, family: 'ipv4' },
-      { network: '::1', prefix: 128, family: 'ipv6' },
-    ]);
+    expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '::1/128']);
     expect(loadConfig({}).http.trustedProxies).toEqual([]);
   });
 
