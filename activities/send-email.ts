@@ -1,9 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import type { Email } from '../db/tables/emails.ts';
-import { type Mailer, RecipientRejectedError, SEND_TIMEOUT_MS } from '../mail/create-transport.ts';
+import type { Mailer } from '../mail/create-transport.ts';
+import { DeliveryInDoubtError, RecipientRejectedError } from '../mail/delivery-errors.ts';
+import { SEND_TIMEOUT_MS } from '../mail/smtp-timeouts.ts';
 
 export interface SendEmailDependencies {
   db: Kysely<Database>;
@@ -29,11 +32,16 @@ export interface SendEmailResult {
 export const INVALID_RECIPIENT = 'InvalidRecipient';
 
 /**
- * How long a started send holds its claim. An attempt that neither marked the row sent nor recorded
- * an error within it is gone (see sendEmail); twice the send timeout leaves room for the database
- * writes around the send.
+ * How long a started attempt holds its claim: 15 minutes, longer than any attempt can run (the send's
+ * SEND_TIMEOUT_MS of 11 minutes, then up to MARK_SENT_RETRY_MS marking it sent) and than the
+ * activity's start-to-close timeout of 12 minutes (workflows/activity-options.ts). So a retry that
+ * Temporal starts after a timed-out attempt waits for it rather than sending alongside it; only an
+ * attempt that is gone (its worker died, or it ended in doubt) lets the email go out again.
  */
-const CLAIM_LEASE_MS = 2 * SEND_TIMEOUT_MS;
+const CLAIM_LEASE_MS = SEND_TIMEOUT_MS + 4 * 60_000;
+
+/** How long marking a delivered email sent is retried: a database restart must not become a duplicate. */
+const MARK_SENT_RETRY_MS = 45_000;
 
 // The address syntax browsers accept for type="email": no spaces, commas or angle brackets, so a
 // `to` can never name a second recipient or break a header.
@@ -42,20 +50,26 @@ const recipientAddress = z.email({ pattern: z.regexes.html5Email });
 /**
  * Sends one email, once per idempotency key, however often Temporal retries the activity.
  *
- * The row is claimed before sending and marked sent after; SMTP itself has no idempotency. A failure
- * that proves nothing was delivered (connection refused, timeout before the server accepted, a 4xx
- * reply) is recorded on the row, which frees the claim, and thrown as a retryable error, so Temporal
- * retries with backoff until the server is back. An address that can never receive mail (invalid
- * syntax, or a 5xx reply to RCPT TO) marks the row failed with the reason and ends the step with a
- * non-retryable `InvalidRecipient` failure.
+ * The row is claimed before sending and marked sent after; SMTP itself has no idempotency. A failed
+ * send is handled by what it proves:
+ * - Nothing was delivered: the server was down, did not greet or answer the envelope in time, or
+ *   refused with a reply (a 4xx anywhere, the message data included; a 5xx other than to RCPT TO).
+ *   The reason is recorded on the row, which frees the claim, and a retryable error is thrown:
+ *   Temporal retries with backoff until the server takes the message.
+ * - The address can never receive mail (invalid syntax, or a 5xx reply to RCPT TO): the row is marked
+ *   failed with the reason and the step ends with a non-retryable `InvalidRecipient` failure.
+ * - In doubt: the message data was handed over and no reply came. A server may take up to 10 minutes
+ *   to answer the final dot (RFC 5321 §4.5.3.2.6), and the mailer waits that long, so a merely slow
+ *   server is never sent the message twice; what remains is silence beyond that, or the connection
+ *   lost after the data. The row is left as it looks while a send is in flight, so retries wait
+ *   until the claim is older than CLAIM_LEASE_MS and then send again.
  *
- * The one unavoidable window: the SMTP server accepts the message and then the worker dies, or the
- * database write that marks the row sent fails, or the connection drops after the message's final
- * dot but before the server's reply. The row then stays claimed with attempts > 0 and no error, just
- * as it looks while a send is in flight, so a retry waits until the claim is older than
- * CLAIM_LEASE_MS and then sends again. Delivery is at-least-once in that window, by choice: a
- * duplicate review request or escalation email is better than a lost one. Both copies carry the same
- * Message-ID, which lets mail clients collapse them.
+ * So an email goes out twice only when the server took it and the acceptance never reached the
+ * database: no reply to the data within 10 minutes or the connection lost before it, the worker dying
+ * between the server's acceptance and marking the row sent, or the database refusing that write for
+ * longer than MARK_SENT_RETRY_MS. There delivery is at-least-once, by choice, as RFC 5321 §3.8 asks of
+ * a client that lost its connection: a duplicate review request or escalation email is better than a
+ * lost one. Both copies carry the same Message-ID, which lets mail clients collapse them.
  */
 export async function sendEmail({ db, mailer }: SendEmailDependencies, input: SendEmailInput): Promise<SendEmailResult> {
   const addressProblem = recipientAddress.safeParse(input.to).success
@@ -96,18 +110,50 @@ export async function sendEmail({ db, mailer }: SendEmailDependencies, input: Se
       await recordFailure(db, email.id, 'failed', reason);
       throw ApplicationFailure.nonRetryable(reason, INVALID_RECIPIENT);
     }
+    if (error instanceof DeliveryInDoubtError) {
+      // Nothing is written: the claim holds until its lease ends, and no retry sends before.
+      throw new Error(
+        `Email ${email.idempotency_key} to ${email.to_address} may have been delivered (attempt ${email.attempts}): ${reason}. ` +
+          `It is sent again once its claim is ${CLAIM_LEASE_MS / 60_000} minutes old`,
+        { cause: error },
+      );
+    }
     await recordFailure(db, email.id, 'claimed', reason);
     throw new Error(`Sending email ${email.idempotency_key} to ${email.to_address} failed on attempt ${email.attempts}; it will be retried: ${reason}`, {
       cause: error,
     });
   }
 
-  await db
-    .updateTable('emails')
-    .set({ status: 'sent', message_id: messageId, error: null, sent_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
-    .where('id', '=', email.id)
-    .execute();
+  await markSent(db, email, messageId);
   return { status: 'sent', messageId };
+}
+
+/**
+ * Records the server's acceptance, retrying for MARK_SENT_RETRY_MS: until it is written, a retry
+ * would take the email for one in doubt and send it again once the lease ends.
+ */
+async function markSent(db: Kysely<Database>, email: Email, messageId: string): Promise<void> {
+  const giveUpAt = Date.now() + MARK_SENT_RETRY_MS;
+  for (let pause = 250; ; pause = Math.min(pause * 2, 5_000)) {
+    try {
+      await db
+        .updateTable('emails')
+        .set({ status: 'sent', message_id: messageId, error: null, sent_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+        .where('id', '=', email.id)
+        .execute();
+      return;
+    } catch (error) {
+      if (Date.now() + pause > giveUpAt) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `Email ${email.idempotency_key} was accepted by the SMTP server but could not be marked sent for ${MARK_SENT_RETRY_MS / 1000} s: ${reason}. ` +
+            `It is sent again once its claim is ${CLAIM_LEASE_MS / 60_000} minutes old`,
+          { cause: error },
+        );
+      }
+      await sleep(pause);
+    }
+  }
 }
 
 /**
@@ -145,7 +191,8 @@ function outcomeOf(email: Email): SendEmailResult {
       throw ApplicationFailure.nonRetryable(email.error ?? 'The recipient cannot receive mail', INVALID_RECIPIENT);
     case 'claimed':
       throw new Error(
-        `Email ${email.idempotency_key} is being sent by another attempt, started ${email.updated_at.toISOString()}; retry later`,
+        `Email ${email.idempotency_key} is claimed by an attempt started ${email.updated_at.toISOString()}, which is sending it or ended ` +
+          `in doubt; it is sent again once the claim is ${CLAIM_LEASE_MS / 60_000} minutes old`,
       );
   }
 }

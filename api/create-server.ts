@@ -41,8 +41,9 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
     bodyLimit: DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    // Behind a reverse proxy, request.ip comes from X-Forwarded-For only when this is configured.
-    trustProxy: false,
+    // X-Forwarded-For names the client only when it comes from a configured proxy: anyone else's is
+    // ignored, so no sender can claim another address (webhook allowlists rely on request.ip).
+    trustProxy: deps.config.http.trustedProxies.length > 0 ? deps.config.http.trustedProxies : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

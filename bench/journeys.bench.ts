@@ -27,7 +27,8 @@
  * (PostgreSQL when DATABASE_URL is set, else PGlite inside this process), each phase with the
  * same number of executions and the same bound on those in flight.
  *
- * Progress and where the time goes (activity durations, CPU) go to stderr.
+ * Progress and where the time goes (activity durations, CPU) go to stderr. Ends within 10 minutes,
+ * or stops and exits 1 with the reason, the dev server and worker stopped (bench/support/run-bench.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,6 +54,7 @@ import { responseWorkflowId } from '../workflows/response-received.ts';
 import { openBenchDatabase, printResult, seedInstance } from './support/bench-database.ts';
 import { HOLLOW_PREFIX, hollowJourneyActivities } from './support/hollow-journey-activities.ts';
 import { startDevServer } from './support/dev-server.ts';
+import { type BenchRun, runBench } from './support/run-bench.ts';
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -63,7 +65,7 @@ const USERS = 20_000;
 const HISTORY = 50_000;
 const JOURNEY_TIMEOUT_MS = 120_000;
 /** The benchmark stops by itself, whatever happens. */
-const WATCHDOG_MS = 10 * 60_000;
+const DEADLINE_MS = 10 * 60_000;
 const JOURNEY = DETRACTOR_FOLLOW_UP.name;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -214,243 +216,232 @@ function historyBreakdown(events: HistoryEvent[]) {
   return out;
 }
 
-async function main(): Promise<void> {
+async function main(run: BenchRun): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const phaseStart = performance.now();
   log('opening the database and starting the dev server…');
   const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
   const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-journeys-outbox-'));
+  run.onEnd(`the outbox ${outboxDir}`, () => fs.rmSync(outboxDir, { recursive: true, force: true }));
   const [database, env, workflowBundle] = await Promise.all([
-    openBenchDatabase('journeys'),
-    startDevServer(),
+    openBenchDatabase('journeys', run),
+    startDevServer().then((started) => {
+      run.onEnd('the Temporal dev server', () => started.teardown());
+      return started;
+    }),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: (m) => log(m), error: (m) => log(m), log() {} } }),
   ]);
-  const { db, backend, close } = database;
+  const { db, backend } = database;
   const mailer = createMailTransport({ smtpUrl: undefined, from: 'npsloop <npsloop@bench.example>', outboxDir });
+  run.onEnd('the mailer', () => mailer.close());
   const k = db.kysely;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  try {
-    log(`seeding ${ACCOUNTS} accounts, ${USERS} users, ${HISTORY} past responses (${backend})…`);
-    await seedInstance(db, ACCOUNTS, USERS);
-    // Every CSM has a manager, so a follow-up's first wait has an SLA timer, as in production.
-    const lead = await k.insertInto('csms').values({ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead' }).returning('id').executeTakeFirstOrThrow();
-    await k.updateTable('csms').set({ manager_id: lead.id }).where('id', '!=', lead.id).execute();
-    const now = new Date();
-    // History older than the journeys' maximum response age: it feeds NPS, health and lists.
-    await sql`
-      insert into nps_responses (user_id, account_id, csm_id, score, responded_at, received_at, source, source_response_id)
-      select u.id, u.account_id, a.csm_id, (i * 7) % 11,
-        ${now}::timestamptz - interval '8 days' - ((i::bigint * 7919) % 31536000) * interval '1 second',
-        ${now}, 'csv', 'history-' || i
-      from generate_series(1, ${HISTORY}) i
-      join users u on u.id = 1 + (i * 31) % ${USERS}
-      join accounts a on a.id = u.account_id
-    `.execute(k);
-    // As `npm start` does: the shipped rules and the built-in journeys (detractor follow-up enabled).
-    await installDefaultRules(k, 'bench');
-    await installMissingJourneys(k, BUILT_IN_JOURNEYS, { actor: 'bench' });
-    await refreshStandardSnapshots(k, 'all', settings());
-    await refreshAfterChange(k, { accountIds: 'all', userIds: 'all' }, settings());
-    await sql`analyze`.execute(k);
+  log(`seeding ${ACCOUNTS} accounts, ${USERS} users, ${HISTORY} past responses (${backend})…`);
+  await seedInstance(db, ACCOUNTS, USERS);
+  // Every CSM has a manager, so a follow-up's first wait has an SLA timer, as in production.
+  const lead = await k.insertInto('csms').values({ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead' }).returning('id').executeTakeFirstOrThrow();
+  await k.updateTable('csms').set({ manager_id: lead.id }).where('id', '!=', lead.id).execute();
+  const now = new Date();
+  // History older than the journeys' maximum response age: it feeds NPS, health and lists.
+  await sql`
+    insert into nps_responses (user_id, account_id, csm_id, score, responded_at, received_at, source, source_response_id)
+    select u.id, u.account_id, a.csm_id, (i * 7) % 11,
+      ${now}::timestamptz - interval '8 days' - ((i::bigint * 7919) % 31536000) * interval '1 second',
+      ${now}, 'csv', 'history-' || i
+    from generate_series(1, ${HISTORY}) i
+    join users u on u.id = 1 + (i * 31) % ${USERS}
+    join accounts a on a.id = u.account_id
+  `.execute(k);
+  // As `npm start` does: the shipped rules and the built-in journeys (detractor follow-up enabled).
+  await installDefaultRules(k, 'bench');
+  await installMissingJourneys(k, BUILT_IN_JOURNEYS, { actor: 'bench' });
+  await refreshStandardSnapshots(k, 'all', settings());
+  await refreshAfterChange(k, { accountIds: 'all', userIds: 'all' }, settings());
+  await sql`analyze`.execute(k);
 
-    // One detractor answer per user, each user on a different account, through the ingest path.
-    const respondents = Array.from({ length: WARMUP + JOURNEYS }, (_, i) => ({ email: `user${i + 1}@example.com` }));
-    const stored = await storeBatch(
-      k,
-      'generic',
-      respondents.map(({ email }, i) => ({
-        ok: true as const,
-        payload: {},
-        response: { source: 'generic', sourceResponseId: `bench-${i}`, email, score: i % 7, respondedAt: new Date(Date.now() - 60_000), comment: 'Exports keep failing', excluded: false },
-      })),
-      new Date(),
+  // One detractor answer per user, each user on a different account, through the ingest path.
+  const respondents = Array.from({ length: WARMUP + JOURNEYS }, (_, i) => ({ email: `user${i + 1}@example.com` }));
+  const stored = await storeBatch(
+    k,
+    'generic',
+    respondents.map(({ email }, i) => ({
+      ok: true as const,
+      payload: {},
+      response: { source: 'generic', sourceResponseId: `bench-${i}`, email, score: i % 7, respondedAt: new Date(Date.now() - 60_000), comment: 'Exports keep failing', excluded: false },
+    })),
+    new Date(),
+  );
+  if (stored.changed.length !== respondents.length) throw new Error(`stored ${stored.changed.length} of ${respondents.length} responses: ${JSON.stringify(stored.rejected.slice(0, 3))}`);
+  const responses = stored.changed.map((row) => ({ responseId: row.id, userId: row.userId }));
+  log(`seeded in ${((performance.now() - phaseStart) / 1000).toFixed(1)} s`);
+
+  // A journey has reached its first wait when its last activity before the wait has returned.
+  const waiters = new Map<string, () => void>();
+  const reached = new Set<string>();
+  const firstWait = (workflowId: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${workflowId} did not reach its first wait in ${JOURNEY_TIMEOUT_MS} ms`)), JOURNEY_TIMEOUT_MS);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (reached.has(workflowId)) done();
+      else waiters.set(workflowId, done);
+    });
+  const taskQueue = `bench-journeys-${process.pid}`;
+  // As in the worker (worker/create-worker.ts): activities start workflows over the worker's own connection.
+  const activityClient = new Client({ connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
+  const { activities, durations } = instrument(
+    createActivities({
+      db: k,
+      npsSettings: settings,
+      mailer,
+      temporal: activityClient,
+      taskQueue,
+      reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'bench-secret' },
+    }),
+    hollowJourneyActivities(activityClient, taskQueue),
+    (name, workflowId) => {
+      if (name !== 'escalationTarget') return;
+      reached.add(workflowId);
+      waiters.get(workflowId)?.();
+      waiters.delete(workflowId);
+    },
+  );
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const running = worker.run();
+  running.catch(() => undefined);
+  run.onEnd('the worker', async () => {
+    worker.shutdown();
+    await running.catch((error: unknown) => log(`worker: ${(error as Error).message}`));
+  });
+
+  const client = env.client;
+  const runId = Date.now().toString(36);
+  const noOp = (i: number, phase: string) =>
+    client.workflow.execute(noOpWorkflow, { taskQueue, workflowId: `noop-${phase}-${runId}-${i}`, workflowExecutionTimeout: '2 minutes' });
+  const journey = async ({ responseId, userId }: { responseId: number; userId: number }) => {
+    const waiting = firstWait(journeyWorkflowId(JOURNEY, userId));
+    waiting.catch(() => undefined);
+    const result = await client.workflow.execute(responseReceivedWorkflow, {
+      taskQueue,
+      workflowId: responseWorkflowId(responseId),
+      args: [{ responseId }],
+      workflowExecutionTimeout: '2 minutes',
+    });
+    const started = result.journeys.find((j) => j.journey === JOURNEY);
+    if (started?.status !== 'started') throw new Error(`response ${responseId} did not start ${JOURNEY}: ${JSON.stringify(result)}`);
+    await waiting;
+  };
+  // The same two workflows with activities that do only their Temporal part (see hollow-journey-activities.ts).
+  const hollowJourney = async (i: number, phase: string) => {
+    const responseId = 1 + i + (phase === 'warmup' ? 0 : WARMUP);
+    const waiting = firstWait(HOLLOW_PREFIX + journeyWorkflowId(JOURNEY, responseId));
+    waiting.catch(() => undefined);
+    await client.workflow.execute(responseReceivedWorkflow, {
+      taskQueue,
+      workflowId: `${HOLLOW_PREFIX}${responseWorkflowId(responseId)}-${runId}`,
+      args: [{ responseId }],
+      workflowExecutionTimeout: '2 minutes',
+    });
+    await waiting;
+  };
+
+  log(`warming up (${WARMUP} no-ops, ${WARMUP} journeys, ${WARMUP} hollow journeys)…`);
+  await runBounded(WARMUP, CONCURRENCY, (i) => noOp(i, 'warmup'));
+  await runBounded(WARMUP, CONCURRENCY, (i) => journey(responses[i]!));
+  await runBounded(WARMUP, CONCURRENCY, (i) => hollowJourney(i, 'warmup'));
+  durations.clear();
+
+  // The no-op runs before and after the journeys, so neither gets a fresher server.
+  log(`no-op workflows: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+  let meter = cpuMeter();
+  const noOpBeforeMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => noOp(i, 'before'));
+  log(`  ${(JOURNEYS / (noOpBeforeMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
+
+  log(`journeys: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+  meter = cpuMeter();
+  const latencies: number[] = [];
+  const journeysMs = await runBounded(JOURNEYS, CONCURRENCY, async (i) => {
+    const start = performance.now();
+    await journey(responses[WARMUP + i]!);
+    latencies.push(performance.now() - start);
+  });
+  log(`  ${(JOURNEYS / (journeysMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
+  latencies.sort((a, b) => a - b);
+  log(`  journey latency p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]!.toFixed(0)} ms`);
+  log('  activities during the journeys:');
+  for (const line of summarise(durations, JOURNEYS)) log(line);
+
+  log(`hollow journeys (the same workflows, activities without database or mail work): ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+  meter = cpuMeter();
+  const hollowMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => hollowJourney(i, 'measured'));
+  log(`  ${(JOURNEYS / (hollowMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
+
+  // The least any journey of two workflows can cost: two no-ops, one after the other.
+  log(`two-no-op chains: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+  meter = cpuMeter();
+  const chainMs = await runBounded(JOURNEYS, CONCURRENCY, async (i) => {
+    await noOp(2 * i, 'chain');
+    await noOp(2 * i + 1, 'chain');
+  });
+  log(`  ${(JOURNEYS / (chainMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
+
+  log(`no-op workflows again: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+  meter = cpuMeter();
+  const noOpAfterMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => noOp(i, 'after'));
+  log(`  ${(JOURNEYS / (noOpAfterMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
+
+  // Every journey reached its first wait: its task, its sent email, and its own word for it.
+  const measuredUsers = responses.slice(WARMUP).map((r) => r.userId);
+  const workflowIds = measuredUsers.map((userId) => journeyWorkflowId(JOURNEY, userId));
+  const tasks = await k.selectFrom('tasks').select('workflow_id').where('status', '=', 'open').where('escalation_level', '=', 0).where('workflow_id', 'in', workflowIds).execute();
+  const emails = await k.selectFrom('emails').select('workflow_id').where('status', '=', 'sent').where('workflow_id', 'in', workflowIds).execute();
+  const states = await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).query<JourneyState>('journeyState')));
+  const waiting = states.filter((s) => s.step === 'waiting for the task').length;
+  const outboxFiles = fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).length;
+  log(`checked: ${tasks.length} open tasks, ${emails.length} sent emails, ${waiting} journeys waiting for the task, ${outboxFiles} .eml files (incl. warm-up)`);
+  if (tasks.length !== JOURNEYS || emails.length !== JOURNEYS || waiting !== JOURNEYS) throw new Error('not every journey reached its first wait');
+
+  // Where a journey's time went, from the histories of its two workflows (the journey's up to its first wait).
+  const breakdown = async (workflowId: string, until?: (event: HistoryEvent) => boolean) => {
+    const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
+    const list = (events ?? []) as HistoryEvent[];
+    const end = until ? list.findIndex(until) : -1;
+    return historyBreakdown(end >= 0 ? list.slice(0, end + 1) : list);
+  };
+  const lastBeforeWait = (event: HistoryEvent) => has(event, 'timerStartedEventAttributes');
+  for (const [label, ids, until] of [
+    ['no-op workflow', Array.from({ length: JOURNEYS }, (_, i) => `noop-after-${runId}-${i}`), undefined],
+    ['response workflow', responses.slice(WARMUP).map((r) => responseWorkflowId(r.responseId)), undefined],
+    ['journey workflow to its first wait', workflowIds, lastBeforeWait],
+  ] as const) {
+    const parts = await Promise.all(ids.map((id) => breakdown(id, until)));
+    const mean = (key: keyof ReturnType<typeof historyBreakdown>) => (sum(parts.map((part) => part[key])) / parts.length).toFixed(key === 'wfts' || key === 'activities' ? 1 : 0);
+    log(
+      `  ${label}: span ${mean('span')} ms = ${mean('wfts')} workflow tasks (queued ${mean('wftQueued')} ms, on the worker ${mean('wftRun')} ms)` +
+        ` + ${mean('activities')} activities (scheduled to completed ${mean('activityTotal')} ms)`,
     );
-    if (stored.changed.length !== respondents.length) throw new Error(`stored ${stored.changed.length} of ${respondents.length} responses: ${JSON.stringify(stored.rejected.slice(0, 3))}`);
-    const responses = stored.changed.map((row) => ({ responseId: row.id, userId: row.userId }));
-    log(`seeded in ${((performance.now() - phaseStart) / 1000).toFixed(1)} s`);
-
-    // A journey has reached its first wait when its last activity before the wait has returned.
-    const waiters = new Map<string, () => void>();
-    const reached = new Set<string>();
-    const firstWait = (workflowId: string) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${workflowId} did not reach its first wait in ${JOURNEY_TIMEOUT_MS} ms`)), JOURNEY_TIMEOUT_MS);
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        if (reached.has(workflowId)) done();
-        else waiters.set(workflowId, done);
-      });
-    const taskQueue = `bench-journeys-${process.pid}`;
-    // As in the worker (worker/create-worker.ts): activities start workflows over the worker's own connection.
-    const activityClient = new Client({ connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
-    const { activities, durations } = instrument(
-      createActivities({
-        db: k,
-        npsSettings: settings,
-        mailer,
-        temporal: activityClient,
-        taskQueue,
-        reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'bench-secret' },
-      }),
-      hollowJourneyActivities(activityClient, taskQueue),
-      (name, workflowId) => {
-        if (name !== 'escalationTarget') return;
-        reached.add(workflowId);
-        waiters.get(workflowId)?.();
-        waiters.delete(workflowId);
-      },
-    );
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    running = worker.run();
-    running.catch(() => undefined);
-
-    const client = env.client;
-    const runId = Date.now().toString(36);
-    const noOp = (i: number, phase: string) =>
-      client.workflow.execute(noOpWorkflow, { taskQueue, workflowId: `noop-${phase}-${runId}-${i}`, workflowExecutionTimeout: '2 minutes' });
-    const journey = async ({ responseId, userId }: { responseId: number; userId: number }) => {
-      const waiting = firstWait(journeyWorkflowId(JOURNEY, userId));
-      waiting.catch(() => undefined);
-      const result = await client.workflow.execute(responseReceivedWorkflow, {
-        taskQueue,
-        workflowId: responseWorkflowId(responseId),
-        args: [{ responseId }],
-        workflowExecutionTimeout: '2 minutes',
-      });
-      const started = result.journeys.find((j) => j.journey === JOURNEY);
-      if (started?.status !== 'started') throw new Error(`response ${responseId} did not start ${JOURNEY}: ${JSON.stringify(result)}`);
-      await waiting;
-    };
-    // The same two workflows with activities that do only their Temporal part (see hollow-journey-activities.ts).
-    const hollowJourney = async (i: number, phase: string) => {
-      const responseId = 1 + i + (phase === 'warmup' ? 0 : WARMUP);
-      const waiting = firstWait(HOLLOW_PREFIX + journeyWorkflowId(JOURNEY, responseId));
-      waiting.catch(() => undefined);
-      await client.workflow.execute(responseReceivedWorkflow, {
-        taskQueue,
-        workflowId: `${HOLLOW_PREFIX}${responseWorkflowId(responseId)}-${runId}`,
-        args: [{ responseId }],
-        workflowExecutionTimeout: '2 minutes',
-      });
-      await waiting;
-    };
-
-    log(`warming up (${WARMUP} no-ops, ${WARMUP} journeys, ${WARMUP} hollow journeys)…`);
-    await runBounded(WARMUP, CONCURRENCY, (i) => noOp(i, 'warmup'));
-    await runBounded(WARMUP, CONCURRENCY, (i) => journey(responses[i]!));
-    await runBounded(WARMUP, CONCURRENCY, (i) => hollowJourney(i, 'warmup'));
-    durations.clear();
-
-    // The no-op runs before and after the journeys, so neither gets a fresher server.
-    log(`no-op workflows: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-    let meter = cpuMeter();
-    const noOpBeforeMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => noOp(i, 'before'));
-    log(`  ${(JOURNEYS / (noOpBeforeMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-    log(`journeys: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-    meter = cpuMeter();
-    const latencies: number[] = [];
-    const journeysMs = await runBounded(JOURNEYS, CONCURRENCY, async (i) => {
-      const start = performance.now();
-      await journey(responses[WARMUP + i]!);
-      latencies.push(performance.now() - start);
-    });
-    log(`  ${(JOURNEYS / (journeysMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-    latencies.sort((a, b) => a - b);
-    log(`  journey latency p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]!.toFixed(0)} ms`);
-    log('  activities during the journeys:');
-    for (const line of summarise(durations, JOURNEYS)) log(line);
-
-    log(`hollow journeys (the same workflows, activities without database or mail work): ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-    meter = cpuMeter();
-    const hollowMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => hollowJourney(i, 'measured'));
-    log(`  ${(JOURNEYS / (hollowMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-    // The least any journey of two workflows can cost: two no-ops, one after the other.
-    log(`two-no-op chains: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-    meter = cpuMeter();
-    const chainMs = await runBounded(JOURNEYS, CONCURRENCY, async (i) => {
-      await noOp(2 * i, 'chain');
-      await noOp(2 * i + 1, 'chain');
-    });
-    log(`  ${(JOURNEYS / (chainMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-    log(`no-op workflows again: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-    meter = cpuMeter();
-    const noOpAfterMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => noOp(i, 'after'));
-    log(`  ${(JOURNEYS / (noOpAfterMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-    // Every journey reached its first wait: its task, its sent email, and its own word for it.
-    const measuredUsers = responses.slice(WARMUP).map((r) => r.userId);
-    const workflowIds = measuredUsers.map((userId) => journeyWorkflowId(JOURNEY, userId));
-    const tasks = await k.selectFrom('tasks').select('workflow_id').where('status', '=', 'open').where('escalation_level', '=', 0).where('workflow_id', 'in', workflowIds).execute();
-    const emails = await k.selectFrom('emails').select('workflow_id').where('status', '=', 'sent').where('workflow_id', 'in', workflowIds).execute();
-    const states = await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).query<JourneyState>('journeyState')));
-    const waiting = states.filter((s) => s.step === 'waiting for the task').length;
-    const outboxFiles = fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).length;
-    log(`checked: ${tasks.length} open tasks, ${emails.length} sent emails, ${waiting} journeys waiting for the task, ${outboxFiles} .eml files (incl. warm-up)`);
-    if (tasks.length !== JOURNEYS || emails.length !== JOURNEYS || waiting !== JOURNEYS) throw new Error('not every journey reached its first wait');
-
-    // Where a journey's time went, from the histories of its two workflows (the journey's up to its first wait).
-    const breakdown = async (workflowId: string, until?: (event: HistoryEvent) => boolean) => {
-      const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
-      const list = (events ?? []) as HistoryEvent[];
-      const end = until ? list.findIndex(until) : -1;
-      return historyBreakdown(end >= 0 ? list.slice(0, end + 1) : list);
-    };
-    const lastBeforeWait = (event: HistoryEvent) => has(event, 'timerStartedEventAttributes');
-    for (const [label, ids, until] of [
-      ['no-op workflow', Array.from({ length: JOURNEYS }, (_, i) => `noop-after-${runId}-${i}`), undefined],
-      ['response workflow', responses.slice(WARMUP).map((r) => responseWorkflowId(r.responseId)), undefined],
-      ['journey workflow to its first wait', workflowIds, lastBeforeWait],
-    ] as const) {
-      const parts = await Promise.all(ids.map((id) => breakdown(id, until)));
-      const mean = (key: keyof ReturnType<typeof historyBreakdown>) => (sum(parts.map((part) => part[key])) / parts.length).toFixed(key === 'wfts' || key === 'activities' ? 1 : 0);
-      log(
-        `  ${label}: span ${mean('span')} ms = ${mean('wfts')} workflow tasks (queued ${mean('wftQueued')} ms, on the worker ${mean('wftRun')} ms)` +
-          ` + ${mean('activities')} activities (scheduled to completed ${mean('activityTotal')} ms)`,
-      );
-    }
-
-    const journeysPerS = JOURNEYS / (journeysMs / 1000);
-    const noopPerS = (2 * JOURNEYS) / ((noOpBeforeMs + noOpAfterMs) / 1000);
-    const hollowPerS = JOURNEYS / (hollowMs / 1000);
-    const chainPerS = JOURNEYS / (chainMs / 1000);
-    printResult({
-      backend,
-      journeys: JOURNEYS,
-      concurrency: CONCURRENCY,
-      journeys_per_s: Number(journeysPerS.toFixed(2)),
-      noop_per_s: Number(noopPerS.toFixed(2)),
-      ratio: Number((journeysPerS / noopPerS).toFixed(3)),
-      // What the journey's Temporal shape alone reaches: the ceiling of `ratio` on this machine.
-      hollow_journeys_per_s: Number(hollowPerS.toFixed(2)),
-      hollow_ratio: Number((hollowPerS / noopPerS).toFixed(3)),
-      // Two no-op workflows in sequence: the ceiling for anything that is two workflows.
-      two_noop_chain_per_s: Number(chainPerS.toFixed(2)),
-      two_noop_chain_ratio: Number((chainPerS / noopPerS).toFixed(3)),
-      journey_p50_ms: Math.round(latencies[Math.floor(latencies.length / 2)]!),
-    });
-  } finally {
-    log('tearing down…');
-    if (worker) {
-      worker.shutdown();
-      await running?.catch((error: unknown) => log(`worker: ${(error as Error).message}`));
-    }
-    await env.teardown();
-    mailer.close();
-    await close();
-    fs.rmSync(outboxDir, { recursive: true, force: true });
   }
+
+  const journeysPerS = JOURNEYS / (journeysMs / 1000);
+  const noopPerS = (2 * JOURNEYS) / ((noOpBeforeMs + noOpAfterMs) / 1000);
+  const hollowPerS = JOURNEYS / (hollowMs / 1000);
+  const chainPerS = JOURNEYS / (chainMs / 1000);
+  printResult({
+    backend,
+    journeys: JOURNEYS,
+    concurrency: CONCURRENCY,
+    journeys_per_s: Number(journeysPerS.toFixed(2)),
+    noop_per_s: Number(noopPerS.toFixed(2)),
+    ratio: Number((journeysPerS / noopPerS).toFixed(3)),
+    // What the journey's Temporal shape alone reaches: the ceiling of `ratio` on this machine.
+    hollow_journeys_per_s: Number(hollowPerS.toFixed(2)),
+    hollow_ratio: Number((hollowPerS / noopPerS).toFixed(3)),
+    // Two no-op workflows in sequence: the ceiling for anything that is two workflows.
+    two_noop_chain_per_s: Number(chainPerS.toFixed(2)),
+    two_noop_chain_ratio: Number((chainPerS / noopPerS).toFixed(3)),
+    journey_p50_ms: Math.round(latencies[Math.floor(latencies.length / 2)]!),
+  });
 }
 
-const watchdog = setTimeout(() => {
-  log(`bench:journeys did not finish within ${WATCHDOG_MS / 60_000} minutes; exiting`);
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
-
-await main();
+await runBench('bench:journeys', DEADLINE_MS, main);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
+import { cidrOf, type IpRange, ipRangeList } from './ip-ranges.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -28,8 +29,9 @@ const mailbox = z
 // A survey tool's own signing secret: whatever the vendor's webhook settings show.
 const vendorSecret = z.string().min(1, { error: "the signing secret from the survey tool's webhook settings" });
 
-// Sent back verbatim in a header, so it is the only thing between the internet and the ingest path.
-const sharedSecret = z.string().min(16, { error: 'a secret of at least 16 characters, which the survey tool sends in the X-Npsloop-Secret header' });
+// Sent back verbatim (a header, Basic credentials, Retently's body), so it is the only thing between
+// the internet and the ingest path.
+const sharedSecret = z.string().min(16, { error: 'a secret of at least 16 characters, which the survey tool sends back with each delivery' });
 
 // Standard Webhooks: "whsec_" and the base64 of a 24 to 64 byte key (what its libraries generate).
 const standardWebhooksSecret = z.string().refine((value) => {
@@ -37,6 +39,9 @@ const standardWebhooksSecret = z.string().refine((value) => {
   const bytes = match ? Buffer.from(match[1] as string, 'base64').length : 0;
   return bytes >= 24 && bytes <= 64;
 }, 'a Standard Webhooks secret: "whsec_" followed by the base64 of 24 to 64 random bytes');
+
+const WEBHOOK_SOURCES = ['delighted', 'wootric', 'asknicely', 'retently', 'generic'] as const;
+type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 
 /** Every setting npsloop reads from the environment, with its embedded default. */
 export const environmentSchema = z.object({
@@ -62,12 +67,32 @@ export const environmentSchema = z.object({
   NPSLOOP_MAIL_FROM: mailbox.default('npsloop <npsloop@localhost>'),
   NPSLOOP_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   NPSLOOP_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  NPSLOOP_TRUSTED_PROXIES: ipRangeList.optional(),
   NPSLOOP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NPSLOOP_WEBHOOK_SECRET_DELIGHTED: vendorSecret.optional(),
   NPSLOOP_WEBHOOK_SECRET_WOOTRIC: vendorSecret.optional(),
   NPSLOOP_WEBHOOK_SECRET_ASKNICELY: sharedSecret.optional(),
   NPSLOOP_WEBHOOK_SECRET_RETENTLY: sharedSecret.optional(),
   NPSLOOP_WEBHOOK_SECRET_GENERIC: standardWebhooksSecret.optional(),
+  // The secret being replaced, still accepted while the survey tool is switched to the new one.
+  NPSLOOP_WEBHOOK_SECRET_DELIGHTED_PREVIOUS: vendorSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_WOOTRIC_PREVIOUS: vendorSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_ASKNICELY_PREVIOUS: sharedSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_RETENTLY_PREVIOUS: sharedSecret.optional(),
+  NPSLOOP_WEBHOOK_SECRET_GENERIC_PREVIOUS: standardWebhooksSecret.optional(),
+  NPSLOOP_WEBHOOK_ALLOWED_IPS_DELIGHTED: ipRangeList.optional(),
+  NPSLOOP_WEBHOOK_ALLOWED_IPS_WOOTRIC: ipRangeList.optional(),
+  NPSLOOP_WEBHOOK_ALLOWED_IPS_ASKNICELY: ipRangeList.optional(),
+  NPSLOOP_WEBHOOK_ALLOWED_IPS_RETENTLY: ipRangeList.optional(),
+  NPSLOOP_WEBHOOK_ALLOWED_IPS_GENERIC: ipRangeList.optional(),
+}).superRefine((env, context) => {
+  for (const source of WEBHOOK_SOURCES) {
+    const current = `NPSLOOP_WEBHOOK_SECRET_${source.toUpperCase() as Uppercase<WebhookSource>}` as const;
+    const previous = `${current}_PREVIOUS` as const;
+    if (env[previous] !== undefined && env[current] === undefined) {
+      context.addIssue({ code: 'custom', path: [previous], message: `to be set only beside ${current}, the secret replacing it` });
+    }
+  }
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -96,21 +121,22 @@ export interface Config {
   linkSecret: string | undefined;
   /** Over SMTP when `smtpUrl` is set, otherwise one `.eml` file per message in `outboxDir`. */
   mail: { smtpUrl?: string; from: string; outboxDir: string };
-  /** Where the HTTP API listens (port 0: any free port). */
-  http: { host: string; port: number };
+  /**
+   * Where the HTTP API listens (port 0: any free port), and the reverse proxies in front of it whose
+   * X-Forwarded-For names the client, as CIDR ranges (none: the client is whoever opened the connection).
+   */
+  http: { host: string; port: number; trustedProxies: string[] };
   logLevel: Environment['NPSLOOP_LOG_LEVEL'];
   /**
    * What each webhook source's deliveries are checked with: Delighted's and Wootric's HMAC
    * keys, the shared secret AskNicely and Retently send as a header, and the Standard Webhooks
    * key of npsloop's generic form. A source without one takes no deliveries.
    */
-  webhookSecrets: {
-    delighted: string | undefined;
-    wootric: string | undefined;
-    asknicely: string | undefined;
-    retently: string | undefined;
-    generic: string | undefined;
-  };
+  webhookSecrets: Record<WebhookSource, string | undefined>;
+  /** The secret each source is being moved off, accepted beside the current one until it is unset. */
+  webhookPreviousSecrets: Record<WebhookSource, string | undefined>;
+  /** Where each source's deliveries may come from; unset, from anywhere. */
+  webhookAllowedAddresses: Record<WebhookSource, IpRange[] | undefined>;
 }
 
 export class ConfigError extends Error {
@@ -160,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.NPSLOOP_PUBLIC_URL,
     linkSecret: e.NPSLOOP_LINK_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
-    http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT },
+    http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT, trustedProxies: (e.NPSLOOP_TRUSTED_PROXIES ?? []).map(cidrOf) },
     logLevel: e.NPSLOOP_LOG_LEVEL,
     webhookSecrets: {
       delighted: e.NPSLOOP_WEBHOOK_SECRET_DELIGHTED,
@@ -168,6 +194,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       asknicely: e.NPSLOOP_WEBHOOK_SECRET_ASKNICELY,
       retently: e.NPSLOOP_WEBHOOK_SECRET_RETENTLY,
       generic: e.NPSLOOP_WEBHOOK_SECRET_GENERIC,
+    },
+    webhookPreviousSecrets: {
+      delighted: e.NPSLOOP_WEBHOOK_SECRET_DELIGHTED_PREVIOUS,
+      wootric: e.NPSLOOP_WEBHOOK_SECRET_WOOTRIC_PREVIOUS,
+      asknicely: e.NPSLOOP_WEBHOOK_SECRET_ASKNICELY_PREVIOUS,
+      retently: e.NPSLOOP_WEBHOOK_SECRET_RETENTLY_PREVIOUS,
+      generic: e.NPSLOOP_WEBHOOK_SECRET_GENERIC_PREVIOUS,
+    },
+    webhookAllowedAddresses: {
+      delighted: e.NPSLOOP_WEBHOOK_ALLOWED_IPS_DELIGHTED,
+      wootric: e.NPSLOOP_WEBHOOK_ALLOWED_IPS_WOOTRIC,
+      asknicely: e.NPSLOOP_WEBHOOK_ALLOWED_IPS_ASKNICELY,
+      retently: e.NPSLOOP_WEBHOOK_ALLOWED_IPS_RETENTLY,
+      generic: e.NPSLOOP_WEBHOOK_ALLOWED_IPS_GENERIC,
     },
   };
 }

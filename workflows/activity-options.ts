@@ -12,8 +12,8 @@ const retry: ActivityOptions['retry'] = {
  * retried with backoff until they pass; errors that retrying cannot fix are non-retryable.
  */
 export const retriedActivities: ActivityOptions = {
-  // Sending email may take up to 30 s (mail/create-transport.ts).
-  startToCloseTimeout: '1 minute',
+  // Sending email waits up to 11 minutes for a slow SMTP server (mail/smtp-timeouts.ts), then marks it sent.
+  startToCloseTimeout: '12 minutes',
   retry,
 };
 

@@ -7,11 +7,12 @@ import type { RouteAccess } from './access.ts';
 
 /**
  * The bearer token of a request: the Authorization header, or for webhooks, whose senders can
- * only be given a URL, a `token` query parameter (redacted from logs).
+ * only be given a URL, a `token` query parameter (redacted from logs). A webhook's Basic
+ * credentials carry the survey tool's shared secret, not a token.
  */
 function presentedToken(request: FastifyRequest, allowQueryToken: boolean): string | undefined {
   const header = request.headers.authorization;
-  if (header !== undefined) {
+  if (header !== undefined && !(allowQueryToken && /^Basic(\s|$)/i.test(header))) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new ApiError(401, 'unauthenticated', 'the Authorization header must be "Bearer <token>"');
     return match[1];

@@ -8,7 +8,9 @@ import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from '../api-ap
 import { deliveryEventId } from '../webhooks/delivery-event-id.ts';
 import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE, type RawDelivery, parseDeliveryBody } from '../webhooks/parse-delivery.ts';
 import { invalidDeliveryError, receiveWebhook, webhookResultSchema } from '../webhooks/receive-webhook.ts';
-import { SHARED_SECRET_HEADER, STANDARD_WEBHOOKS_TOLERANCE_SECONDS, verifyDelivery } from '../webhooks/verify-signature.ts';
+import { refuseSendersOutside } from '../webhooks/allowed-sender-addresses.ts';
+import { STANDARD_WEBHOOKS_TOLERANCE_SECONDS, verifyDelivery } from '../webhooks/verify-signature.ts';
+import { BODY_SECRET_FIELD, type BodySecret, SHARED_SECRET_HEADER, takeBodySecret } from '../webhooks/verify-shared-secret.ts';
 
 /** One delivery is one event (a generic batch holds at most 1,000 responses): 1 MB is plenty. */
 const WEBHOOK_BODY_LIMIT = DEFAULT_BODY_LIMIT;
@@ -33,12 +35,18 @@ const webhookSources: Record<SourceName, { summary: string; mediaTypes: RawDeliv
   asknicely: {
     summary: 'AskNicely responses',
     mediaTypes: [JSON_MEDIA_TYPE],
-    headers: { [SHARED_SECRET_HEADER]: optionalHeader('the shared secret, set up as a custom header in AskNicely') },
+    headers: {
+      [SHARED_SECRET_HEADER]: optionalHeader('the shared secret, set up as a custom header in AskNicely'),
+      authorization: optionalHeader('Bearer <API token>, or Basic credentials whose password is the shared secret (the token then goes in the query)'),
+    },
   },
   retently: {
     summary: 'Retently feedback, through the configured field mapping',
     mediaTypes: [JSON_MEDIA_TYPE],
-    headers: { [SHARED_SECRET_HEADER]: optionalHeader('the shared secret, set up as a custom header in Retently') },
+    headers: {
+      [SHARED_SECRET_HEADER]: optionalHeader(`the shared secret, set up as a custom header in Retently (or in the body's ${BODY_SECRET_FIELD} field)`),
+      authorization: optionalHeader('Bearer <API token>, or Basic credentials whose password is the shared secret (the token then goes in the query)'),
+    },
   },
   generic: {
     summary: "npsloop's generic JSON: one response, a list of them or { responses: [...] }, signed as Standard Webhooks",
@@ -60,6 +68,8 @@ export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void 
   for (const source of Object.keys(sourceAdapters) as SourceName[]) {
     const spec = webhookSources[source];
     void app.register(async (plugin) => {
+      const allowedSenders = deps.config.webhookAllowedAddresses[source];
+      if (allowedSenders) plugin.addHook('onRequest', refuseSendersOutside(source, allowedSenders));
       // Encapsulated: only this route keeps the raw body, which is what the signature covers.
       plugin.removeAllContentTypeParsers();
       for (const mediaType of spec.mediaTypes) {
@@ -104,11 +114,19 @@ export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void 
               `${source} webhooks are not set up: NPSLOOP_WEBHOOK_SECRET_${source.toUpperCase()} is not configured`,
             );
           }
+          const secrets = [secret, deps.config.webhookPreviousSecrets[source]].filter((s) => s !== undefined);
           const settings = npsSettingsOf(deps.config);
           const delivery = request.body as RawDelivery | undefined;
           const raw = delivery?.raw ?? Buffer.alloc(0);
-          const signedEventId = verifyDelivery(source, raw, request.headers, secret, settings.now);
-          const payload = parseDeliveryBody(delivery);
+          // Retently's secret may sit in its body: that body is read first, and the secret taken out.
+          let payload: unknown;
+          let bodySecret: BodySecret | undefined;
+          if (source === 'retently') {
+            payload = parseDeliveryBody(delivery);
+            bodySecret = takeBodySecret(payload);
+          }
+          const signedEventId = verifyDelivery(source, raw, request.headers, secrets, settings.now, bodySecret);
+          if (source !== 'retently') payload = parseDeliveryBody(delivery);
           const eventId = deliveryEventId(source, raw, payload, signedEventId);
           const answer = await receiveWebhook(deps.db, { source, eventId, payload }, settings);
           if (answer.replayed) void reply.header(REPLAYED_HEADER, 'true');

@@ -1,46 +1,39 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { type Db, openDatabase } from '../../db/connect.ts';
+import type { BenchRun } from './run-bench.ts';
 
 /**
  * The database a benchmark measures: the PostgreSQL of DATABASE_URL when set (into a fresh
- * database of its own), else embedded PGlite on disk in a temporary folder.
+ * database of its own), else embedded PGlite on disk in a temporary folder. Closed and removed
+ * when the run ends, however it ends.
  */
-export async function openBenchDatabase(name: string): Promise<{ db: Db; backend: string; close: () => Promise<void> }> {
+export async function openBenchDatabase(name: string, run: BenchRun): Promise<{ db: Db; backend: string }> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `npsloop-${name}-`));
+    run.onEnd(`the PGlite folder ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const init = fileURLToPath(new URL('./init-pglite.ts', import.meta.url));
-    execFileSync(process.execPath, ['--import', 'tsx', init, dataDir], { stdio: 'inherit' });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', init, dataDir], { signal: run.signal });
     const db = await openDatabase({ kind: 'pglite', dataDir });
-    return {
-      db,
-      backend: 'pglite',
-      close: async () => {
-        await db.close();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
+    run.onEnd('the PGlite database', () => db.close());
+    return { db, backend: 'pglite' };
   }
   const admin = await openDatabase({ kind: 'postgres', url });
+  run.onEnd('the PostgreSQL admin connection', () => admin.close());
   const database = `npsloop_bench_${name.replace(/\W/g, '_')}_${process.pid}`;
   await sql`create database ${sql.id(database)}`.execute(admin.kysely);
+  run.onEnd(`the database ${database}`, () => sql`drop database if exists ${sql.id(database)} with (force)`.execute(admin.kysely));
   const target = new URL(url);
   target.pathname = `/${database}`;
   const db = await openDatabase({ kind: 'postgres', url: target.toString() });
-  return {
-    db,
-    backend: 'postgres',
-    close: async () => {
-      await db.close();
-      await sql`drop database if exists ${sql.id(database)} with (force)`.execute(admin.kysely);
-      await admin.close();
-    },
-  };
+  run.onEnd(`the connections to ${database}`, () => db.close());
+  return { db, backend: 'postgres' };
 }
 
 /** Accounts, each owned by a CSM since the epoch, and users spread over them, made in SQL. */

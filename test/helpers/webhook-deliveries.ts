@@ -27,20 +27,30 @@ export function standardWebhookHeaders(
   return signStandardWebhook(secret, body, { id, timestamp: new Date(timestamp * 1000) });
 }
 
+/** A delivery of `body` to a source, signed with `secret` the way that source signs. */
+export function webhookDelivery(
+  source: SourceName,
+  body: string,
+  secret: string,
+  { contentType = 'application/json', eventId }: { contentType?: string; eventId?: string } = {},
+): { url: string; headers: Record<string, string>; payload: string } {
+  const signature: Record<SourceName, () => Record<string, string>> = {
+    delighted: () => ({ 'x-delighted-webhook-signature': `sha256=${hexHmac('sha256', secret, body)}` }),
+    wootric: () => ({ 'x-wootric-signature': `sha1=${hexHmac('sha1', secret, body)}` }),
+    asknicely: () => ({ 'x-npsloop-secret': secret }),
+    retently: () => ({ 'x-npsloop-secret': secret }),
+    generic: () => standardWebhookHeaders(body, { secret, ...(eventId ? { id: eventId } : {}) }),
+  };
+  return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
+}
+
 /** A delivery of `body` to a source, signed the way that source signs (with `secrets`, by default the configured ones). */
 export function signedDelivery(
   source: SourceName,
   body: string,
   { contentType = 'application/json', secrets = WEBHOOK_SECRETS, eventId }: { contentType?: string; secrets?: Record<SourceName, string>; eventId?: string } = {},
 ): { url: string; headers: Record<string, string>; payload: string } {
-  const signature: Record<SourceName, () => Record<string, string>> = {
-    delighted: () => ({ 'x-delighted-webhook-signature': `sha256=${hexHmac('sha256', secrets.delighted, body)}` }),
-    wootric: () => ({ 'x-wootric-signature': `sha1=${hexHmac('sha1', secrets.wootric, body)}` }),
-    asknicely: () => ({ 'x-npsloop-secret': secrets.asknicely }),
-    retently: () => ({ 'x-npsloop-secret': secrets.retently }),
-    generic: () => standardWebhookHeaders(body, { secret: secrets.generic, ...(eventId ? { id: eventId } : {}) }),
-  };
-  return { url: `/webhooks/${source}`, headers: { 'content-type': contentType, ...signature[source]() }, payload: body };
+  return webhookDelivery(source, body, secrets[source], { contentType, eventId });
 }
 
 export function withToken<T extends { headers: Record<string, string> }>(request: T, token: string): T {
