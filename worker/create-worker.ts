@@ -30,6 +30,7 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
     connection,
     namespace: config.temporal.namespace,
     taskQueue,
+    ...(config.temporal.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
