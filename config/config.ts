@@ -58,6 +58,7 @@ export const environmentSchema = z.object({
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('npsloop'),
   TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: workflowCacheSize.optional(),
+  TEMPORAL_WORKER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'true or false' }).default('false'),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
@@ -94,6 +95,8 @@ export interface Config {
     taskQueue: string;
     /** Workflows the worker keeps in memory between tasks; undefined: the SDK's default, sized from the heap. */
     maxCachedWorkflows: number | undefined;
+    /** A workflow bundle built ahead (`bundleWorkflowCode`), so a worker starts without bundling; undefined: bundled at start. */
+    workflowBundlePath: string | undefined;
     /** Temporal Cloud: an API key, or mutual TLS with a client certificate. */
     apiKey: string | undefined;
     tls: boolean | { certPath: string; keyPath: string };
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       maxCachedWorkflows: e.TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS,
+      workflowBundlePath: e.TEMPORAL_WORKER_WORKFLOW_BUNDLE === undefined ? undefined : path.resolve(e.TEMPORAL_WORKER_WORKFLOW_BUNDLE),
       apiKey: e.TEMPORAL_API_KEY,
       tls:
         e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
