@@ -168,6 +168,11 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Even if the runner itself dies of an error, nothing it started outlives it.
+  process.once('exit', () => {
+    killAllChildren();
+    postgres?.destroy();
+  });
   // A fault can surface as a rejection nobody awaited: it fails the scenario, not the suite.
   process.on('unhandledRejection', (reason) => {
     const message = `unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`;
