@@ -25,8 +25,9 @@ import { temporalOutage } from './scenarios/temporal-outage.ts';
 import { workerCrash } from './scenarios/worker-crash.ts';
 
 const SCENARIOS: Scenario[] = [
-  workerCrash(),
-  workerCrash({ cacheSize: 2 }),
+  workerCrash({ journeys: 200, kills: 8 }),
+  // Every workflow task replays on a cache this small, so fewer journeys make the point.
+  workerCrash({ journeys: 100, kills: 5, cacheSize: 2 }),
   apiCrash(),
   smtpOutage(),
   smtpSlowAck(),

@@ -99,6 +99,7 @@ export async function startFaultStack({ postgres, workflowBundlePath }: SuiteRes
         NPSLOOP_WEBHOOK_SECRET_GENERIC: webhookSecret,
       },
       logFile: path.join(dir, 'api.log'),
+      signal: options.signal,
     });
     const worker = npsloopProcess('worker', {
       env: {
@@ -109,6 +110,7 @@ export async function startFaultStack({ postgres, workflowBundlePath }: SuiteRes
         ...options.workerEnv,
       },
       logFile: path.join(dir, 'worker.log'),
+      signal: options.signal,
     });
     closers.push(() => api.close());
     closers.push(() => worker.close());

@@ -47,7 +47,14 @@ export interface NpsloopProcess {
   waitForOutput(pattern: RegExp, what: string, options: { seconds: number; signal?: AbortSignal }): Promise<RegExpExecArray>;
 }
 
-export function npsloopProcess(kind: 'api' | 'worker', options: { env: Record<string, string>; logFile: string }): NpsloopProcess {
+export interface NpsloopProcessOptions {
+  env: Record<string, string>;
+  logFile: string;
+  /** The scenario's: once it is aborted (time limit, Ctrl-C), a death is the suite's doing. */
+  signal?: AbortSignal;
+}
+
+export function npsloopProcess(kind: 'api' | 'worker', options: NpsloopProcessOptions): NpsloopProcess {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !STACK_SETTING.test(name)));
   const env = { ...inherited, ...options.env };
   let current: ChildHandle | undefined;
@@ -77,7 +84,7 @@ export function npsloopProcess(kind: 'api' | 'worker', options: { env: Record<st
       const child = spawnChild(kind, process.execPath, [script, ...args], { env, logFile: options.logFile, cwd: projectRoot });
       current = child;
       void child.exited.then((exit) => {
-        if (!killing && !closed && current === child) diedByItself(child, exit);
+        if (!killing && !closed && !options.signal?.aborted && current === child) diedByItself(child, exit);
       });
       await child.waitForOutput(READY[kind], 'ready', { seconds: 120, signal });
     },

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/database.ts';
 import { startFaultStack } from '../harness/fault-stack.ts';
+import { checkNothingHalfWritten } from '../harness/half-writes.ts';
 import { recordProcessExits, recordStoredResponses } from '../harness/record-outcomes.ts';
-import type { Scenario, ScenarioContext } from '../harness/scenario.ts';
+import type { Scenario } from '../harness/scenario.ts';
 import { checkStoredResponses } from '../harness/stored-responses.ts';
 import type { Delivery } from '../harness/webhook-sender.ts';
 
@@ -51,6 +50,7 @@ export function apiCrash(): Scenario {
         };
         await Promise.all([crashes(), ...Array.from({ length: LANES }, lane)]);
         const deliveries = sender.deliveries;
+        context.figures.delivery_statuses = sender.statusCounts();
         context.progress(`${deliveries.length} deliveries, each answered 2xx in the end: ${JSON.stringify(sender.statusCounts())}`);
 
         // Redeliveries of accepted events: the first answer again, nothing stored twice.
@@ -64,15 +64,7 @@ export function apiCrash(): Scenario {
 
         const stored = await checkStoredResponses(stack.db, deliveries);
         recordStoredResponses(context, stored);
-        await checkWorkflowStartsRecorded(context, stack.db, [...stored.ids.values()]);
-        const events = await stack.db
-          .selectFrom('webhook_events')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('source', '=', 'generic')
-          .executeTakeFirstOrThrow();
-        context.figures.webhook_events = Number(events.n);
-        if (Number(events.n) !== stored.stored) context.problem(`${events.n} webhook events recorded for ${stored.stored} stored deliveries`);
-        context.figures.delivery_statuses = sender.statusCounts();
+        await checkNothingHalfWritten(context, stack.db, deliveries, stored);
         context.figures.retried_deliveries = deliveries.filter((delivery) => delivery.attempts.length > 1).length;
         context.figures.answered_as_replay = deliveries.filter((delivery) => delivery.attempts.some((attempt) => attempt.replayed)).length;
         context.figures.redelivered = redelivered.length;
@@ -89,19 +81,4 @@ export function apiCrash(): Scenario {
 function storedBeforeItsAnswerWasLost(delivery: Delivery): boolean {
   const firstAnswered = delivery.attempts.findIndex((attempt) => attempt.status !== null);
   return firstAnswered > 0 && delivery.attempts[firstAnswered]!.replayed;
-}
-
-/** Durable start: each stored response has its workflow start recorded in the same transaction. */
-async function checkWorkflowStartsRecorded(context: ScenarioContext, db: Kysely<Database>, responseIds: number[]): Promise<void> {
-  const recorded = new Set<number>();
-  for (let i = 0; i < responseIds.length; i += 1000) {
-    const rows = await db.selectFrom('response_workflow_starts').select('response_id').where('response_id', 'in', responseIds.slice(i, i + 1000)).execute();
-    for (const row of rows) recorded.add(row.response_id);
-  }
-  const missing = responseIds.filter((id) => !recorded.has(id));
-  context.figures.workflow_starts_recorded = recorded.size;
-  if (missing.length > 0) {
-    context.figures.lost += missing.length;
-    context.problem(`${missing.length} stored responses have no workflow start recorded: ${missing.slice(0, 5).join(', ')}`);
-  }
 }

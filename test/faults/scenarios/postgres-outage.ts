@@ -4,6 +4,7 @@ import { waitFor } from '../../helpers/wait-for.ts';
 import { checkDrained } from '../harness/check-drained.ts';
 import { expectedFirstSteps } from '../harness/expected-journeys.ts';
 import { type FaultStack, startFaultStack } from '../harness/fault-stack.ts';
+import { checkNothingHalfWritten } from '../harness/half-writes.ts';
 import { type PostgresStrikes, postgresStrikes } from '../harness/postgres-strikes.ts';
 import { recordProcessExits } from '../harness/record-outcomes.ts';
 import type { Scenario, ScenarioContext } from '../harness/scenario.ts';
@@ -38,7 +39,8 @@ export function postgresOutage(): Scenario {
         checkWebhookAnswers(context, sender.deliveries);
         context.figures.delivery_statuses = sender.statusCounts();
         const streamed = [...sender.deliveries];
-        await checkDrained(context, stack, streamed, expectedFirstSteps(stack.instance, streamed), { seconds: 120 });
+        const drained = await checkDrained(context, stack, streamed, expectedFirstSteps(stack.instance, streamed), { seconds: 120 });
+        await checkNothingHalfWritten(context, stack.db, streamed, drained.stored);
 
         await importUnderStrikes(context, stack, strikes);
         await recomputeUnderStrikes(context, stack, strikes);

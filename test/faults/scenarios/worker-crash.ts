@@ -5,27 +5,25 @@ import { startFaultStack } from '../harness/fault-stack.ts';
 import { recordProcessExits } from '../harness/record-outcomes.ts';
 import type { Scenario } from '../harness/scenario.ts';
 
-const JOURNEYS = 200;
 /** How long the worker runs between two kills, at least. */
 const UP_MS = 2_000;
 /** On a loaded machine a worker may do nothing in 2 s: it lives until it has done some work, up to this. */
 const MAX_UP_MS = 10_000;
-const KILLS = 8;
 
 /**
- * Scenario 1: 200 journeys (half detractors, half promoters) arrive while the worker is
- * SIGKILLed about every 2 s and started again; then a live worker drains. With a workflow cache
- * of 2, most workflow tasks also replay their history on a worker that never saw them.
+ * Scenario 1: journeys (half detractors, half promoters) arrive while the worker is SIGKILLed
+ * about every 2 s and started again; then a live worker drains. With a small workflow cache
+ * (`cacheSize`), most workflow tasks also replay their history on a worker that never saw them.
  */
-export function workerCrash({ cacheSize }: { cacheSize?: number } = {}): Scenario {
+export function workerCrash({ journeys, kills, cacheSize }: { journeys: number; kills: number; cacheSize?: number }): Scenario {
   return {
     name: cacheSize === undefined ? 'worker-crash' : `worker-crash-cache-${cacheSize}`,
-    summary: `SIGKILLs the worker ${KILLS} times, ${UP_MS / 1000} s after each start (later if it did no work yet), while ${JOURNEYS} journeys run${cacheSize === undefined ? '' : `, with a workflow cache of ${cacheSize}`}`,
-    timeLimitSeconds: 480,
+    summary: `SIGKILLs the worker ${kills} times, ${UP_MS / 1000} s after each start (later if it did no work yet), while ${journeys} journeys run${cacheSize === undefined ? '' : `, with a workflow cache of ${cacheSize}`}`,
+    timeLimitSeconds: 600,
     async run(context) {
       const { signal } = context;
       const stack = await startFaultStack(context.suite, context.dir, {
-        users: JOURNEYS,
+        users: journeys,
         workerEnv: cacheSize === undefined ? {} : { TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: String(cacheSize) },
         signal,
       });
@@ -37,7 +35,7 @@ export function workerCrash({ cacheSize }: { cacheSize?: number } = {}): Scenari
         const work = () => (stack.worker.output().match(/response processed/g)?.length ?? 0) + stack.smtp.received.length;
         let killedMidWork = 0;
         const crashes = async () => {
-          while ((context.figures.broke.worker_sigkill ?? 0) < KILLS) {
+          while ((context.figures.broke.worker_sigkill ?? 0) < kills) {
             const before = work();
             await sleep(UP_MS, undefined, { signal });
             for (const until = Date.now() + MAX_UP_MS - UP_MS; work() === before && Date.now() < until; ) await sleep(100, undefined, { signal });
@@ -51,7 +49,7 @@ export function workerCrash({ cacheSize }: { cacheSize?: number } = {}): Scenari
           sender.deliverAll(deliveries, { concurrency: 8, signal }).then(() => context.progress(`${deliveries.length} deliveries sent: ${JSON.stringify(sender.statusCounts())}`)),
           crashes(),
         ]);
-        context.progress(`worker killed ${KILLS} times; a live worker drains`);
+        context.progress(`worker killed ${kills} times; a live worker drains`);
         context.figures.delivery_statuses = sender.statusCounts();
         context.figures.kills_after_work = killedMidWork;
         await checkDrained(context, stack, deliveries, expectedFirstSteps(stack.instance, deliveries), { seconds: 180 });
