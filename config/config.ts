@@ -5,6 +5,13 @@ import { cidrOf, type IpRange, ipRangeList } from './ip-ranges.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
+// The SDK takes 0 (no cache: every workflow task replays the history) or at least 2.
+const workflowCacheSizeExpected = 'a whole number: 0 (no cache, every workflow task replays its history) or at least 2';
+const workflowCacheSize = z.coerce
+  .number({ error: workflowCacheSizeExpected })
+  .int({ error: workflowCacheSizeExpected })
+  .refine((size) => size === 0 || size >= 2, workflowCacheSizeExpected);
+
 const timeZone = z
   .string()
   .refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as "Europe/Paris" or "UTC"');
@@ -55,6 +62,8 @@ export const environmentSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('npsloop'),
+  TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: workflowCacheSize.optional(),
+  TEMPORAL_WORKER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'true or false' }).default('false'),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
@@ -109,6 +118,10 @@ export interface Config {
     cliPath: string | undefined;
     testServerPath: string | undefined;
     taskQueue: string;
+    /** Workflows the worker keeps in memory between tasks; undefined: the SDK's default, sized from the heap. */
+    maxCachedWorkflows: number | undefined;
+    /** A workflow bundle built ahead (`bundleWorkflowCode`), so a worker starts without bundling; undefined: bundled at start. */
+    workflowBundlePath: string | undefined;
     /** Temporal Cloud: an API key, or mutual TLS with a client certificate. */
     apiKey: string | undefined;
     tls: boolean | { certPath: string; keyPath: string };
@@ -176,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
       testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      maxCachedWorkflows: e.TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS,
+      workflowBundlePath: e.TEMPORAL_WORKER_WORKFLOW_BUNDLE === undefined ? undefined : path.resolve(e.TEMPORAL_WORKER_WORKFLOW_BUNDLE),
       apiKey: e.TEMPORAL_API_KEY,
       tls:
         e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH

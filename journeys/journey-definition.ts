@@ -32,6 +32,8 @@ export const FOLLOW_UP_PLACEHOLDERS = [
 export const MAX_COOLDOWN_DAYS = 3650;
 export const MAX_WAIT_HOURS = 24 * 90;
 export const MAX_ESCALATION_DEPTH = 10;
+/** The shortest SLA: 0.001 hours, 3.6 seconds (a test instance's, or a fault drill's). */
+export const MIN_SLA_HOURS = 0.001;
 
 /** `{{name}}`, spaces inside the braces allowed. */
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -43,6 +45,12 @@ const slugSchema = z
 function wholeNumber(min: number, max: number, unit: string) {
   const message = `must be a whole number of ${unit} from ${min} to ${max}`;
   return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+/** Hours with fractions, for a wait that may be shorter than an hour. */
+function hours(min: number, max: number) {
+  const message = `must be a number of hours from ${min} (${min * 3600} seconds) to ${max}; fractions are allowed, e.g. 0.5 for 30 minutes`;
+  return z.number({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
 
 /** Text whose placeholders are all in `allowed`, and which holds every one in `required`. */
@@ -102,8 +110,8 @@ const reviewRequestStepsSchema = z.strictObject(
 const detractorFollowUpStepsSchema = z.strictObject(
   {
     type: z.literal('detractor_follow_up'),
-    /** How long each assignee has to complete the task before it goes one level up. */
-    slaHours: wholeNumber(1, MAX_WAIT_HOURS, 'hours').default(48),
+    /** How long each assignee has to complete the task before it goes one level up; fractions allowed, down to seconds. */
+    slaHours: hours(MIN_SLA_HOURS, MAX_WAIT_HOURS).default(48),
     /** Levels above the owning CSM the task may climb (manager, their manager, ...); 0 never escalates. */
     escalationDepth: wholeNumber(0, MAX_ESCALATION_DEPTH, 'levels').default(2),
     csmEmailTemplate: emailTemplateSchema(FOLLOW_UP_PLACEHOLDERS),

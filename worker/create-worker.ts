@@ -15,7 +15,10 @@ export interface NpsloopWorkerDependencies {
   temporal: Client;
   mailer: Mailer;
   linkSecret: string;
-  /** A pre-built bundle (tests bundle once per suite); otherwise the worker bundles workflows/. */
+  /**
+   * A pre-built bundle (tests bundle once per suite); otherwise the one configured in
+   * TEMPORAL_WORKER_WORKFLOW_BUNDLE, or else the worker bundles workflows/ as it starts.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -26,12 +29,15 @@ export interface NpsloopWorkerDependencies {
 export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
   const { config, db, connection, temporal, mailer, linkSecret } = deps;
   const taskQueue = config.temporal.taskQueue;
+  const { workflowBundlePath } = config.temporal;
+  const workflowBundle = deps.workflowBundle ?? (workflowBundlePath === undefined ? undefined : { codePath: workflowBundlePath });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue,
-    ...(deps.workflowBundle
-      ? { workflowBundle: deps.workflowBundle }
+    ...(config.temporal.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
+    ...(workflowBundle
+      ? { workflowBundle }
       : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
     activities: createActivities({
       db,

@@ -42,4 +42,14 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ NPSLOOP_MAIL_FROM: 'npsloop\r\nBcc: x@example.com' })).toThrow(/NPSLOOP_MAIL_FROM: expected a sender/);
   });
+
+  it("sizes the worker's workflow cache (the SDK's default when unset, 0 or at least 2) and takes a workflow bundle built ahead", () => {
+    expect(loadConfig({}).temporal.maxCachedWorkflows).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: '2' }).temporal.maxCachedWorkflows).toBe(2);
+    expect(loadConfig({ TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: '0' }).temporal.maxCachedWorkflows).toBe(0);
+    expect(loadConfig({ TEMPORAL_WORKER_WORKFLOW_BUNDLE: 'build/workflows.js' }).temporal.workflowBundlePath).toBe(path.resolve('build/workflows.js'));
+    for (const bad of ['1', '-3', '2.5', 'lots']) {
+      expect(() => loadConfig({ TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: bad }), bad).toThrow(/TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: expected a whole number: 0 \(no cache/);
+    }
+  });
 });

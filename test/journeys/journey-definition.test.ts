@@ -101,13 +101,25 @@ describe('journey definitions', () => {
     ]);
   });
 
+  it('takes an SLA in hours with fractions, down to 0.001 hours (3.6 seconds)', () => {
+    for (const slaHours of [0.001, 5 / 3600, 0.5, 1.5]) {
+      const checked = validateJourneyDefinition(aFollowUp({ steps: { slaHours } }));
+      expect(checked.ok && checked.journey.steps).toMatchObject({ slaHours });
+    }
+    for (const slaHours of [0.0009, 0, 2161, Number.NaN, '2']) {
+      expect(errorsOf(aFollowUp({ steps: { slaHours } })), String(slaHours)).toEqual([
+        { path: '$.steps.slaHours', message: expect.stringMatching(/^must be a number of hours from 0.001 \(3.6 seconds\) to 2160/) },
+      ]);
+    }
+  });
+
   it('reports every other mistake at its path, all at once', () => {
     expect(
       errorsOf(aFollowUp({ name: 'Admin Detractors', cooldownDays: 1.5, colour: 'red', steps: { slaHours: -1, escalationDepth: 11, wait: 3 } })),
     ).toEqual([
       { path: '$.name', message: expect.stringMatching(/^must be a name/) },
       { path: '$.cooldownDays', message: 'must be a whole number of days from 0 to 3650' },
-      { path: '$.steps.slaHours', message: 'must be a whole number of hours from 1 to 2160' },
+      { path: '$.steps.slaHours', message: 'must be a number of hours from 0.001 (3.6 seconds) to 2160; fractions are allowed, e.g. 0.5 for 30 minutes' },
       { path: '$.steps.escalationDepth', message: 'must be a whole number of levels from 0 to 10' },
       { path: '$.steps.wait', message: expect.stringMatching(/^is not allowed here; detractor_follow_up steps have/) },
       { path: '$.colour', message: expect.stringMatching(/^is not allowed here; a journey has/) },

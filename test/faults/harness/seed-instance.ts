@@ -1,0 +1,69 @@
+import type { ApiCall } from './api-client.ts';
+
+/** An instance as a scenario needs it: who answers, and who their follow-up would escalate to. */
+export interface FaultInstance {
+  users: { email: string; accountExternalId: string }[];
+  /** By CSM email: the CSM, their manager, that manager's manager, and the top of the chain. */
+  chainOf(csmEmail: string): string[];
+  /** The CSM owning each user's account. */
+  csmOf(userEmail: string): string;
+}
+
+const ACCOUNTS = 20;
+const REVIEW_URL = 'https://www.g2.com/products/npsloop/reviews';
+
+interface CsmRecord {
+  external_id: string;
+  email: string;
+  name: string;
+  manager_external_id?: string;
+}
+
+/**
+ * Sets an instance up through the real HTTP paths an admin uses: CSMs under a three-level
+ * manager chain (CSM, lead, director, VP), accounts owned by the CSMs, users, and the built-in
+ * journeys enabled with a review URL. `detractorFollowUp` changes that journey's steps (a short
+ * SLA, say).
+ */
+export async function seedInstance(
+  api: ApiCall,
+  options: { users: number; detractorFollowUp?: { slaHours?: number; escalationDepth?: number } },
+): Promise<FaultInstance> {
+  const csms: CsmRecord[] = [{ external_id: 'vp', email: 'vp@cs.example', name: 'Val VP' }];
+  for (let d = 1; d <= 2; d++) csms.push({ external_id: `director-${d}`, email: `director-${d}@cs.example`, name: `Director ${d}`, manager_external_id: 'vp' });
+  for (let l = 1; l <= 4; l++) csms.push({ external_id: `lead-${l}`, email: `lead-${l}@cs.example`, name: `Lead ${l}`, manager_external_id: `director-${1 + (l % 2)}` });
+  for (let c = 1; c <= 8; c++) csms.push({ external_id: `csm-${c}`, email: `csm-${c}@cs.example`, name: `CSM ${c}`, manager_external_id: `lead-${1 + (c % 4)}` });
+  const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ external_id: `acct-${i + 1}`, name: `Account ${i + 1}`, csm_external_id: `csm-${1 + (i % 8)}`, segment: 'mid-market' }));
+  const users = Array.from({ length: options.users }, (_, i) => {
+    const account = accounts[i % ACCOUNTS]!;
+    return { external_id: `user-${i + 1}`, account_external_id: account.external_id, email: `user${i + 1}@${account.external_id}.example`, name: `User ${i + 1}`, role: 'admin' };
+  });
+
+  for (const [kind, records] of [['csms', csms], ['accounts', accounts], ['users', users]] as const) {
+    const result = await api<{ upserted: number; rejected: unknown[] }>('POST', `/sync/${kind}`, { records });
+    if (result.upserted !== records.length) throw new Error(`sync ${kind}: ${result.upserted} of ${records.length} upserted: ${JSON.stringify(result.rejected)}`);
+  }
+
+  const review = await api<{ journey: { definition: { steps: Record<string, unknown> } } }>('GET', '/journeys/promoter-review-request');
+  await api('PUT', '/journeys/promoter-review-request', { ...review.journey.definition, steps: { ...review.journey.definition.steps, reviewUrl: REVIEW_URL } });
+  await api('POST', '/journeys/promoter-review-request/enable');
+  if (options.detractorFollowUp) {
+    const followUp = await api<{ journey: { definition: { steps: Record<string, unknown> } } }>('GET', '/journeys/detractor-follow-up');
+    await api('PUT', '/journeys/detractor-follow-up', { ...followUp.journey.definition, steps: { ...followUp.journey.definition.steps, ...options.detractorFollowUp } });
+  }
+  await api('POST', '/journeys/detractor-follow-up/enable');
+
+  const byExternalId = new Map(csms.map((csm) => [csm.external_id, csm]));
+  const byEmail = new Map(csms.map((csm) => [csm.email, csm]));
+  const csmOfAccount = new Map(accounts.map((account) => [account.external_id, byExternalId.get(account.csm_external_id)!.email]));
+  const accountOfUser = new Map(users.map((user) => [user.email, user.account_external_id]));
+  return {
+    users: users.map((user) => ({ email: user.email, accountExternalId: user.account_external_id })),
+    chainOf(csmEmail) {
+      const chain: string[] = [];
+      for (let csm = byEmail.get(csmEmail); csm; csm = csm.manager_external_id ? byExternalId.get(csm.manager_external_id) : undefined) chain.push(csm.email);
+      return chain;
+    },
+    csmOf: (userEmail) => csmOfAccount.get(accountOfUser.get(userEmail)!)!,
+  };
+}
