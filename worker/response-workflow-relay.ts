@@ -66,7 +66,7 @@ export function startResponseWorkflowRelay(
   db: Kysely<Database>,
   temporal: Client,
   taskQueue: string,
-  { intervalMs = 500, onError = (error: unknown) => console.error('response workflow relay:', error) } = {},
+  { intervalMs = 500, onError = (error: unknown) => console.error(`response workflow relay: a pass failed, the next one retries (${temporalErrorText(error)})`) } = {},
 ): { stop(): Promise<void> } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -17,6 +17,7 @@ import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { createNpsloopWorker } from '../../worker/create-worker.ts';
 import { ensureRefreshSchedule, REFRESH_SCHEDULE_ID } from '../../worker/refresh-schedule.ts';
 import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
+import { journeyStateQuery } from '../../workflows/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createDevServerEnvironment } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -88,8 +89,12 @@ describe('journeys end to end on the Temporal dev server', () => {
 
     await smtp.start();
     await waitFor(async () => (mailTo('ann@cs.example').length > 0 ? true : undefined), "the CSM's email once SMTP is back");
-    // Let further retries, if any, happen before counting.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Once the journey waits on the task, its email step is over: no attempt is left to send again.
+    const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(task.workflow_id);
+    await waitFor(async () => ((await journey.query(journeyStateQuery)).step === 'waiting for the task' ? true : undefined), 'the journey to wait on the task');
+    expect(await k.selectFrom('emails').select(['status', 'attempts']).where('to_address', '=', 'ann@cs.example').execute()).toEqual([
+      { status: 'sent', attempts: expect.any(Number) },
+    ]);
     expect(mailTo('ann@cs.example')).toHaveLength(1);
     expect(mailTo('ann@cs.example')[0]!.raw).toContain('Exports keep failing');
 
@@ -99,7 +104,6 @@ describe('journeys end to end on the Temporal dev server', () => {
     });
     expect(completed.journey).toBe('signalled');
     const workflowId = completed.task.workflowId;
-    const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(workflowId);
     const state = await journey.result();
     expect(state.outcome).toBe('completed by ann@cs.example at escalation level 0: called Bo, exports fixed');
     expect(await k.selectFrom('enrollments').select(['status']).where('workflow_id', '=', workflowId).executeTakeFirst()).toEqual({ status: 'completed' });
