@@ -21,6 +21,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: ErrorIssue[],
+    /** Sent as `Retry-After`: the failure is temporary, and this is when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -28,3 +30,11 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} was not found`);
+
+/** A database restart or failover takes seconds; senders that honour Retry-After come back then. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The database could not be reached, or the connection dropped under the request. */
+export const databaseUnavailable = (
+  message = 'the database is unavailable (unreachable, or the connection dropped under this request): nothing was half-written; send the request again shortly',
+) => new ApiError(503, 'database_unavailable', message, undefined, DATABASE_RETRY_AFTER_SECONDS);

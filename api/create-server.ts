@@ -10,8 +10,9 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from './api-app.ts';
-import { ApiError, type ErrorIssue } from './api-error.ts';
+import { ApiError, type ErrorIssue, databaseUnavailable } from './api-error.ts';
 import { createApiLogger } from './api-logger.ts';
 import type { RouteAccess } from './auth/access.ts';
 import { authenticate } from './auth/authenticate.ts';
@@ -78,10 +79,11 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
     const sent = classify(error);
     if (sent.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: sent.code, status: sent.status }, sent.message);
+    if (sent.retryAfterSeconds !== undefined) void reply.header('retry-after', String(sent.retryAfterSeconds));
     void reply.code(sent.status).send(errorBody(request.id, sent.code, sent.message, sent.issues));
   });
 
-  registerServiceRoutes(app);
+  registerServiceRoutes(app, deps);
   registerReviewRedirectRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerUserRoutes(app, deps);
@@ -114,8 +116,11 @@ function errorBody(requestId: string, code: string, message: string, issues?: Er
 }
 
 /** Maps any thrown error to what the client sees: a stable code, never a stack trace. */
-function classify(error: unknown): { status: number; code: string; message: string; issues?: ErrorIssue[] } {
-  if (error instanceof ApiError) return { status: error.statusCode, code: error.code, message: error.message, issues: error.issues };
+function classify(error: unknown): { status: number; code: string; message: string; issues?: ErrorIssue[]; retryAfterSeconds?: number } {
+  if (isDatabaseUnavailable(error)) return classify(databaseUnavailable());
+  if (error instanceof ApiError) {
+    return { status: error.statusCode, code: error.code, message: error.message, issues: error.issues, retryAfterSeconds: error.retryAfterSeconds };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const part = error.validationContext ?? 'request';
     return {

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
+import { createPostgresPool, poolForKysely } from './postgres-pool.ts';
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; maxConnections?: number }
@@ -21,9 +22,14 @@ export interface Db {
   close(): Promise<void>;
 }
 
+export interface DatabaseEvents {
+  /** A PostgreSQL connection dropped (the pool replaces it); by default a line on stderr. */
+  onConnectionLost?: (error: Error) => void;
+}
+
 /** Opens the database and brings its schema up to date. */
-export async function openDatabase(target: DatabaseTarget): Promise<Db> {
-  const db = target.kind === 'postgres' ? openPostgres(target.url, target.maxConnections) : await openPglite(target.dataDir);
+export async function openDatabase(target: DatabaseTarget, events: DatabaseEvents = {}): Promise<Db> {
+  const db = target.kind === 'postgres' ? openPostgres(target, events) : await openPglite(target.dataDir);
   try {
     await migrateToLatest(db.kysely);
   } catch (error) {
@@ -33,12 +39,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
   return db;
 }
 
-function openPostgres(url: string, maxConnections = 10): Db {
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
-  // An idle connection the server drops (restart, failover) is discarded by the pool; without a
-  // listener its error event would crash the process.
-  pool.on('error', (error) => console.error(`PostgreSQL connection lost while idle: ${error.message}`));
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+/** A request waiting for a connection while the server is unreachable fails after this long. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function openPostgres(
+  { url, maxConnections = 10 }: Extract<DatabaseTarget, { kind: 'postgres' }>,
+  { onConnectionLost = (error) => console.error(`PostgreSQL connection lost (${error.message}); the pool opens a new one when needed`) }: DatabaseEvents,
+): Db {
+  const pool = createPostgresPool(url, { maxConnections, connectTimeoutMs: CONNECT_TIMEOUT_MS, onConnectionLost });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolForKysely(pool) }) });
   return { kysely, kind: 'postgres', pool, close: () => kysely.destroy() };
 }
 

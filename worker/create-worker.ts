@@ -45,19 +45,28 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
     }),
   });
   let relay: { stop(): Promise<void> } | undefined;
+  let stopAsked = false;
   return {
     worker,
     async run(): Promise<void> {
       relay = startResponseWorkflowRelay(db, temporal, taskQueue);
       try {
-        await worker.run();
+        const running = worker.run();
+        // Asked to stop while starting up (SIGTERM before run): a worker never run would keep
+        // its connection from closing, so it runs and drains at once.
+        if (stopAsked && worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
       } finally {
         await relay.stop();
       }
     },
-    /** Stops polling for new tasks, lets running activities finish, then stops the relay. */
+    /**
+     * Stops polling for new tasks, lets running activities finish, then stops the relay. Safe to
+     * call again (a second signal) and before run(): the SDK's own shutdown throws in both cases.
+     */
     shutdown(): void {
-      worker.shutdown();
+      stopAsked = true;
+      if (worker.getState() === 'RUNNING') worker.shutdown();
     },
   };
 }

@@ -14,6 +14,14 @@ describeEachBackend('HTTP API foundation', (db) => {
     await app.close();
   });
 
+  it('says it is ready while the database answers, without a token', async () => {
+    const app = await createTestApi(db().kysely);
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ready' });
+    await app.close();
+  });
+
   it('serves an OpenAPI document generated from the route schemas', async () => {
     const app = await createTestApi(db().kysely);
     const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();

@@ -2,15 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { type Db, openDatabase } from '../../db/connect.ts';
+import { type DatabaseEvents, type Db, openDatabase } from '../../db/connect.ts';
 
 export type BackendName = 'pglite' | 'postgres';
 
 /** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
 export const backends: BackendName[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-/** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server. */
-export async function createTestDatabase(backend: BackendName): Promise<{ db: Db; drop: () => Promise<void> }> {
+/**
+ * A suite only a PostgreSQL server can run (server-side faults: terminated backends, restarts).
+ * Without DATABASE_URL it is reported as skipped, never as passed.
+ */
+export function describeOnPostgres(name: string, suite: () => void): void {
+  describe.skipIf(!process.env.DATABASE_URL)(`${name} [postgres]`, suite);
+}
+
+/**
+ * A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server
+ * (`url` is its address).
+ */
+export async function createTestDatabase(backend: BackendName, events: DatabaseEvents = {}): Promise<{ db: Db; drop: () => Promise<void>; url?: string }> {
   if (backend === 'pglite') {
     const db = await openDatabase({ kind: 'pglite' });
     return { db, drop: () => db.close() };
@@ -24,9 +35,10 @@ export async function createTestDatabase(backend: BackendName): Promise<{ db: Db
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ kind: 'postgres', url: url.toString() });
+  const db = await openDatabase({ kind: 'postgres', url: url.toString() }, events);
   return {
     db,
+    url: url.toString(),
     drop: async () => {
       await db.close();
       const cleanup = new pg.Client({ connectionString: adminUrl });
