@@ -4,6 +4,7 @@ import { activeOrLatestEnrollment, type EnrollmentContext, enrollmentContext, in
 import { getJourney } from '../db/queries/journeys.ts';
 import type { Enrollment } from '../db/tables/enrollments.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
+import { EnrollmentConflictError, ResponseNotFoundError } from './permanent-errors.ts';
 
 export type { EnrollmentContext } from '../db/queries/enrollments.ts';
 
@@ -39,7 +40,7 @@ export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput): 
   const now = new Date(input.now);
   const journey = await getJourney(db, journeyName);
   const response = await enrollmentContext(db, responseId);
-  if (!response || response.user.id !== userId) throw new Error(`no NPS response with id ${responseId} by user ${userId}`);
+  if (!response || response.user.id !== userId) throw new ResponseNotFoundError(responseId, ` by user ${userId}`);
   const { respondedAt, ...context } = response;
   const isThisEnrollment = (enrollment: Enrollment) =>
     enrollment.status === 'active' && enrollment.workflow_id === workflowId && enrollment.response_id === responseId;
@@ -77,5 +78,5 @@ export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput): 
   const winner = await activeOrLatestEnrollment(db, journeyName, userId);
   if (winner && isThisEnrollment(winner)) return enrolled(winner);
   if (winner?.status === 'active') return { status: 'skipped', reason: 'already_active' };
-  throw new Error(`workflow id "${workflowId}" already runs an active enrollment of another user or journey`);
+  throw new EnrollmentConflictError(workflowId);
 }

@@ -9,6 +9,7 @@ import { parseWindowKey, resolveWindow } from '../nps/windows.ts';
 import { type Clock, type FactValues, factKey, factReferences } from '../rules/create-engine.ts';
 import { type CompiledRule, compileRule, type ConditionExplanation } from '../rules/evaluate-rule.ts';
 import type { TriggerRule } from '../rules/rule-schema.ts';
+import { ResponseNotFoundError } from './permanent-errors.ts';
 
 export interface TriggerMatch {
   rule: string;
@@ -87,7 +88,7 @@ export async function loadResponseEventFacts(
   settings: NpsSettings,
 ): Promise<FactValues> {
   const event = await responseEvent(db, responseId);
-  if (!event) throw new Error(`no NPS response with id ${responseId}`);
+  if (!event) throw new ResponseNotFoundError(responseId);
   const facts: Record<string, unknown> = {
     score: event.score,
     category: event.category,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import * as tasks from '../db/queries/tasks.ts';
 import type { ClosedTaskStatus, Task, TaskStatus } from '../db/tables/tasks.ts';
+import { TaskClosedError } from '../tasks/task-errors.ts';
 
 export class TaskNotFoundError extends Error {
   override readonly name = 'TaskNotFoundError';
@@ -113,6 +114,23 @@ export async function closeTask(db: Kysely<Database>, input: CloseTaskInput): Pr
   const existing = await tasks.getTask(db, input.taskId);
   if (!existing) throw new TaskNotFoundError(input.taskId);
   return { task: followUpTask(existing), alreadyClosed: true };
+}
+
+export interface ReassignTaskInput {
+  taskId: number;
+  assigneeCsmId: number;
+}
+
+/**
+ * Gives the open task to another CSM. Idempotent: a retry finds it theirs already. A task closed
+ * meanwhile is refused (TaskClosedError), since the journey accepts a reassignment only of its open task.
+ */
+export async function reassignTask(db: Kysely<Database>, input: ReassignTaskInput): Promise<{ task: FollowUpTask }> {
+  const reassigned = await tasks.reassignOpenTask(db, input.taskId, input.assigneeCsmId);
+  if (reassigned) return { task: followUpTask(reassigned) };
+  const existing = await tasks.getTask(db, input.taskId);
+  if (!existing) throw new TaskNotFoundError(input.taskId);
+  throw new TaskClosedError(existing);
 }
 
 /** The user's open tasks, soonest due first: closed, for instance, when the user later answers as a promoter. */

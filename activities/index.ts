@@ -6,8 +6,18 @@ import { responseEvent } from '../db/queries/response-event.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { endEnrollment, type EndEnrollmentInput } from './end-enrollment.ts';
 import { createTriggerEvaluator, enabledJourneyTriggers } from './evaluate-triggers.ts';
-import { closeTask, type CloseTaskInput, createFollowUpTask, type CreateFollowUpTaskInput, escalationTarget } from './follow-up-tasks.ts';
+import {
+  closeTask,
+  type CloseTaskInput,
+  createFollowUpTask,
+  type CreateFollowUpTaskInput,
+  escalationTarget,
+  reassignTask,
+  type ReassignTaskInput,
+} from './follow-up-tasks.ts';
+import { heartbeatWhile } from './heartbeat-while.ts';
 import { notifyPromoterAnswer } from './notify-promoter-answer.ts';
+import { ResponseNotFoundError } from './permanent-errors.ts';
 import { recomputeAccountNps, type RecomputeAccountNpsInput } from './recompute-account-nps.ts';
 import { refreshAfterChange } from './refresh-after-change.ts';
 import { type ReviewLinkSettings, reviewLinkUrl } from './review-links.ts';
@@ -35,7 +45,7 @@ export function createActivities(deps: ActivityDependencies) {
     /** The account's NPS snapshots and health, and the user's lists, after one response. */
     async refreshForResponse({ responseId }: { responseId: number }) {
       const event = await responseEvent(db, responseId);
-      if (!event) throw new Error(`no NPS response with id ${responseId}`);
+      if (!event) throw new ResponseNotFoundError(responseId);
       const settings = npsSettings();
       await refreshStandardSnapshots(db, [event.account_id], settings);
       await refreshAfterChange(db, { accountIds: [event.account_id], userIds: [event.user_id] }, settings);
@@ -49,12 +59,13 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /** Every account's NPS snapshots and health, and every list: what time alone moves. */
-    async refreshEverything(): Promise<{ accounts: number; lists: number }> {
-      const settings = npsSettings();
-      const accounts = await refreshStandardSnapshots(db, 'all', settings);
-      const { lists } = await refreshAfterChange(db, { accountIds: 'all', userIds: 'all' }, settings);
-      return { accounts, lists: lists.length };
-    },
+    refreshEverything: (): Promise<{ accounts: number; lists: number }> =>
+      heartbeatWhile(async () => {
+        const settings = npsSettings();
+        const accounts = await refreshStandardSnapshots(db, 'all', settings);
+        const { lists } = await refreshAfterChange(db, { accountIds: 'all', userIds: 'all' }, settings);
+        return { accounts, lists: lists.length };
+      }),
 
     /** The enabled journeys whose trigger holds for the response. */
     async matchingJourneys({ responseId }: { responseId: number }): Promise<string[]> {
@@ -65,11 +76,12 @@ export function createActivities(deps: ActivityDependencies) {
     startJourney: (input: { journeyName: string; userId: number; responseId: number; now: string }) =>
       startJourney({ db, temporal, taskQueue }, input),
     notifyPromoterAnswer: (input: { userId: number; responseId: number }) => notifyPromoterAnswer({ db, temporal }, input),
-    sendJourneyEmail: (input: SendJourneyEmailInput) => sendJourneyEmail({ db, mailer }, input),
+    sendJourneyEmail: (input: SendJourneyEmailInput) => heartbeatWhile(() => sendJourneyEmail({ db, mailer }, input)),
     reviewLink: async ({ enrollmentId }: { enrollmentId: number }) => reviewLinkUrl(reviewLinks, enrollmentId),
     createFollowUpTask: (input: CreateFollowUpTaskInput) => createFollowUpTask(db, input),
     escalationTarget: ({ csmId }: { csmId: number }) => escalationTarget(db, csmId),
     closeTask: (input: CloseTaskInput) => closeTask(db, input),
+    reassignTask: (input: ReassignTaskInput) => reassignTask(db, input),
     endEnrollment: (input: EndEnrollmentInput) => endEnrollment(db, input),
   };
 }

@@ -6,11 +6,12 @@ import type { Database } from '../db/database.ts';
 import type { Email } from '../db/tables/emails.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { DeliveryInDoubtError, RecipientRejectedError } from '../mail/delivery-errors.ts';
-import { SEND_TIMEOUT_MS } from '../mail/smtp-timeouts.ts';
 
 export interface SendEmailDependencies {
   db: Kysely<Database>;
   mailer: Mailer;
+  /** How long a claim outlives its attempt (CLAIM_LEASE_MS unless a test shortens it). */
+  claimLeaseMs?: number;
 }
 
 export interface SendEmailInput {
@@ -32,13 +33,12 @@ export interface SendEmailResult {
 export const INVALID_RECIPIENT = 'InvalidRecipient';
 
 /**
- * How long a started attempt holds its claim: 15 minutes, longer than any attempt can run (the send's
- * SEND_TIMEOUT_MS of 11 minutes, then up to MARK_SENT_RETRY_MS marking it sent) and than the
- * activity's start-to-close timeout of 12 minutes (workflows/activity-options.ts). So a retry that
- * Temporal starts after a timed-out attempt waits for it rather than sending alongside it; only an
- * attempt that is gone (its worker died, or it ended in doubt) lets the email go out again.
+ * How long a claim outlives the attempt that holds it. A live attempt renews its claim every third
+ * of this while it sends (up to mail/smtp-timeouts.ts's SEND_TIMEOUT_MS with a slow server) and marks the email
+ * sent, so it is never taken for a dead one; an attempt lost with its worker stops renewing, and its
+ * email is free for a retry within this time rather than after the longest possible send.
  */
-const CLAIM_LEASE_MS = SEND_TIMEOUT_MS + 4 * 60_000;
+const CLAIM_LEASE_MS = 2 * 60_000;
 
 /** How long marking a delivered email sent is retried: a database restart must not become a duplicate. */
 const MARK_SENT_RETRY_MS = 45_000;
@@ -62,7 +62,7 @@ const recipientAddress = z.email({ pattern: z.regexes.html5Email });
  *   to answer the final dot (RFC 5321 §4.5.3.2.6), and the mailer waits that long, so a merely slow
  *   server is never sent the message twice; what remains is silence beyond that, or the connection
  *   lost after the data. The row is left as it looks while a send is in flight, so retries wait
- *   until the claim is older than CLAIM_LEASE_MS and then send again.
+ *   until the claim has lapsed (CLAIM_LEASE_MS after the attempt) and then send again.
  *
  * So an email goes out twice only when the server took it and the acceptance never reached the
  * database: no reply to the data within 10 minutes or the connection lost before it, the worker dying
@@ -71,7 +71,8 @@ const recipientAddress = z.email({ pattern: z.regexes.html5Email });
  * a client that lost its connection: a duplicate review request or escalation email is better than a
  * lost one. Both copies carry the same Message-ID, which lets mail clients collapse them.
  */
-export async function sendEmail({ db, mailer }: SendEmailDependencies, input: SendEmailInput): Promise<SendEmailResult> {
+export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInput): Promise<SendEmailResult> {
+  const { db } = deps;
   const addressProblem = recipientAddress.safeParse(input.to).success
     ? null
     : `Invalid recipient address ${JSON.stringify(input.to)}: not an email address`;
@@ -91,19 +92,32 @@ export async function sendEmail({ db, mailer }: SendEmailDependencies, input: Se
     .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
     .execute();
 
-  const email = await claimAttempt(db, input.idempotencyKey);
-  if (!email) return outcomeOf(await findEmail(db, input.idempotencyKey));
+  const leaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
+  const email = await claimAttempt(db, input.idempotencyKey, leaseMs);
+  if (!email) return outcomeOf(await findEmail(db, input.idempotencyKey), leaseMs);
 
-  let messageId: string;
+  const stopRenewing = renewClaim(db, email, leaseMs);
+  try {
+    const messageId = await send(deps, email, leaseMs);
+    await markSent(db, email, messageId, leaseMs);
+    return { status: 'sent', messageId };
+  } finally {
+    stopRenewing();
+  }
+}
+
+/** Hands the claimed email to the mailer; a failure is recorded by what it proves (see sendEmail). */
+async function send({ db, mailer }: SendEmailDependencies, email: Email, leaseMs: number): Promise<string> {
   try {
     // What the row holds is what goes out: the claim, not the retried input, is the record.
-    ({ messageId } = await mailer.send({
+    const { messageId } = await mailer.send({
       idempotencyKey: email.idempotency_key,
       to: email.to_address,
       subject: email.subject,
       text: email.body_text,
       html: email.body_html ?? undefined,
-    }));
+    });
+    return messageId;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof RecipientRejectedError) {
@@ -114,7 +128,7 @@ export async function sendEmail({ db, mailer }: SendEmailDependencies, input: Se
       // Nothing is written: the claim holds until its lease ends, and no retry sends before.
       throw new Error(
         `Email ${email.idempotency_key} to ${email.to_address} may have been delivered (attempt ${email.attempts}): ${reason}. ` +
-          `It is sent again once its claim is ${CLAIM_LEASE_MS / 60_000} minutes old`,
+          `It is sent again once its claim has lapsed, ${leaseText(leaseMs)} after this attempt`,
         { cause: error },
       );
     }
@@ -123,16 +137,13 @@ export async function sendEmail({ db, mailer }: SendEmailDependencies, input: Se
       cause: error,
     });
   }
-
-  await markSent(db, email, messageId);
-  return { status: 'sent', messageId };
 }
 
 /**
  * Records the server's acceptance, retrying for MARK_SENT_RETRY_MS: until it is written, a retry
  * would take the email for one in doubt and send it again once the lease ends.
  */
-async function markSent(db: Kysely<Database>, email: Email, messageId: string): Promise<void> {
+async function markSent(db: Kysely<Database>, email: Email, messageId: string, leaseMs: number): Promise<void> {
   const giveUpAt = Date.now() + MARK_SENT_RETRY_MS;
   for (let pause = 250; ; pause = Math.min(pause * 2, 5_000)) {
     try {
@@ -147,7 +158,7 @@ async function markSent(db: Kysely<Database>, email: Email, messageId: string): 
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(
           `Email ${email.idempotency_key} was accepted by the SMTP server but could not be marked sent for ${MARK_SENT_RETRY_MS / 1000} s: ${reason}. ` +
-            `It is sent again once its claim is ${CLAIM_LEASE_MS / 60_000} minutes old`,
+            `It is sent again once its claim has lapsed, ${leaseText(leaseMs)} after this attempt`,
           { cause: error },
         );
       }
@@ -159,9 +170,9 @@ async function markSent(db: Kysely<Database>, email: Email, messageId: string): 
 /**
  * Takes the row for one send attempt, atomically, so concurrent attempts cannot both send. A claimed
  * row is free when no send started yet, when the last one recorded its failure, or when the last
- * one outlived its lease. Times are the database's, so workers' clocks do not matter.
+ * one stopped renewing its lease. Times are the database's, so workers' clocks do not matter.
  */
-function claimAttempt(db: Kysely<Database>, idempotencyKey: string): Promise<Email | undefined> {
+function claimAttempt(db: Kysely<Database>, idempotencyKey: string, leaseMs: number): Promise<Email | undefined> {
   return db
     .updateTable('emails')
     .set({ attempts: sql<number>`attempts + 1`, error: null, updated_at: sql<Date>`now()` })
@@ -171,19 +182,38 @@ function claimAttempt(db: Kysely<Database>, idempotencyKey: string): Promise<Ema
       eb.or([
         eb('attempts', '=', 0),
         eb('error', 'is not', null),
-        eb('updated_at', '<', sql<Date>`now() - make_interval(secs => ${CLAIM_LEASE_MS / 1000})`),
+        eb('updated_at', '<', sql<Date>`now() - make_interval(secs => ${leaseMs / 1000})`),
       ]),
     )
     .returningAll()
     .executeTakeFirst();
 }
 
+/**
+ * Keeps this attempt's claim alive while it runs. A renewal that fails (the database away) is let
+ * be: the next one, or the attempt's own writes, come when it is back.
+ */
+function renewClaim(db: Kysely<Database>, email: Email, leaseMs: number): () => void {
+  const timer = setInterval(() => {
+    db.updateTable('emails')
+      .set({ updated_at: sql<Date>`now()` })
+      .where('id', '=', email.id)
+      .where('status', '=', 'claimed')
+      .where('attempts', '=', email.attempts)
+      .execute()
+      .catch(() => {});
+  }, leaseMs / 3);
+  return () => clearInterval(timer);
+}
+
+const leaseText = (ms: number) => (ms >= 60_000 ? `${ms / 60_000} minutes` : `${ms / 1000} s`);
+
 function findEmail(db: Kysely<Database>, idempotencyKey: string): Promise<Email> {
   return db.selectFrom('emails').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
 }
 
 /** The result for a key whose row could not be claimed: settled before, or sending right now. */
-function outcomeOf(email: Email): SendEmailResult {
+function outcomeOf(email: Email, leaseMs: number): SendEmailResult {
   switch (email.status) {
     case 'sent':
       return { status: 'already_sent', messageId: email.message_id };
@@ -192,7 +222,7 @@ function outcomeOf(email: Email): SendEmailResult {
     case 'claimed':
       throw new Error(
         `Email ${email.idempotency_key} is claimed by an attempt started ${email.updated_at.toISOString()}, which is sending it or ended ` +
-          `in doubt; it is sent again once the claim is ${CLAIM_LEASE_MS / 60_000} minutes old`,
+          `in doubt; it is sent again once that attempt has stopped renewing its claim for ${leaseText(leaseMs)}`,
       );
   }
 }

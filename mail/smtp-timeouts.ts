@@ -17,8 +17,9 @@ export interface SmtpTimeouts {
 export const SMTP_TIMEOUTS: SmtpTimeouts = { beforeDataMs: 60_000, dataReplyMs: 10 * 60_000 };
 
 /**
- * The longest one send can take with SMTP_TIMEOUTS: 11 minutes. The send activity's lease on its
- * email row (activities/send-email.ts) and its start-to-close timeout (workflows/activity-options.ts)
- * are longer, so an attempt that may still be sending is never taken for a dead one.
+ * The longest one send can take with SMTP_TIMEOUTS: 11 minutes. The send activity's start-to-close
+ * timeout (workflows/activity-options.ts) is longer, and its attempt renews its claim on the email
+ * row while it sends (activities/send-email.ts), so an attempt still sending is never taken for a
+ * dead one.
  */
 export const SEND_TIMEOUT_MS = SMTP_TIMEOUTS.beforeDataMs + SMTP_TIMEOUTS.dataReplyMs;

@@ -2,12 +2,11 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { closeTask, TaskNotFoundError } from '../activities/follow-up-tasks.ts';
 import type { Database } from '../db/database.ts';
-import { inTransaction } from '../db/in-transaction.ts';
-import { getTaskView, lockTask, type TaskView } from '../db/queries/tasks.ts';
-import { taskCompletedSignal } from '../workflows/journey-messages.ts';
-import { signalJourney } from './signal-journey.ts';
+import { getTask, getTaskView, type TaskView } from '../db/queries/tasks.ts';
+import { completeTaskUpdate } from '../workflows/journey-messages.ts';
 import type { TaskActor } from './task-actor.ts';
-import { TaskClosedError } from './task-errors.ts';
+import { TaskClosedError, TaskNotActionableError } from './task-errors.ts';
+import { updateJourney } from './update-journey.ts';
 
 export interface CompletedTask {
   task: TaskView;
@@ -16,28 +15,41 @@ export interface CompletedTask {
 }
 
 /**
- * A person completes a task: it is done with their outcome, and its journey is told, so it ends
- * with that outcome on the user's timeline.
+ * A person completes a task: it is done with their outcome, and its journey ends with that outcome
+ * on the user's timeline.
  *
- * The task is closed and the journey signalled in one transaction that holds the task's row:
- * when Temporal cannot be reached the transaction rolls back (TemporalUnavailableError) and the
- * task stays open, so the database never says done while the journey waits. Should the commit
- * fail after the signal, the journey closes the task itself with the same outcome. A second
- * completion waits for the first and finds the task closed (TaskClosedError).
+ * The journey's workflow is asked through an update and closes the task itself, so what happens to
+ * a task is decided in one place, in one order: a completion that arrives as the SLA escalates the
+ * task is refused (TaskNotActionableError) rather than both happening. No row lock or transaction
+ * is held while Temporal is called. When Temporal or its worker does not answer, the task stays
+ * open (TemporalUnavailableError). A journey that has ended has nobody to tell: the task is closed
+ * directly. A second completion finds the task closed (TaskClosedError).
  */
 export async function completeTaskAndTellJourney(
   { db, temporal }: { db: Kysely<Database>; temporal: Client },
   taskId: number,
   { actor, outcome }: { actor: TaskActor; outcome: string },
 ): Promise<CompletedTask> {
-  const journey = await inTransaction(db, async (trx) => {
-    const task = await lockTask(trx, taskId);
-    if (!task || (actor.csmId !== undefined && task.assignee_csm_id !== actor.csmId)) throw new TaskNotFoundError(taskId);
-    if (task.status !== 'open') throw new TaskClosedError(task);
-    await closeTask(trx, { taskId, status: 'done', outcome, completedBy: actor.name });
-    return signalJourney(temporal, task.workflow_id, taskCompletedSignal, { taskId, completedBy: actor.name, outcome });
-  });
-  const task = await getTaskView(db, taskId);
+  const task = await getTask(db, taskId);
+  if (!task || (actor.csmId !== undefined && task.assignee_csm_id !== actor.csmId)) throw new TaskNotFoundError(taskId);
+  if (task.status !== 'open') throw new TaskClosedError(task);
+  const completion = { taskId, completedBy: actor.name, outcome };
+  // One completion per task: a retry after a timeout reaches the first request's outcome.
+  const answer = await updateJourney(temporal, task.workflow_id, completeTaskUpdate, completion, `complete-task-${taskId}`);
+  if (answer.status === 'not_running') {
+    const closed = await closeTask(db, { taskId, status: 'done', outcome, completedBy: actor.name });
+    if (closed.alreadyClosed) throw new TaskClosedError(await taskOrThrow(db, taskId));
+  } else if (answer.status === 'refused') {
+    const now = await taskOrThrow(db, taskId);
+    throw now.status === 'open' ? new TaskNotActionableError(taskId, answer.reason) : new TaskClosedError(now);
+  }
+  const view = await getTaskView(db, taskId);
+  if (!view) throw new TaskNotFoundError(taskId);
+  return { task: view, journey: answer.status === 'done' ? 'signalled' : 'not_running' };
+}
+
+async function taskOrThrow(db: Kysely<Database>, taskId: number) {
+  const task = await getTask(db, taskId);
   if (!task) throw new TaskNotFoundError(taskId);
-  return { task, journey };
+  return task;
 }

@@ -1,30 +1,43 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { inTransaction } from '../db/in-transaction.ts';
-import { claimPendingStarts, markStarted, markStartFailed } from '../db/queries/response-workflow-starts.ts';
+import { claimDueStarts, markStarted, markStartsFailed } from '../db/queries/response-workflow-starts.ts';
+import { temporalErrorText } from '../tasks/update-journey.ts';
 import { responseReceivedWorkflow, responseWorkflowId } from '../workflows/response-received.ts';
 
 /** How many pending starts one pass claims. */
 const RELAY_BATCH = 100;
+/** The longest one pass may spend starting its batch: Temporal down or slow fails it within this. */
+const START_DEADLINE_MS = 15_000;
+/** A claim outlives any pass, so only a relay that died leaves one for another to take over. */
+const LEASE_MS = 4 * START_DEADLINE_MS;
+/** The longest a failed start, or a relay that found Temporal unreachable, waits before trying again. */
+const MAX_BACKOFF_MS = 30_000;
+
+export interface RelayPass {
+  claimed: number;
+  started: number;
+  failed: number;
+}
 
 /**
  * Starts the workflow of each response stored since the last pass, with the id derived from the
  * response: a crash between storing and starting delays a journey, never loses it, and a second
- * start reaches the first (USE_EXISTING). The starts of a pass go out together, so a batch
- * costs about one round trip to Temporal rather than one per response. Returns how many were
- * claimed and how many started.
+ * start reaches the first (USE_EXISTING). Starts are claimed with a lease in one short statement,
+ * made outside any transaction (together: a batch costs about one round trip to Temporal), then
+ * marked; a failed start waits out a growing backoff.
  */
 export async function relayResponseWorkflows(
   db: Kysely<Database>,
   temporal: Client,
   taskQueue: string,
-  limit = RELAY_BATCH,
-): Promise<{ claimed: number; started: number }> {
-  return inTransaction(db, async (trx) => {
-    const pending = await claimPendingStarts(trx, limit);
-    const outcomes = await Promise.allSettled(
-      pending.map(({ response_id }) =>
+  { limit = RELAY_BATCH, startDeadlineMs = START_DEADLINE_MS } = {},
+): Promise<RelayPass> {
+  const claimed = await claimDueStarts(db, limit, LEASE_MS);
+  if (claimed.length === 0) return { claimed: 0, started: 0, failed: 0 };
+  const outcomes = await temporal.withDeadline(Date.now() + startDeadlineMs, () =>
+    Promise.allSettled(
+      claimed.map(({ response_id }) =>
         temporal.workflow.start(responseReceivedWorkflow, {
           taskQueue,
           workflowId: responseWorkflowId(response_id),
@@ -32,44 +45,51 @@ export async function relayResponseWorkflows(
           args: [{ responseId: response_id }],
         }),
       ),
-    );
-    let started = 0;
-    for (const [i, outcome] of outcomes.entries()) {
-      const { response_id, requested_at } = pending[i]!;
-      if (outcome.status === 'fulfilled') {
-        await markStarted(trx, response_id, requested_at, new Date());
-        started += 1;
-      } else {
-        // Left pending: the next pass tries again (Temporal unreachable, say).
-        const error: unknown = outcome.reason;
-        await markStartFailed(trx, response_id, error instanceof Error ? error.message : String(error));
-      }
-    }
-    return { claimed: pending.length, started };
+    ),
+  );
+  const started = claimed.filter((_, i) => outcomes[i]!.status === 'fulfilled');
+  const failed = claimed.flatMap((start, i) => {
+    const outcome = outcomes[i]!;
+    return outcome.status === 'rejected' ? [{ response_id: start.response_id, error: temporalErrorText(outcome.reason) }] : [];
   });
+  await markStarted(db, started, new Date());
+  await markStartsFailed(db, failed, MAX_BACKOFF_MS);
+  return { claimed: claimed.length, started: started.length, failed: failed.length };
 }
 
 /**
- * Runs the relay every `intervalMs` until stopped, and at once again after a full batch, so a
- * burst drains without waiting between batches; stopping waits for the pass in progress.
+ * Runs the relay every `intervalMs` until stopped: at once again after a full batch, so a burst
+ * drains without waiting between batches, and after a growing pause while nothing can be started
+ * (Temporal or the database unreachable). Stopping waits for the pass in progress.
  */
 export function startResponseWorkflowRelay(
   db: Kysely<Database>,
   temporal: Client,
   taskQueue: string,
-  { intervalMs = 500, onError = (error: unknown) => console.error('response workflow relay:', error) } = {},
+  { intervalMs = 500, onError = (error: unknown) => console.error(`response workflow relay: a pass failed, the next one retries (${temporalErrorText(error)})`) } = {},
 ): { stop(): Promise<void> } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<void> = Promise.resolve();
+  let pauseMs = intervalMs;
   const tick = () => {
-    let full = false;
+    let nextInMs = intervalMs;
     pass = relayResponseWorkflows(db, temporal, taskQueue)
-      .then(({ claimed, started }) => {
-        full = claimed === RELAY_BATCH && started === claimed;
-      }, onError)
+      .then(
+        ({ claimed, started, failed }) => {
+          if (failed > 0 && started === 0) nextInMs = pauseMs = Math.min(pauseMs * 2, MAX_BACKOFF_MS);
+          else {
+            pauseMs = intervalMs;
+            if (claimed === RELAY_BATCH && failed === 0) nextInMs = 0;
+          }
+        },
+        (error: unknown) => {
+          onError(error);
+          nextInMs = pauseMs = Math.min(pauseMs * 2, MAX_BACKOFF_MS);
+        },
+      )
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, full ? 0 : intervalMs);
+        if (!stopped) timer = setTimeout(tick, nextInMs);
       });
   };
   tick();

@@ -1,19 +1,54 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
+/**
+ * Errors that retrying cannot fix: the step fails at once. Activities throw them by name (an
+ * Error whose `name` is the type) or as non-retryable ApplicationFailures.
+ */
+export const PERMANENT_ERROR_TYPES = [
+  'InvalidRecipient',
+  'JourneyNotFoundError',
+  'TaskNotFoundError',
+  'TaskClosedError',
+  'EnrollmentNotFoundError',
+  'ResponseNotFoundError',
+  'EnrollmentConflictError',
+];
+
 const retry: ActivityOptions['retry'] = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '5 minutes',
-  nonRetryableErrorTypes: ['InvalidRecipient', 'JourneyNotFoundError', 'TaskNotFoundError', 'EnrollmentNotFoundError'],
+  nonRetryableErrorTypes: PERMANENT_ERROR_TYPES,
 };
 
 /**
- * Every activity is idempotent, so transient failures (a database restart, SMTP down) are
- * retried with backoff until they pass; errors that retrying cannot fix are non-retryable.
+ * How long a step keeps retrying a transient failure (the database or SMTP down) before it fails
+ * for good: longer than a weekend's outage, so an outage delays journeys rather than failing them,
+ * yet bounded, so a step that can never pass ends (its journey records why) instead of retrying
+ * for ever.
+ */
+const RETRY_FOR = '3 days';
+
+/**
+ * Every activity is idempotent, so transient failures are retried with backoff; errors that
+ * retrying cannot fix are non-retryable.
  */
 export const retriedActivities: ActivityOptions = {
-  // Sending email waits up to 11 minutes for a slow SMTP server (mail/smtp-timeouts.ts), then marks it sent.
+  // Database steps take milliseconds; an attempt lost with a crashed worker is retried after this.
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: RETRY_FOR,
+  retry,
+};
+
+/**
+ * Sending email: an SMTP server may take 11 minutes to acknowledge a message (mail/smtp-timeouts.ts),
+ * so the attempt's own timeout is longer, and the activity heartbeats while it sends: an attempt
+ * lost with a crashed worker is retried after the heartbeat timeout, not after minutes.
+ */
+export const emailActivities: ActivityOptions = {
   startToCloseTimeout: '12 minutes',
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: RETRY_FOR,
   retry,
 };
 
@@ -24,6 +59,7 @@ export const retriedActivities: ActivityOptions = {
  */
 export const retriedLocalActivities: LocalActivityOptions = {
   startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: RETRY_FOR,
   localRetryThreshold: '1 minute',
   retry,
 };

@@ -1,20 +1,45 @@
-import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { retriedActivities } from './activity-options.ts';
+import { emailActivities, retriedActivities } from './activity-options.ts';
 import {
+  completeTaskUpdate,
   type JourneyState,
   journeyStateQuery,
+  reassignTaskUpdate,
+  type TaskAssignee,
+  type TaskCompletion,
   taskCompletedSignal,
   taskReassignedSignal,
-  type TaskAssignee,
   userAnsweredAsPromoterSignal,
 } from './journey-messages.ts';
+import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
 import { CsmEmail, EscalationLevel } from './search-attributes.ts';
+import { TASK_NOT_ACTIONABLE } from './task-not-actionable.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
+const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * Marks runs that look again, after each step that waits on an activity, for a promoter answer
+ * that arrived meanwhile: without it an answer that came in while the SLA's escalation closed the
+ * task still gave the manager a task and an email. Runs recorded before it replay without.
+ */
+const ACTS_DURING_STEPS_PATCH = 'follow-up-acts-during-steps';
 
 /**
  * A detractor becomes a task for the CSM who owned the account when they answered, due within
@@ -24,27 +49,90 @@ const HOUR_MS = 3_600_000;
  * later promoter answer from the user, which closes the open task with that as the reason.
  * An open task can be reassigned: the new assignee gets its email, the due time stays, and
  * escalation goes on from the new assignee's manager chain.
+ *
+ * People act through updates (`completeTask`, `reassignTask`), which this workflow accepts only
+ * while the task they name is the open one and it is not escalating or closing it: what happens
+ * to a task is decided here, in one order, and the caller learns at once whether its act took.
  */
-export async function detractorFollowUpWorkflow({ enrollmentId, definition, context }: JourneyInput): Promise<JourneyState> {
+export async function detractorFollowUpWorkflow(input: JourneyInput): Promise<JourneyState> {
+  return endEnrollmentOnFailure(input.enrollmentId, () => followUp(input));
+}
+
+async function followUp({ enrollmentId, definition, context }: JourneyInput): Promise<JourneyState> {
   const steps = definition.steps;
-  if (steps.type !== 'detractor_follow_up') throw new Error(`journey ${definition.name} is not a detractor follow-up`);
+  if (steps.type !== 'detractor_follow_up') throw ApplicationFailure.nonRetryable(`journey ${definition.name} is not a detractor follow-up`, 'JourneyMismatch');
   const { workflowId } = workflowInfo();
   const state: JourneyState = { journey: definition.name, step: 'creating task', escalationLevel: 0, openTaskId: null, assignee: null, outcome: null };
-  let completion: { taskId: number; completedBy: string; outcome: string } | undefined;
-  let promoterResponseId: number | undefined;
   setHandler(journeyStateQuery, () => state);
+  const now = () => new Date(Date.now()).toISOString();
+
+  /** The task people may act on: set once it exists, cleared the moment it is escalated or closed. */
+  let actionableTaskId: number | null = null;
+  /** Acts accepted and still being recorded: what happens next waits for them, since their callers were told yes. */
+  let actsInFlight = 0;
+  let completion: TaskCompletion | undefined;
+  /** Set when the completion's update closed the task itself (a signalled one's sender had). */
+  let completionRecorded = false;
+  let reassigning = false;
+  let promoterResponseId: number | undefined;
+  // By task id, latest first. Signals of earlier versions may name a task as soon as it is in the
+  // database, before this workflow has the activity's result; one about a task closed since is never read.
+  const reassignedTo = new Map<number, TaskAssignee>();
+  let reassignments = 0;
+
+  const refuseUnlessActionable = (taskId: number) => {
+    if (completion !== undefined) throw notActionable(`task ${taskId} is being completed already`);
+    if (promoterResponseId !== undefined) throw notActionable(`task ${taskId} is being closed: the user answered as a promoter`);
+    if (taskId !== actionableTaskId) {
+      throw notActionable(
+        taskId === state.openTaskId ? `task ${taskId} is being ${state.step === 'escalating' ? 'escalated' : 'closed'}` : `task ${taskId} is not the journey's open task`,
+      );
+    }
+  };
+  const inFlight = async <T>(record: () => Promise<T>): Promise<T> => {
+    actsInFlight += 1;
+    try {
+      return await record();
+    } finally {
+      actsInFlight -= 1;
+    }
+  };
+
+  setHandler(
+    completeTaskUpdate,
+    async (act) => {
+      completion = act;
+      await inFlight(() => activities.closeTask({ taskId: act.taskId, status: 'done', outcome: act.outcome, completedBy: act.completedBy, at: now() }));
+      completionRecorded = true;
+    },
+    { validator: (act) => refuseUnlessActionable(act.taskId) },
+  );
+  setHandler(
+    reassignTaskUpdate,
+    async (act) => {
+      reassigning = true;
+      try {
+        await inFlight(() => activities.reassignTask({ taskId: act.taskId, assigneeCsmId: act.assignee.id }));
+        reassignedTo.set(act.taskId, act.assignee);
+      } finally {
+        reassigning = false;
+      }
+    },
+    {
+      validator: (act) => {
+        refuseUnlessActionable(act.taskId);
+        if (reassigning) throw notActionable(`task ${act.taskId} is being reassigned already`);
+      },
+    },
+  );
   setHandler(taskCompletedSignal, (done) => {
     completion ??= done;
   });
-  setHandler(userAnsweredAsPromoterSignal, ({ responseId }) => {
-    promoterResponseId ??= responseId;
-  });
-  // By task id, latest first: the API may signal as soon as a task is in the database, before
-  // this workflow has the activity's result; a signal about a task closed since is never read.
-  const reassignedTo = new Map<number, TaskAssignee>();
-  let reassignments = 0;
   setHandler(taskReassignedSignal, ({ taskId, assignee }) => {
     reassignedTo.set(taskId, assignee);
+  });
+  setHandler(userAnsweredAsPromoterSignal, ({ responseId }) => {
+    promoterResponseId ??= responseId;
   });
 
   const finish = async (status: 'completed' | 'cancelled', outcome: string): Promise<JourneyState> => {
@@ -52,8 +140,17 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
     state.outcome = outcome;
     state.openTaskId = null;
     // Ending the enrollment also closes any task still open (completed at another level, say).
-    await activities.endEnrollment({ enrollmentId, status, outcome, at: new Date(Date.now()).toISOString() });
+    await activities.endEnrollment({ enrollmentId, status, outcome, at: now() });
+    // Callers of updates wait for their answer: the run ends once every handler has given it.
+    await condition(allHandlersFinished);
     return state;
+  };
+  const promoterReason = () => `the user answered as a promoter (response ${promoterResponseId})`;
+  const closeForPromoter = async (taskId: number): Promise<JourneyState> => {
+    actionableTaskId = null;
+    state.step = 'closing';
+    await activities.closeTask({ taskId, status: 'cancelled', outcome: promoterReason(), at: now() });
+    return finish('cancelled', promoterReason());
   };
 
   if (!context.csm) return finish('cancelled', 'no CSM owned the account when the response was given');
@@ -83,11 +180,15 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
       dueAt: dueAt.toISOString(),
       escalationLevel: level,
       workflowId,
-      at: new Date(Date.now()).toISOString(),
+      at: now(),
     });
     Object.assign(state, { step: 'waiting for the task', escalationLevel: level, openTaskId: task.id, assignee: assignee.email });
     upsertSearchAttributes([{ key: EscalationLevel, value: level }, { key: CsmEmail, value: assignee.email }]);
-    await activities.sendJourneyEmail({
+    actionableTaskId = task.id;
+    const actsDuringSteps = patched(ACTS_DURING_STEPS_PATCH);
+    // The user answered as a promoter while the task was being created: nobody needs its email.
+    if (actsDuringSteps && promoterResponseId !== undefined && completion === undefined) return closeForPromoter(task.id);
+    await notify({
       idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}-email`,
       to: assignee.email,
       template,
@@ -97,18 +198,20 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
 
     let next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
     const acted = () => completion !== undefined || promoterResponseId !== undefined;
-    const actedOrReassigned = () => acted() || reassignedTo.has(task.id);
+    const reassigned = () => reassignedTo.has(task.id);
     // At the end of the chain the last task waits for whoever acts, without a deadline.
-    if (next) await condition(actedOrReassigned, `${steps.slaHours} hours`);
-    else await condition(actedOrReassigned);
+    if (next) await condition(() => acted() || reassigned(), `${steps.slaHours} hours`);
+    else await condition(() => acted() || reassigned());
 
-    while (!acted() && reassignedTo.has(task.id)) {
+    for (;;) {
+      await condition(() => actsInFlight === 0);
+      if (acted() || !reassigned()) break;
       assignee = reassignedTo.get(task.id)!;
       reassignedTo.delete(task.id);
-      reassignments += 1;
       state.assignee = assignee.email;
       upsertSearchAttributes([{ key: CsmEmail, value: assignee.email }]);
-      await activities.sendJourneyEmail({
+      reassignments += 1;
+      await notify({
         idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}-reassignment-${reassignments}-email`,
         to: assignee.email,
         template,
@@ -118,27 +221,49 @@ export async function detractorFollowUpWorkflow({ enrollmentId, definition, cont
       next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
       // The due time stays: the new assignee has what is left of it (nothing, once it has passed).
       const remainingMs = dueAt.getTime() - Date.now();
-      if (!next) await condition(actedOrReassigned);
-      else if (remainingMs > 0) await condition(actedOrReassigned, remainingMs);
+      if (!next) await condition(() => acted() || reassigned());
+      else if (remainingMs > 0) await condition(() => acted() || reassigned(), remainingMs);
     }
 
+    // Decided with no wait in between: acts accepted before this line were recorded above; from
+    // here on the validators refuse acts on this task.
+    actionableTaskId = null;
     if (completion) {
-      await activities.closeTask({ taskId: completion.taskId, status: 'done', outcome: completion.outcome, completedBy: completion.completedBy, at: new Date(Date.now()).toISOString() });
+      state.step = 'closing';
+      if (!completionRecorded) {
+        await activities.closeTask({ taskId: completion.taskId, status: 'done', outcome: completion.outcome, completedBy: completion.completedBy, at: now() });
+      }
       return finish('completed', `completed by ${completion.completedBy} at escalation level ${level}: ${completion.outcome}`);
     }
-    if (promoterResponseId !== undefined) {
-      const reason = `the user answered as a promoter (response ${promoterResponseId})`;
-      await activities.closeTask({ taskId: task.id, status: 'cancelled', outcome: reason, at: new Date(Date.now()).toISOString() });
-      return finish('cancelled', reason);
-    }
+    if (promoterResponseId !== undefined) return closeForPromoter(task.id);
     // Only a deadline with someone to escalate to ends without an act.
     const manager = next!;
     state.step = 'escalating';
-    const escalated = await activities.closeTask({ taskId: task.id, status: 'cancelled', outcome: `SLA passed: escalated to ${manager.email}`, at: new Date(Date.now()).toISOString() });
-    // Completed (through the API) just as the SLA passed: it is done, and nobody needs the escalation.
+    const escalated = await activities.closeTask({ taskId: task.id, status: 'cancelled', outcome: `SLA passed: escalated to ${manager.email}`, at: now() });
+    // Completed by an earlier version's API just as the SLA passed: it is done, and nobody needs the escalation.
     if (escalated.task.status === 'done') {
       return finish('completed', `completed by ${escalated.task.completedBy ?? 'someone'} at escalation level ${level}: ${escalated.task.outcome ?? ''}`);
     }
+    // The user answered as a promoter while the task was being escalated: the manager is not needed.
+    if (actsDuringSteps && promoterResponseId !== undefined) return finish('cancelled', promoterReason());
     assignee = manager;
   }
+}
+
+/**
+ * A follow-up goes on when its email cannot be sent (an address that cannot receive mail, or SMTP
+ * down for longer than the step retries): the task is there to be seen and escalates as usual, and
+ * the email's row says why it was not delivered.
+ */
+async function notify(input: Parameters<Activities['sendJourneyEmail']>[0]): Promise<void> {
+  try {
+    await sendJourneyEmail(input);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+    log.warn('follow-up email not sent; the journey goes on', { idempotencyKey: input.idempotencyKey, to: input.to, error: error.cause?.message ?? error.message });
+  }
+}
+
+function notActionable(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, TASK_NOT_ACTIONABLE);
 }

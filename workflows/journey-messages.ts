@@ -1,10 +1,34 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-/** The review link was followed (sent by npsloop's redirect endpoint). */
-export const reviewLinkClickedSignal = defineSignal('reviewLinkClicked');
+/**
+ * The review link of an email was followed (sent by npsloop's redirect endpoint). It names the
+ * enrollment whose email held the link: the workflow id is per user and journey, so an old email
+ * clicked after the cooldown would otherwise reach the user's next enrollment. (Runs signalled
+ * before it carried one took any click.)
+ */
+export const reviewLinkClickedSignal = defineSignal<[{ enrollmentId: number }?]>('reviewLinkClicked');
 
-/** The CSM (or whoever the task was escalated to) completed the follow-up task. */
-export const taskCompletedSignal = defineSignal<[{ taskId: number; completedBy: string; outcome: string }]>('taskCompleted');
+/** What a person does to a follow-up task, as the journey records it. */
+export interface TaskCompletion {
+  taskId: number;
+  completedBy: string;
+  outcome: string;
+}
+
+/**
+ * The CSM (or whoever the task was escalated to) completed the follow-up task, whose row the
+ * sender had already closed. Kept for runs signalled by earlier versions; the API now sends
+ * `completeTaskUpdate`.
+ */
+export const taskCompletedSignal = defineSignal<[TaskCompletion]>('taskCompleted');
+
+/**
+ * A person completes the open follow-up task. Accepted only while that task is the open one and
+ * the journey is not escalating or closing it, so the journey, not a race between the API and its
+ * timer, decides what happened; the journey closes the task and the update returns once it has.
+ * A refused one fails with a `TaskNotActionable` ApplicationFailure that says why.
+ */
+export const completeTaskUpdate = defineUpdate<void, [TaskCompletion]>('completeTask');
 
 /** Someone to act on a follow-up task: a CSM, or a manager up the chain. */
 export interface TaskAssignee {
@@ -13,13 +37,25 @@ export interface TaskAssignee {
   name: string;
 }
 
+export interface TaskReassignment {
+  taskId: number;
+  assignee: TaskAssignee;
+  reassignedBy: string;
+  reason: string | null;
+}
+
 /**
- * The open follow-up task was given to someone else (through the API or the CLI, which have
- * already changed its assignee): they get the task's email, and escalation goes on from their
- * manager chain. The due time stays. The reason travels in the signal, so the history keeps it.
+ * The open follow-up task was given to someone else, whose row the sender had already changed.
+ * Kept for runs signalled by earlier versions; the API now sends `reassignTaskUpdate`.
  */
-export const taskReassignedSignal =
-  defineSignal<[{ taskId: number; assignee: TaskAssignee; reassignedBy: string; reason: string | null }]>('taskReassigned');
+export const taskReassignedSignal = defineSignal<[TaskReassignment]>('taskReassigned');
+
+/**
+ * A person gives the open follow-up task to someone else: the journey records the new assignee,
+ * returns, then emails them; escalation goes on from their manager chain and the due time stays.
+ * Refused, like a completion, unless the task is the open one and is not being escalated or closed.
+ */
+export const reassignTaskUpdate = defineUpdate<void, [TaskReassignment]>('reassignTask');
 
 /** The user answered again, as a promoter: an open follow-up is no longer needed. */
 export const userAnsweredAsPromoterSignal = defineSignal<[{ responseId: number }]>('userAnsweredAsPromoter');

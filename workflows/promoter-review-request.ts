@@ -1,29 +1,36 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { retriedActivities } from './activity-options.ts';
+import { emailActivities, retriedActivities } from './activity-options.ts';
+import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
 import { type JourneyState, journeyStateQuery, reviewLinkClickedSignal } from './journey-messages.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
+const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
 
 /**
  * Asks a respondent for a public review: an email whose link goes through npsloop's redirect
  * (which records the click and signals here), a wait, and one reminder if the link was not
  * followed. The definition is the copy made at enrollment.
  */
-export async function promoterReviewRequestWorkflow({ enrollmentId, definition, context }: JourneyInput): Promise<JourneyState> {
+export async function promoterReviewRequestWorkflow(input: JourneyInput): Promise<JourneyState> {
+  return endEnrollmentOnFailure(input.enrollmentId, () => reviewRequest(input));
+}
+
+async function reviewRequest({ enrollmentId, definition, context }: JourneyInput): Promise<JourneyState> {
   const steps = definition.steps;
-  if (steps.type !== 'review_request') throw new Error(`journey ${definition.name} is not a review request`);
+  if (steps.type !== 'review_request') throw ApplicationFailure.nonRetryable(`journey ${definition.name} is not a review request`, 'JourneyMismatch');
   const { workflowId } = workflowInfo();
   const state: JourneyState = { journey: definition.name, step: 'sending request', reviewLinkClicked: false, outcome: null };
   setHandler(journeyStateQuery, () => state);
-  setHandler(reviewLinkClickedSignal, () => {
-    state.reviewLinkClicked = true;
+  setHandler(reviewLinkClickedSignal, (click) => {
+    // A link from another enrollment's email (an earlier run of this user's journey) is not this run's.
+    if (click === undefined || click.enrollmentId === enrollmentId) state.reviewLinkClicked = true;
   });
 
   const reviewUrl = await activities.reviewLink({ enrollmentId });
   const values = { firstName: context.user.firstName ?? context.user.name ?? 'there', accountName: context.account.name, reviewUrl };
-  await activities.sendJourneyEmail({
+  await sendJourneyEmail({
     idempotencyKey: `${workflowId}/${enrollmentId}/review-request`,
     to: context.user.email,
     template: steps.emailTemplate,
@@ -34,7 +41,7 @@ export async function promoterReviewRequestWorkflow({ enrollmentId, definition, 
   state.step = 'waiting for the link to be followed';
   if (!(await condition(() => state.reviewLinkClicked === true, `${steps.reminderAfterHours} hours`))) {
     state.step = 'sending reminder';
-    await activities.sendJourneyEmail({
+    await sendJourneyEmail({
       idempotencyKey: `${workflowId}/${enrollmentId}/review-reminder`,
       to: context.user.email,
       template: steps.reminderTemplate,

@@ -19,7 +19,9 @@ export async function followReviewLink(
   if (!enrollment || enrollment.definition.steps.type !== 'review_request') return null;
   await db.insertInto('review_link_clicks').values({ enrollment_id: enrollmentId, user_agent: userAgent?.slice(0, 500) ?? null }).execute();
   try {
-    await temporal.workflow.getHandle(enrollment.workflow_id).signal(reviewLinkClickedSignal);
+    // The workflow id is the user's for this journey, and a later enrollment reuses it: the signal
+    // names the enrollment whose email held the link, and only that run takes it.
+    await temporal.workflow.getHandle(enrollment.workflow_id).signal(reviewLinkClickedSignal, { enrollmentId });
   } catch (error) {
     // A click after the journey ended is still recorded; there is nobody left to tell.
     if (!(error instanceof WorkflowNotFoundError)) throw error;

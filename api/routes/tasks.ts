@@ -9,7 +9,7 @@ import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
 import { resolveAssignee } from '../../tasks/resolve-assignee.ts';
 import type { TaskActor } from '../../tasks/task-actor.ts';
-import { AssigneeNotFoundError, JourneyNotRunningError, TaskClosedError, TemporalUnavailableError } from '../../tasks/task-errors.ts';
+import { AssigneeNotFoundError, JourneyNotRunningError, TaskClosedError, TaskNotActionableError, TemporalUnavailableError } from '../../tasks/task-errors.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
@@ -127,8 +127,9 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
         tags: ['tasks'],
         summary: 'complete a task with its outcome; its journey ends with that outcome',
         description:
-          'Closes the task and signals its journey in one step: when Temporal cannot be reached the answer is 503 and the task stays open. ' +
-          'Completing a task that is already closed (done or cancelled) changes nothing and is refused with 409 `task_closed`, which says how it was closed. ' +
+          'Asks the task\'s journey, which closes the task and ends: when Temporal or its worker does not answer the answer is 503 and the task stays open (sending it again is safe). ' +
+          'Completing a task that is already closed (done or cancelled) changes nothing and is refused with 409 `task_closed`, which says how it was closed; ' +
+          'one the journey is escalating at that moment (its SLA has just passed) is refused with 409 `task_not_actionable`. ' +
           '`journey` is `not_running` when the journey had ended already: only the task was closed. A csm token may complete only its own tasks.',
         params: taskParamsSchema,
         body: z.object({ outcome: z.string().trim().min(1).max(2_000).describe('what was done: shown on the user\'s timeline') }),
@@ -152,8 +153,9 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
         tags: ['tasks'],
         summary: 'give an open task to another CSM',
         description:
-          'Changes the assignee and signals the journey: the new assignee gets the task\'s email, the due time stays, and escalation goes on from the new assignee\'s manager chain. ' +
-          'Reassigning to the current assignee changes nothing (`changed: false`). A closed task, or a journey no longer running, is refused with 409; when Temporal cannot be reached, 503 and nothing changes. ' +
+          'Asks the task\'s journey, which changes the assignee, then emails them; the due time stays, and escalation goes on from the new assignee\'s manager chain. ' +
+          'Reassigning to the current assignee changes nothing (`changed: false`). A closed task, a task the journey is escalating at that moment, or a journey no longer running, is refused with 409; ' +
+          'when Temporal or its worker does not answer, 503 and nothing changes. ' +
           'A csm token may reassign only its own tasks.',
         params: taskParamsSchema,
         body: z.object({ assignee: csmRefSchema, reason: z.string().trim().min(1).max(2_000).optional() }),
@@ -202,6 +204,7 @@ async function refusingTaskErrors<T>(change: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof TaskNotFoundError) throw notFound(`task ${error.taskId}`);
     if (error instanceof TaskClosedError) throw new ApiError(409, 'task_closed', error.message);
+    if (error instanceof TaskNotActionableError) throw new ApiError(409, 'task_not_actionable', error.message);
     if (error instanceof JourneyNotRunningError) throw new ApiError(409, 'journey_not_running', error.message);
     if (error instanceof AssigneeNotFoundError) throw new ApiError(400, 'unknown_assignee', error.message, [{ path: 'body.assignee', message: error.message }]);
     if (error instanceof TemporalUnavailableError) throw new ApiError(503, 'temporal_unavailable', error.message);

@@ -74,11 +74,6 @@ export async function managerOf(db: Kysely<Database>, csmId: number): Promise<{ 
     .executeTakeFirst();
 }
 
-/** The task with its row locked until the transaction ends: completions and reassignments of one task go one at a time. */
-export async function lockTask(trx: Kysely<Database>, taskId: number): Promise<Task | undefined> {
-  return trx.selectFrom('tasks').selectAll().where('id', '=', taskId).forUpdate().executeTakeFirst();
-}
-
 /** Gives an open task to another CSM; undefined when it is closed (or does not exist). */
 export async function reassignOpenTask(db: Kysely<Database>, taskId: number, assigneeCsmId: number): Promise<Task | undefined> {
   return db

@@ -2,11 +2,11 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { endEnrollment } from '../../activities/end-enrollment.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import type { ApiApp } from '../../api/api-app.ts';
-import { type Db, openDatabase } from '../../db/connect.ts';
+import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
@@ -14,7 +14,7 @@ import { closeJourneyHarness, createJourneyHarness, installJourneys, type Journe
 import { withRunningFollowUp } from '../helpers/running-follow-up.ts';
 import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole } from '../helpers/test-api.ts';
-import { describeEachBackend, emptyDatabase } from '../helpers/test-database.ts';
+import { describeEachBackend } from '../helpers/test-database.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -116,7 +116,15 @@ describeEachBackend('enrollments API', (db) => {
   }, 30_000);
 });
 
-describe('enrollments API with a running journey', () => {
+let harness: JourneyHarness;
+beforeAll(async () => {
+  harness = await createJourneyHarness();
+}, 600_000);
+afterAll(async () => {
+  if (harness) await closeJourneyHarness(harness);
+});
+
+describeEachBackend('enrollments API with a running journey', (database) => {
   let env: TestWorkflowEnvironment;
   let workflowBundle: WorkflowBundleWithSourceMap;
   let db: Db;
@@ -124,20 +132,16 @@ describe('enrollments API with a running journey', () => {
   let app: ApiApp;
 
   beforeAll(async () => {
-    let harness: JourneyHarness;
-    [harness, db] = await Promise.all([createJourneyHarness(), openDatabase({ kind: 'pglite' })]);
+    db = database();
     ({ env, smtp, workflowBundle } = harness);
     app = await createTestApi(db.kysely, { temporal: env.client });
-  }, 600_000);
+  });
 
   afterAll(async () => {
     await app?.close();
-    if (env) await closeJourneyHarness({ env, smtp, workflowBundle });
-    await db?.close();
   });
 
   beforeEach(async () => {
-    await emptyDatabase(db);
     await installJourneys(db);
   });
 

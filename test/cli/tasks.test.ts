@@ -1,19 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import proto from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import { runCli } from '../../cli/main.ts';
-import { type Db, openDatabase } from '../../db/connect.ts';
+import { openDatabase } from '../../db/connect.ts';
 import type { detractorFollowUpWorkflow } from '../../workflows/index.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
-import { createJourneyWorker, installJourneys } from '../helpers/journey-scenarios.ts';
+import { closeJourneyHarness, createJourneyHarness, installJourneys, type JourneyHarness } from '../helpers/journey-scenarios.ts';
 import { withRunningFollowUp } from '../helpers/running-follow-up.ts';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
-import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from '../helpers/temporal.ts';
+import { createTestDatabase, describeOnPostgres } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const HOUR_MS = 3_600_000;
@@ -156,88 +152,49 @@ describe('npsloop tasks and journeys', () => {
 });
 
 /**
- * The CLI against a real journey on the time-skipping server. An embedded database can be open
- * in one PGlite instance at a time, so the test's worker stops (closing its instance) while a
- * CLI command runs, and a new one carries the journey on afterwards: the server keeps the
- * signals meanwhile.
+ * The CLI against a real journey on the time-skipping server, on a PostgreSQL database it shares
+ * with the test's worker: completing or reassigning goes through the journey's workflow, which a
+ * worker runs while the CLI waits for its answer. (An embedded database is open in one process at
+ * a time, so there the CLI cannot act beside a running worker at all.)
  */
-describe('npsloop tasks with a running journey', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-  let smtp: TestSmtpServer;
+describeOnPostgres('npsloop tasks with a running journey', () => {
+  let harness: JourneyHarness;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
 
   beforeAll(async () => {
-    smtp = createTestSmtpServer();
-    await smtp.start();
-    [env, workflowBundle] = await Promise.all([createTimeSkippingEnvironment(), bundleWorkflowsOnce()]);
+    [harness, database] = await Promise.all([createJourneyHarness(), createTestDatabase('postgres')]);
   }, 600_000);
 
   afterAll(async () => {
-    await env?.teardown();
-    await smtp?.stop();
+    if (harness) await closeJourneyHarness(harness);
+    await database?.drop();
   });
 
   it('reassigns a task and completes it, and the journey ends with the outcome', async () => {
-    const dataDir = newDataDir();
-    const harness = { env, smtp, workflowBundle };
-    const withDb = async <T>(work: (db: Db) => Promise<T>): Promise<T> => {
-      const db = await openDataDir(dataDir);
-      try {
-        return await work(db);
-      } finally {
-        await db.close();
-      }
-    };
-    const temporal = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
-    // No workflow cache, hence no sticky task queue: the journey's next workflow task goes to
-    // whichever worker polls next, not to a stopped one. Time stays still meanwhile: the SLA's
-    // timer must not fire while no worker runs (the test server would otherwise skip to it).
-    const unstuck = { maxCachedWorkflows: 0 };
-    await env.connection.testService!.lockTimeSkipping({});
-    try {
-      const { taskId, userId, taskQueue } = await withDb(async (db) => {
-        await installJourneys(db);
-        await db.kysely.insertInto('csms').values({ external_id: 'rae', email: 'rae@cs.example', name: 'Rae Other' }).execute();
-        return withRunningFollowUp(
-          harness,
-          db,
-          async (followUp) => {
-            // Stopped before the journey waits, the worker would leave its next step undone.
-            const journey = env.client.workflow.getHandle(journeyWorkflowId('detractor-follow-up', followUp.userId));
-            const { EVENT_TYPE_TIMER_STARTED } = proto.temporal.api.enums.v1.EventType;
-            await waitFor(async () => ((await journey.fetchHistory()).events?.some((event) => event.eventType === EVENT_TYPE_TIMER_STARTED) ? true : undefined), "the SLA's timer");
-            return followUp;
-          },
-          unstuck,
-        );
-      });
-
-      const reassigned = await npsloop(dataDir, temporal, 'tasks', 'reassign', String(taskId), '--to', 'rae@cs.example', '--reason', 'Rae owns exports');
+    const { db } = database;
+    const { env, smtp } = harness;
+    const settings = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', DATABASE_URL: database.url! };
+    const run = (...args: string[]) => npsloop(newDataDir(), settings, ...args);
+    await installJourneys(db);
+    await db.kysely.insertInto('csms').values({ external_id: 'rae', email: 'rae@cs.example', name: 'Rae Other' }).execute();
+    await withRunningFollowUp(harness, db, async ({ taskId, userId }) => {
+      const reassigned = await run('tasks', 'reassign', String(taskId), '--to', 'rae@cs.example', '--reason', 'Rae owns exports');
       expect(reassigned.code, reassigned.stderr).toBe(0);
       expect(reassigned.stdout).toContain(`task ${taskId} reassigned to rae@cs.example`);
-      await withDb(async (db) => {
-        const worker = await createJourneyWorker(harness, db, taskQueue, unstuck);
-        await worker.runUntil(waitFor(async () => (smtp.received.some((m) => m.to.includes('rae@cs.example')) ? true : undefined), "the new assignee's email"));
-        expect(await db.kysely.selectFrom('tasks').select(['status', 'assignee_csm_id']).where('id', '=', taskId).executeTakeFirst()).toMatchObject({ status: 'open' });
-      });
+      await waitFor(async () => (smtp.received.some((m) => m.to.includes('rae@cs.example')) ? true : undefined), "the new assignee's email");
 
-      const completed = await npsloop(dataDir, temporal, 'tasks', 'complete', String(taskId), '--outcome', 'called Bo, exports fixed', '--by', 'rae@cs.example');
+      const completed = await run('tasks', 'complete', String(taskId), '--outcome', 'called Bo, exports fixed', '--by', 'rae@cs.example');
       expect(completed.code, completed.stderr).toBe(0);
       expect(completed.stdout).toContain(`task ${taskId} done by rae@cs.example: called Bo, exports fixed`);
       expect(completed.stdout).toContain('it ends with this outcome');
-      await withDb(async (db) => {
-        const worker = await createJourneyWorker(harness, db, taskQueue, unstuck);
-        const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
-        const outcome = 'completed by rae@cs.example at escalation level 0: called Bo, exports fixed';
-        expect((await worker.runUntil(journey.result())).outcome).toBe(outcome);
-        expect(await db.kysely.selectFrom('enrollments').select(['status', 'outcome']).executeTakeFirst()).toEqual({ status: 'completed', outcome });
-      });
+      const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
+      const outcome = 'completed by rae@cs.example at escalation level 0: called Bo, exports fixed';
+      expect((await journey.result()).outcome).toBe(outcome);
+      expect(await db.kysely.selectFrom('enrollments').select(['status', 'outcome']).executeTakeFirst()).toEqual({ status: 'completed', outcome });
 
-      const again = await npsloop(dataDir, temporal, 'tasks', 'complete', String(taskId), '--outcome', 'twice');
+      const again = await run('tasks', 'complete', String(taskId), '--outcome', 'twice');
       expect(again).toMatchObject({ code: 1 });
       expect(again.stderr).toContain(`task ${taskId} is already done by rae@cs.example`);
-    } finally {
-      await env.connection.testService!.unlockTimeSkipping({});
-    }
+    });
   }, 300_000);
 });

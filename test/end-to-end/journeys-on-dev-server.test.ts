@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createServer } from '../../api/create-server.ts';
 import { loadConfig } from '../../config/config.ts';
-import { type Db, openDatabase } from '../../db/connect.ts';
+import type { Db } from '../../db/connect.ts';
 import { userJourneyEvents } from '../../db/queries/enrollments.ts';
 import { installMissingJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { userIdByEmail } from '../../db/queries/user-timeline.ts';
@@ -17,31 +18,41 @@ import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { createNpsloopWorker } from '../../worker/create-worker.ts';
 import { ensureRefreshSchedule, REFRESH_SCHEDULE_ID } from '../../worker/refresh-schedule.ts';
 import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
+import { journeyStateQuery } from '../../workflows/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createDevServerEnvironment } from '../helpers/temporal.ts';
+import { describeEachBackend } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * The whole path on the Temporal dev server, as in production: a response comes in through the
  * ingest path, the relay starts its workflow, the worker runs the journey against a real
- * database and a real SMTP server, and the journey ends when the task is completed.
+ * database (PGlite, and PostgreSQL when DATABASE_URL is set) and a real SMTP server, and the
+ * journey ends when the task is completed.
  */
-describe('journeys end to end on the Temporal dev server', () => {
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([createDevServerEnvironment(), bundleWorkflowsOnce()]);
+}, 600_000);
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describeEachBackend('journeys end to end on the Temporal dev server', (database, backend) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-e2e-'));
-  const config = loadConfig({ NPSLOOP_DATA_DIR: dataDir, TEMPORAL_TASK_QUEUE: `e2e-${process.pid}`, NPSLOOP_PUBLIC_URL: 'https://nps.example.com' });
+  const config = loadConfig({ NPSLOOP_DATA_DIR: dataDir, TEMPORAL_TASK_QUEUE: `e2e-${backend}-${process.pid}`, NPSLOOP_PUBLIC_URL: 'https://nps.example.com' });
   const settings = () => ({ now: new Date(), timeZone: config.timeZone, counting: config.npsCounting });
   const linkSecret = 'e2e-link-secret-that-is-long-enough-000';
-  let env: TestWorkflowEnvironment;
   let db: Db;
   let smtp: TestSmtpServer;
   let worker: Awaited<ReturnType<typeof createNpsloopWorker>>;
   let running: Promise<void>;
 
   beforeAll(async () => {
+    db = database();
     smtp = createTestSmtpServer();
     await smtp.start();
-    let workflowBundle;
-    [env, db, workflowBundle] = await Promise.all([createDevServerEnvironment(), openDatabase({ kind: 'pglite' }), bundleWorkflowsOnce()]);
     worker = await createNpsloopWorker({
       config,
       db: db.kysely,
@@ -52,6 +63,9 @@ describe('journeys end to end on the Temporal dev server', () => {
       workflowBundle,
     });
     running = worker.run();
+  }, 600_000);
+
+  beforeEach(async () => {
     const k = db.kysely;
     await installMissingJourneys(k, BUILT_IN_JOURNEYS, { actor: 'e2e' });
     await saveJourney(k, { ...PROMOTER_REVIEW_REQUEST, steps: { ...PROMOTER_REVIEW_REQUEST.steps, reviewUrl: 'https://www.g2.com/products/npsloop/reviews' } } as typeof PROMOTER_REVIEW_REQUEST, { actor: 'e2e' });
@@ -62,13 +76,11 @@ describe('journeys end to end on the Temporal dev server', () => {
       { external_id: 'bo', account_external_id: 'acme', email: 'bo@acme.example', name: 'Bo Buyer' },
       { external_id: 'cy', account_external_id: 'acme', email: 'cy@acme.example', name: 'Cy Champion' },
     ], settings());
-  }, 600_000);
+  });
 
   afterAll(async () => {
     worker?.shutdown();
     await running;
-    await env?.teardown();
-    await db?.close();
     await smtp?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -88,8 +100,12 @@ describe('journeys end to end on the Temporal dev server', () => {
 
     await smtp.start();
     await waitFor(async () => (mailTo('ann@cs.example').length > 0 ? true : undefined), "the CSM's email once SMTP is back");
-    // Let further retries, if any, happen before counting.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Once the journey waits on the task, its email step is over: no attempt is left to send again.
+    const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(task.workflow_id);
+    await waitFor(async () => ((await journey.query(journeyStateQuery)).step === 'waiting for the task' ? true : undefined), 'the journey to wait on the task');
+    expect(await k.selectFrom('emails').select(['status', 'attempts']).where('to_address', '=', 'ann@cs.example').execute()).toEqual([
+      { status: 'sent', attempts: expect.any(Number) },
+    ]);
     expect(mailTo('ann@cs.example')).toHaveLength(1);
     expect(mailTo('ann@cs.example')[0]!.raw).toContain('Exports keep failing');
 
@@ -99,7 +115,6 @@ describe('journeys end to end on the Temporal dev server', () => {
     });
     expect(completed.journey).toBe('signalled');
     const workflowId = completed.task.workflowId;
-    const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(workflowId);
     const state = await journey.result();
     expect(state.outcome).toBe('completed by ann@cs.example at escalation level 0: called Bo, exports fixed');
     expect(await k.selectFrom('enrollments').select(['status']).where('workflow_id', '=', workflowId).executeTakeFirst()).toEqual({ status: 'completed' });

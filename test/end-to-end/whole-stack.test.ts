@@ -45,11 +45,23 @@ async function pressCtrlC(started: StartedProcess): Promise<number | null> {
 
 const running = new Set<ChildProcess>();
 afterAll(async () => {
-  // A failed test must not leave npsloop (and its dev server) running.
-  for (const child of running) if (child.exitCode === null) child.kill('SIGINT');
-  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  // A failed test must not leave npsloop (and its dev server) running: Ctrl-C, then a kill if it
+  // has not stopped within its shutdown time.
+  await Promise.all(
+    [...running].filter((child) => child.exitCode === null && child.signalCode === null).map(async (child) => {
+      const stopped = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 30_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        child.kill('SIGINT');
+      });
+      if (!stopped) child.kill('SIGKILL');
+    }),
+  );
   fs.rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('npm start, the whole stack', () => {
   it('takes a webhook, moves the account NPS, runs the detractor journey to its end, and stops cleanly', async () => {

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
+import type { Kysely } from 'kysely';
 import { type Db, openDatabase } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
 import { installMissingJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
 import { createMailTransport } from '../../mail/create-transport.ts';
 import { responseReceivedWorkflow } from '../../workflows/index.ts';
-import { reviewLinkClickedSignal, taskCompletedSignal } from '../../workflows/journey-messages.ts';
+import { journeyStateQuery, reviewLinkClickedSignal, userAnsweredAsPromoterSignal } from '../../workflows/journey-messages.ts';
+import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
+import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.ts';
@@ -64,13 +69,29 @@ export async function seed(db: Db) {
 /** What a scenario can do, bound to one worker's task queue and the seeded user. */
 export interface ScenarioContext {
   userId: number;
+  /** The seeded instance's database. */
+  db: Db;
   /** Stores a response given just now (by the test server's clock) and runs its workflow to the end. */
   respond(score: number, comment?: string | null): Promise<WorkflowHandle>;
   /** The journey's current run for the seeded user, pinned to its run id. */
   journey(name: 'promoter-review-request' | 'detractor-follow-up'): Promise<WorkflowHandle>;
   openTask(level: number): Promise<{ id: number }>;
+  /** As a person does through the API: the journey's update. */
+  complete(taskId: number, by: string, outcome: string): Promise<void>;
+  reassign(taskId: number, to: string, reason?: string): Promise<void>;
+  /**
+   * Lets the SLA pass while a transaction holds the open task's row (and, on PGlite, the whole
+   * database), so the escalation's close waits; runs `during` meanwhile, then lets it go on.
+   */
+  whileEscalating(taskId: number, during: (trx: Kysely<Database>) => Promise<void>): Promise<void>;
   waitForMail(address: string, count: number): Promise<void>;
   sleep(duration: string): Promise<void>;
+}
+
+/** Someone to reassign a task to, Rae, with her manager Max. */
+async function addRaeAndMax(db: Db): Promise<void> {
+  const max = await db.kysely.insertInto('csms').values({ external_id: 'max', email: 'max@cs.example', name: 'Max Manager' }).returning('id').executeTakeFirstOrThrow();
+  await db.kysely.insertInto('csms').values({ external_id: 'rae', email: 'rae@cs.example', name: 'Rae Other', manager_id: max.id }).execute();
 }
 
 export interface JourneyScenario {
@@ -91,7 +112,8 @@ export const JOURNEY_SCENARIOS: JourneyScenario[] = [
       const response = await s.respond(10);
       const journey = await s.journey('promoter-review-request');
       await s.waitForMail('bo@acme.example', 1);
-      await journey.signal(reviewLinkClickedSignal);
+      const enrollment = await s.db.kysely.selectFrom('enrollments').select('id').executeTakeFirstOrThrow();
+      await journey.signal(reviewLinkClickedSignal, { enrollmentId: enrollment.id });
       await journey.result();
       return [response, journey];
     },
@@ -112,7 +134,7 @@ export const JOURNEY_SCENARIOS: JourneyScenario[] = [
       const task = await s.openTask(0);
       await s.waitForMail('ann@cs.example', 1);
       const journey = await s.journey('detractor-follow-up');
-      await journey.signal(taskCompletedSignal, { taskId: task.id, completedBy: 'ann@cs.example', outcome: 'called, fixed exports' });
+      await s.complete(task.id, 'ann@cs.example', 'called, fixed exports');
       await journey.result();
       return [response, journey];
     },
@@ -126,7 +148,7 @@ export const JOURNEY_SCENARIOS: JourneyScenario[] = [
       const escalated = await s.openTask(1);
       await s.waitForMail('lead@cs.example', 1);
       const journey = await s.journey('detractor-follow-up');
-      await journey.signal(taskCompletedSignal, { taskId: escalated.id, completedBy: 'lead@cs.example', outcome: 'handled' });
+      await s.complete(escalated.id, 'lead@cs.example', 'handled');
       await journey.result();
       return [journey];
     },
@@ -142,7 +164,7 @@ export const JOURNEY_SCENARIOS: JourneyScenario[] = [
       const top = await s.openTask(2);
       await s.sleep('30 days');
       const journey = await s.journey('detractor-follow-up');
-      await journey.signal(taskCompletedSignal, { taskId: top.id, completedBy: 'vp@cs.example', outcome: 'exec call' });
+      await s.complete(top.id, 'vp@cs.example', 'exec call');
       await journey.result();
       return [journey];
     },
@@ -160,7 +182,94 @@ export const JOURNEY_SCENARIOS: JourneyScenario[] = [
       return [promoterResponse, journey];
     },
   },
+  {
+    name: 'detractor-reassigned-then-completed',
+    async run(s) {
+      await addRaeAndMax(s.db);
+      await s.respond(3, 'Exports keep failing');
+      const task = await s.openTask(0);
+      await s.sleep('24 hours');
+      await s.reassign(task.id, 'rae@cs.example', 'Rae owns exports');
+      await s.waitForMail('rae@cs.example', 1);
+      const journey = await s.journey('detractor-follow-up');
+      await s.complete(task.id, 'rae@cs.example', 'sorted');
+      await journey.result();
+      return [journey];
+    },
+  },
+  {
+    name: 'detractor-reassigned-then-escalated',
+    async run(s) {
+      await addRaeAndMax(s.db);
+      await s.respond(3);
+      const task = await s.openTask(0);
+      await s.reassign(task.id, 'rae@cs.example');
+      await s.waitForMail('rae@cs.example', 1);
+      await s.sleep('49 hours');
+      const escalated = await s.openTask(1);
+      await s.waitForMail('max@cs.example', 1);
+      const journey = await s.journey('detractor-follow-up');
+      await s.complete(escalated.id, 'max@cs.example', 'called');
+      await journey.result();
+      return [journey];
+    },
+  },
+  {
+    name: 'detractor-promoter-answer-while-escalating',
+    async run(s) {
+      await s.respond(1);
+      const task = await s.openTask(0);
+      const journey = await s.journey('detractor-follow-up');
+      await s.whileEscalating(task.id, async () => {
+        await journey.signal(userAnsweredAsPromoterSignal, { responseId: 4242 });
+      });
+      await journey.result();
+      return [journey];
+    },
+  },
 ];
+
+/**
+ * Lets a follow-up's SLA pass while a transaction holds its open task's row (and, on PGlite, the
+ * whole database, which runs one transaction at a time), so the escalation's close of the task
+ * waits; `during` runs meanwhile, reading through that transaction. Returns once the escalation
+ * has gone on.
+ */
+export async function holdEscalation(
+  { env, db }: { env: TestWorkflowEnvironment; db: Db },
+  journey: WorkflowHandle,
+  taskId: number,
+  during: (trx: Kysely<Database>) => Promise<void>,
+): Promise<void> {
+  // The steps before the wait (the email, the escalation target) must be over, the SLA's timer
+  // running: held back by the transaction, they would keep the test server's clock from moving.
+  await waitFor(async () => (await waitsOnTimer(journey)) || undefined, 'the journey to wait on its task');
+  let slaPassed: Promise<void> | undefined;
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx.selectFrom('tasks').select('id').where('id', '=', taskId).forUpdate().execute();
+    // Not awaited in here: the test server's clock stands still while an activity runs, so the
+    // sleep ends only after the escalation's close, which waits on this transaction.
+    slaPassed = env.sleep('49 hours');
+    await waitFor(async () => ((await journey.query(journeyStateQuery)).step === 'escalating' ? true : undefined), 'the journey to be escalating');
+    await during(trx);
+  });
+  await slaPassed;
+}
+
+/** The workflow has a timer running and no activity: it waits, on a deadline, for something to happen. */
+async function waitsOnTimer(workflow: WorkflowHandle): Promise<boolean> {
+  const { EventType } = proto.temporal.api.enums.v1;
+  const events = (await workflow.fetchHistory()).events ?? [];
+  const count = (type: number) => events.filter((event) => event.eventType === type).length;
+  const timers = count(EventType.EVENT_TYPE_TIMER_STARTED) - count(EventType.EVENT_TYPE_TIMER_FIRED) - count(EventType.EVENT_TYPE_TIMER_CANCELED);
+  const activities =
+    count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) -
+    count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) -
+    count(EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED) -
+    count(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT) -
+    count(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED);
+  return timers > 0 && activities === 0;
+}
 
 export interface RecordedHistory {
   scenario: string;
@@ -200,8 +309,14 @@ export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness,
   const taskQueue = `journeys-${randomUUID()}`;
   const worker = await createJourneyWorker({ env, smtp, workflowBundle }, db, taskQueue);
 
+  const journeyOf = async (name: 'promoter-review-request' | 'detractor-follow-up') => {
+    const workflowId = journeyWorkflowId(name, userId);
+    const { runId } = await env.client.workflow.getHandle(workflowId).describe();
+    return env.client.workflow.getHandle(workflowId, runId);
+  };
   const context: ScenarioContext = {
     userId,
+    db,
     async respond(score, comment = null) {
       const now = new Date(await env.currentTimeMs());
       const stored = await storeBatch(db.kysely, 'generic', [{ ok: true, response: aResponse({ email: 'bo@acme.example', score, comment, respondedAt: new Date(now.getTime() - 60_000) }), payload: {} }], now);
@@ -210,13 +325,16 @@ export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness,
       await handle.result();
       return env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
     },
-    async journey(name) {
-      const workflowId = journeyWorkflowId(name, userId);
-      const { runId } = await env.client.workflow.getHandle(workflowId).describe();
-      return env.client.workflow.getHandle(workflowId, runId);
-    },
+    journey: journeyOf,
     openTask: (level) =>
       waitFor(() => db.kysely.selectFrom('tasks').select('id').where('status', '=', 'open').where('escalation_level', '=', level).executeTakeFirst(), `an open task at level ${level}`),
+    async complete(taskId, by, outcome) {
+      await completeTaskAndTellJourney({ db: db.kysely, temporal: env.client }, taskId, { actor: { name: by }, outcome });
+    },
+    async reassign(taskId, to, reason) {
+      await reassignTaskAndTellJourney({ db: db.kysely, temporal: env.client }, taskId, { actor: { name: 'admin' }, assignee: to, reason: reason ?? null });
+    },
+    whileEscalating: async (taskId, during) => holdEscalation({ env, db }, await journeyOf('detractor-follow-up'), taskId, during),
     async waitForMail(address, count) {
       await waitFor(async () => (smtp.received.filter((m) => m.to.includes(address)).length >= count ? true : undefined), `${count} email(s) to ${address}`);
     },

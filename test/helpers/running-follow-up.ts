@@ -12,8 +12,6 @@ export interface RunningFollowUp {
   /** The CSM's open task the journey waits on. */
   taskId: number;
   csmId: number;
-  /** The worker's task queue: a later worker must poll it to carry the journey on. */
-  taskQueue: string;
 }
 
 /**
@@ -25,18 +23,17 @@ export async function withRunningFollowUp<T>(
   harness: JourneyHarness,
   db: Db,
   run: (followUp: RunningFollowUp) => Promise<T>,
-  workerOptions: Parameters<typeof createJourneyWorker>[3] = {},
 ): Promise<T> {
   const { env } = harness;
   const { userId } = await seed(db);
   const taskQueue = `journeys-${randomUUID()}`;
-  const worker = await createJourneyWorker(harness, db, taskQueue, workerOptions);
+  const worker = await createJourneyWorker(harness, db, taskQueue);
   return worker.runUntil(async () => {
     const now = new Date(await env.currentTimeMs());
     const stored = await storeBatch(db.kysely, 'generic', [{ ok: true, response: aResponse({ email: 'bo@acme.example', score: 2, respondedAt: new Date(now.getTime() - 60_000) }), payload: {} }], now);
     const responseId = stored.changed[0]!.id;
     await env.client.workflow.execute(responseReceivedWorkflow, { taskQueue, workflowId: `${responseWorkflowId(responseId)}-${randomUUID()}`, args: [{ responseId }] });
     const task = await waitFor(() => db.kysely.selectFrom('tasks').select(['id', 'assignee_csm_id']).where('status', '=', 'open').executeTakeFirst(), "the CSM's open task");
-    return run({ userId, taskId: task.id, csmId: task.assignee_csm_id, taskQueue });
+    return run({ userId, taskId: task.id, csmId: task.assignee_csm_id });
   });
 }

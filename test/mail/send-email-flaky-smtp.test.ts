@@ -154,7 +154,7 @@ describeEachBackend('sendEmail against a slow or flaky SMTP server', (db) => {
     const [email] = emails as [SendEmailInput];
 
     await expect(sendEmail({ db: db().kysely, mailer }, email)).rejects.toThrow(
-      /may have been delivered \(attempt 1\): .*no reply to the message data within 1 s.*sent again once its claim is 15 minutes old/,
+      /may have been delivered \(attempt 1\): .*no reply to the message data within 1 s.*sent again once its claim has lapsed, 2 minutes after this attempt/,
     );
     expect(smtp.received).toHaveLength(1);
     // Nothing written: the row looks as it did while the send was in flight.
@@ -166,11 +166,38 @@ describeEachBackend('sendEmail against a slow or flaky SMTP server', (db) => {
 
     // Only a lease that ran out lets it go out again: at-least-once in this window, by choice, under
     // the same Message-ID. This time the mailer waits the server out.
-    await db().kysely.updateTable('emails').set({ updated_at: sql<Date>`now() - interval '16 minutes'` }).execute();
+    await db().kysely.updateTable('emails').set({ updated_at: sql<Date>`now() - interval '3 minutes'` }).execute();
     expect(await sendEmail({ db: db().kysely, mailer: mailerFor(smtp.url()) }, email)).toMatchObject({ status: 'sent' });
     expect(smtp.received).toHaveLength(2);
     expect(arrivalsByMessageId(smtp).size).toBe(1);
     expect(await rows()).toMatchObject([{ status: 'sent', attempts: 2, error: null }]);
+  });
+
+  it("renews a live attempt's claim while a slow server takes its time, and frees a dead attempt's within the lease", async () => {
+    const smtp = await startServer({ acknowledgeDataAfterMs: 4_000 });
+    const mailer = mailerFor(smtp.url());
+    const [slow, orphaned] = emails as [SendEmailInput, SendEmailInput];
+    const claimLeaseMs = 1_500;
+
+    // A second attempt during the slow send finds the claim renewed, though the send outlasts the lease.
+    const sending = sendEmail({ db: db().kysely, mailer, claimLeaseMs }, slow);
+    while (smtp.received.length === 0) await sleep(20);
+    await sleep(2 * claimLeaseMs);
+    await expect(sendEmail({ db: db().kysely, mailer, claimLeaseMs }, slow)).rejects.toThrow(/claimed by an attempt started .*stopped renewing its claim for 1.5 s/);
+    expect(await sending).toMatchObject({ status: 'sent' });
+
+    // An attempt that died after claiming (its worker killed) renews nothing: its claim lapses.
+    const prompt = mailerFor((await startServer()).url());
+    await sendEmail({ db: db().kysely, mailer: prompt, claimLeaseMs }, orphaned);
+    await db()
+      .kysely.updateTable('emails')
+      .set({ status: 'claimed', sent_at: null, message_id: null, updated_at: sql<Date>`now()` })
+      .where('idempotency_key', '=', orphaned.idempotencyKey)
+      .execute();
+    await expect(sendEmail({ db: db().kysely, mailer: prompt, claimLeaseMs }, orphaned)).rejects.toThrow(/claimed by an attempt started/);
+    await sleep(claimLeaseMs + 200);
+    expect(await sendEmail({ db: db().kysely, mailer: prompt, claimLeaseMs }, orphaned)).toMatchObject({ status: 'sent' });
+    expect(smtp.received).toHaveLength(1);
   });
 
   it('keeps an email claimed when the connection is lost after the data, before the acknowledgement', async () => {

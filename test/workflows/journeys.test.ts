@@ -1,41 +1,67 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import { reviewLinkUrl } from '../../activities/review-links.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
-import { type Db, openDatabase } from '../../db/connect.ts';
+import { followReviewLink } from '../../api/routes/follow-review-link.ts';
+import type { Db } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 import { detractorFollowUpWorkflow, promoterReviewRequestWorkflow, responseReceivedWorkflow } from '../../workflows/index.ts';
-import { reviewLinkClickedSignal, taskCompletedSignal, taskReassignedSignal } from '../../workflows/journey-messages.ts';
+import {
+  journeyStateQuery,
+  reassignTaskUpdate,
+  reviewLinkClickedSignal,
+  taskCompletedSignal,
+  taskReassignedSignal,
+  userAnsweredAsPromoterSignal,
+} from '../../workflows/journey-messages.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
-import { createJourneyWorker, installJourneys, seed as seedJourneyInstance } from '../helpers/journey-scenarios.ts';
-import { emptyDatabase } from '../helpers/test-database.ts';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
-import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from '../helpers/temporal.ts';
+import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
+import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
+import { TaskClosedError, TaskNotActionableError } from '../../tasks/task-errors.ts';
+import {
+  closeJourneyHarness,
+  createJourneyHarness,
+  createJourneyWorker,
+  holdEscalation,
+  installJourneys,
+  type JourneyHarness,
+  seed as seedJourneyInstance,
+} from '../helpers/journey-scenarios.ts';
+import { REJECTING_DOMAIN, type TestSmtpServer } from '../helpers/smtp-server.ts';
+import { describeEachBackend } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /**
- * Multi-day journeys on the time-skipping test server, with a real database (PGlite) and a
- * real SMTP server on loopback: emails are asserted as received.
+ * Multi-day journeys on the time-skipping test server, with a real database (PGlite, and
+ * PostgreSQL when DATABASE_URL is set) and a real SMTP server on loopback: emails are asserted
+ * as received.
  */
-describe('journeys', () => {
+// Each test runs a journey over days of the test server's time, several workflows and activities.
+vi.setConfig({ testTimeout: 120_000 });
+
+let harness: JourneyHarness;
+beforeAll(async () => {
+  harness = await createJourneyHarness();
+}, 600_000);
+afterAll(async () => {
+  if (harness) await closeJourneyHarness(harness);
+});
+
+describeEachBackend('journeys', (database, backend) => {
   let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
   let db: Db;
   let smtp: TestSmtpServer;
 
-  beforeAll(async () => {
-    smtp = createTestSmtpServer();
-    await smtp.start();
-    [env, workflowBundle, db] = await Promise.all([createTimeSkippingEnvironment(), bundleWorkflowsOnce(), openDatabase({ kind: 'pglite' })]);
-  }, 600_000);
-
-  afterAll(async () => {
-    await env?.teardown();
-    await db?.close();
-    await smtp?.stop();
+  beforeAll(() => {
+    db = database();
+    ({ env, smtp } = harness);
   });
 
   // Every test's user is user 1 again (the tables restart their ids), so its journeys'
@@ -47,7 +73,6 @@ describe('journeys', () => {
   });
 
   beforeEach(async () => {
-    await emptyDatabase(db);
     smtp.received.length = 0;
     await installJourneys(db);
   });
@@ -63,7 +88,7 @@ describe('journeys', () => {
 
   async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `journeys-${randomUUID()}`;
-    const worker = await createJourneyWorker({ env, smtp, workflowBundle }, db, taskQueue);
+    const worker = await createJourneyWorker(harness, db, taskQueue);
     return worker.runUntil(run(taskQueue));
   }
 
@@ -73,6 +98,10 @@ describe('journeys', () => {
   const openTask = (level: number) =>
     waitFor(() => db.kysely.selectFrom('tasks').selectAll().where('status', '=', 'open').where('escalation_level', '=', level).executeTakeFirst(), `an open task at level ${level}`);
   const mailTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
+  const completeTask = (taskId: number, by: string, outcome: string) =>
+    completeTaskAndTellJourney({ db: db.kysely, temporal: env.client }, taskId, { actor: { name: by }, outcome });
+  const reassignTask = (taskId: number, to: string, reason: string | null = null) =>
+    reassignTaskAndTellJourney({ db: db.kysely, temporal: env.client }, taskId, { actor: { name: 'admin' }, assignee: to, reason });
 
   it('asks a promoter who clicks for a review once, with the link through npsloop', async () => {
     const { userId } = await seed();
@@ -114,7 +143,9 @@ describe('journeys', () => {
       expect(mailTo('ann@cs.example')[0]!.raw).toContain('Exports keep failing');
       const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
       expect(await journey.query('journeyState')).toMatchObject({ step: 'waiting for the task', escalationLevel: 0, assignee: 'ann@cs.example' });
-      await journey.signal(taskCompletedSignal, { taskId: task.id, completedBy: 'ann@cs.example', outcome: 'called, fixed exports' });
+      // The API's path: an update the journey validates, then closes the task itself.
+      const completed = await completeTask(task.id, 'ann@cs.example', 'called, fixed exports');
+      expect(completed).toMatchObject({ journey: 'signalled', task: { status: 'done', completedBy: 'ann@cs.example' } });
       const state = await journey.result();
       expect(state.outcome).toBe('completed by ann@cs.example at escalation level 0: called, fixed exports');
     });
@@ -127,13 +158,15 @@ describe('journeys', () => {
     const { userId } = await seed();
     await withWorker(async (taskQueue) => {
       await processResponse(taskQueue, await respond(3));
-      await openTask(0);
+      const task0 = await openTask(0);
       await env.sleep('49 hours');
       const escalated = await openTask(1);
       expect(escalated.assignee_csm_id).not.toBeNull();
       await waitFor(async () => (mailTo('lead@cs.example').length === 1 ? true : undefined), 'the escalation email');
       const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
-      await journey.signal(taskCompletedSignal, { taskId: escalated.id, completedBy: 'lead@cs.example', outcome: 'handled' });
+      // The CSM's task was escalated: it takes no completion now.
+      await expect(completeTask(task0.id, 'ann@cs.example', 'late')).rejects.toBeInstanceOf(TaskClosedError);
+      await completeTask(escalated.id, 'lead@cs.example', 'handled');
       expect((await journey.result()).outcome).toBe('completed by lead@cs.example at escalation level 1: handled');
     });
     const tasks = await db.kysely.selectFrom('tasks').select(['escalation_level', 'status']).orderBy('escalation_level').execute();
@@ -149,13 +182,17 @@ describe('journeys', () => {
       const task = await openTask(0);
       const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
       await env.sleep('24 hours');
-      await journey.signal(taskReassignedSignal, { taskId: task.id, assignee: rae, reassignedBy: 'admin', reason: 'Rae owns exports' });
+      const reassigned = await reassignTask(task.id, 'rae@cs.example', 'Rae owns exports');
+      // Recorded before the update answered: the task is Rae's in the database already.
+      expect(reassigned).toMatchObject({ changed: true, task: { assignee: { id: rae.id } } });
       await waitFor(async () => (mailTo('rae@cs.example').length === 1 ? true : undefined), "the new assignee's email");
       expect(mailTo('rae@cs.example')[0]!.raw).toContain('Hi Rae Other');
       expect(mailTo('rae@cs.example')[0]!.raw).toContain(task.due_at.toISOString());
       expect(await journey.query('journeyState')).toMatchObject({ step: 'waiting for the task', escalationLevel: 0, assignee: 'rae@cs.example', openTaskId: task.id });
-      // A signal about a task that is not the open one changes nothing.
-      await journey.signal(taskReassignedSignal, { taskId: task.id + 100, assignee: { id: 1, email: 'vp@cs.example', name: 'Vera VP' }, reassignedBy: 'admin', reason: null });
+      // An update about a task that is not the open one is refused and changes nothing.
+      await expect(
+        journey.executeUpdate(reassignTaskUpdate, { args: [{ taskId: task.id + 100, assignee: { id: 1, email: 'vp@cs.example', name: 'Vera VP' }, reassignedBy: 'admin', reason: null }] }),
+      ).rejects.toThrow(WorkflowUpdateFailedError);
 
       // 49 hours after the task was created, not after the reassignment: the due time stayed.
       await env.sleep('25 hours');
@@ -164,18 +201,18 @@ describe('journeys', () => {
       await waitFor(async () => (mailTo('max@cs.example').length === 1 ? true : undefined), "the new assignee's manager's email");
       const closed = await db.kysely.selectFrom('tasks').select(['status', 'outcome']).where('id', '=', task.id).executeTakeFirstOrThrow();
       expect(closed).toEqual({ status: 'cancelled', outcome: 'SLA passed: escalated to max@cs.example' });
-      await journey.signal(taskCompletedSignal, { taskId: escalated.id, completedBy: 'max@cs.example', outcome: 'called' });
+      await completeTask(escalated.id, 'max@cs.example', 'called');
       expect((await journey.result()).outcome).toBe('completed by max@cs.example at escalation level 1: called');
     });
     expect([mailTo('ann@cs.example').length, mailTo('lead@cs.example').length, mailTo('vp@cs.example').length]).toEqual([1, 0, 0]);
   });
 
-  it('does not escalate a task completed just as the SLA passed', async () => {
+  it("does not escalate a task an earlier version's API closed just as the SLA passed", async () => {
     const { userId } = await seed();
     await withWorker(async (taskQueue) => {
       await processResponse(taskQueue, await respond(3));
       const task = await openTask(0);
-      // Closed by the API, whose signal the workflow has not handled when its deadline fires.
+      // Closed by that API, whose signal the workflow has not handled when its deadline fires.
       await db.kysely.updateTable('tasks').set({ status: 'done', outcome: 'called', completed_by: 'ann@cs.example', completed_at: new Date() }).where('id', '=', task.id).execute();
       await env.sleep('49 hours');
       const state = await env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId)).result();
@@ -197,7 +234,7 @@ describe('journeys', () => {
       await env.sleep('30 days');
       const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
       expect(await journey.query('journeyState')).toMatchObject({ escalationLevel: 2, assignee: 'vp@cs.example', openTaskId: top.id });
-      await journey.signal(taskCompletedSignal, { taskId: top.id, completedBy: 'vp@cs.example', outcome: 'exec call' });
+      await completeTask(top.id, 'vp@cs.example', 'exec call');
       await journey.result();
     });
     expect([mailTo('ann@cs.example').length, mailTo('lead@cs.example').length, mailTo('vp@cs.example').length]).toEqual([1, 1, 1]);
@@ -229,7 +266,7 @@ describe('journeys', () => {
       expect(again.journeys).toEqual(first.journeys);
       const task = await openTask(0);
       const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
-      await journey.signal(taskCompletedSignal, { taskId: task.id, completedBy: 'ann@cs.example', outcome: 'done' });
+      await completeTask(task.id, 'ann@cs.example', 'done');
       await journey.result();
 
       // The journey has ended; a new detractor answer within 90 days enrolls nobody.
@@ -240,5 +277,163 @@ describe('journeys', () => {
     expect(await db.kysely.selectFrom('tasks').select('id').execute()).toHaveLength(1);
     expect(mailTo('ann@cs.example')).toHaveLength(1);
     expect(DETRACTOR_FOLLOW_UP.cooldownDays).toBe(90);
+  });
+  it("still takes the signals an earlier version's API sent: a reassignment, then a completion", async () => {
+    const { userId } = await seed();
+    const rae = await db.kysely.insertInto('csms').values({ external_id: 'rae', email: 'rae@cs.example', name: 'Rae Other' }).returning(['id', 'email', 'name']).executeTakeFirstOrThrow();
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(3));
+      const task = await openTask(0);
+      const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
+      // That API changed the row itself, then signalled.
+      await db.kysely.updateTable('tasks').set({ assignee_csm_id: rae.id }).where('id', '=', task.id).execute();
+      await journey.signal(taskReassignedSignal, { taskId: task.id, assignee: rae, reassignedBy: 'admin', reason: null });
+      await waitFor(async () => (mailTo('rae@cs.example').length === 1 ? true : undefined), "the new assignee's email");
+      await db.kysely.updateTable('tasks').set({ status: 'done', outcome: 'sorted', completed_by: 'rae@cs.example', completed_at: new Date() }).where('id', '=', task.id).execute();
+      await journey.signal(taskCompletedSignal, { taskId: task.id, completedBy: 'rae@cs.example', outcome: 'sorted' });
+      expect((await journey.result()).outcome).toBe('completed by rae@cs.example at escalation level 0: sorted');
+    });
+  });
+
+  const whileEscalating = (taskId: number, userId: number, during: (trx: Kysely<Database>) => Promise<void>) =>
+    holdEscalation({ env, db }, env.client.workflow.getHandle(journeyWorkflowId('detractor-follow-up', userId)), taskId, during);
+
+  it('refuses a completion that arrives while the SLA escalates the task, and escalates once', async () => {
+    const { userId } = await seed();
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(3));
+      const task = await openTask(0);
+      await whileEscalating(task.id, userId, async (trx) => {
+        const late = completeTaskAndTellJourney({ db: trx, temporal: env.client }, task.id, { actor: { name: 'ann@cs.example' }, outcome: 'called' });
+        await expect(late).rejects.toBeInstanceOf(TaskNotActionableError);
+        await expect(late).rejects.toThrow(`the journey did not take the change: task ${task.id} is being escalated`);
+      });
+      const escalated = await openTask(1);
+      await waitFor(async () => (mailTo('lead@cs.example').length === 1 ? true : undefined), 'the escalation email');
+      await completeTask(escalated.id, 'lead@cs.example', 'handled');
+      const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
+      expect((await journey.result()).outcome).toBe('completed by lead@cs.example at escalation level 1: handled');
+    });
+    const tasks = await db.kysely.selectFrom('tasks').select(['escalation_level', 'status', 'completed_by']).orderBy('escalation_level').execute();
+    expect(tasks).toEqual([
+      { escalation_level: 0, status: 'cancelled', completed_by: null },
+      { escalation_level: 1, status: 'done', completed_by: 'lead@cs.example' },
+    ]);
+    expect(mailTo('lead@cs.example')).toHaveLength(1);
+  });
+
+  it('refuses a reassignment that arrives while the SLA escalates the task: nobody is told it is theirs', async () => {
+    const { userId } = await seed();
+    await db.kysely.insertInto('csms').values({ external_id: 'rae', email: 'rae@cs.example', name: 'Rae Other' }).execute();
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(3));
+      const task = await openTask(0);
+      await whileEscalating(task.id, userId, async (trx) => {
+        const late = reassignTaskAndTellJourney({ db: trx, temporal: env.client }, task.id, { actor: { name: 'admin' }, assignee: 'rae@cs.example', reason: null });
+        await expect(late).rejects.toBeInstanceOf(TaskNotActionableError);
+      });
+      const escalated = await openTask(1);
+      await waitFor(async () => (mailTo('lead@cs.example').length === 1 ? true : undefined), "the old assignee's manager's email");
+      await completeTask(escalated.id, 'lead@cs.example', 'handled');
+      await env.client.workflow.getHandle(journeyWorkflowId('detractor-follow-up', userId)).result();
+    });
+    expect(mailTo('rae@cs.example')).toHaveLength(0);
+    const first = await db.kysely.selectFrom('tasks').select(['assignee_csm_id', 'status']).where('escalation_level', '=', 0).executeTakeFirstOrThrow();
+    expect(first.status).toBe('cancelled');
+    const ann = await db.kysely.selectFrom('csms').select('id').where('email', '=', 'ann@cs.example').executeTakeFirstOrThrow();
+    expect(first.assignee_csm_id).toBe(ann.id);
+  });
+
+  it("stops at a promoter answer that arrives while the SLA escalates the task: no manager's task, no email", async () => {
+    const { userId } = await seed();
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(1));
+      const task = await openTask(0);
+      const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
+      await whileEscalating(task.id, userId, async () => {
+        // What the promoter's response workflow does, sent while the escalation's close waits.
+        await journey.signal(userAnsweredAsPromoterSignal, { responseId: 4242 });
+      });
+      const state = await journey.result();
+      expect(state.outcome).toBe('the user answered as a promoter (response 4242)');
+    });
+    expect(await db.kysely.selectFrom('tasks').select(['escalation_level', 'status']).execute()).toEqual([{ escalation_level: 0, status: 'cancelled' }]);
+    expect(mailTo('lead@cs.example')).toHaveLength(0);
+    expect(await db.kysely.selectFrom('enrollments').select(['status', 'outcome']).execute()).toEqual([
+      { status: 'cancelled', outcome: 'the user answered as a promoter (response 4242)' },
+    ]);
+  });
+
+  it("does not let an old email's review link reach the user's next enrollment", async () => {
+    const { userId } = await seed();
+    const reviewLinks = { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' };
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(10));
+      const first = env.client.workflow.getHandle<typeof promoterReviewRequestWorkflow>(journeyWorkflowId('promoter-review-request', userId));
+      expect((await first.result()).outcome).toBe('reminder sent, link not followed');
+      const [firstEnrollment] = await db.kysely.selectFrom('enrollments').select('id').execute();
+
+      await env.sleep('91 days');
+      await processResponse(taskQueue, await respond(9));
+      const enrollments = await db.kysely.selectFrom('enrollments').select(['id', 'status']).orderBy('id').execute();
+      expect(enrollments).toHaveLength(2);
+      const second = env.client.workflow.getHandle<typeof promoterReviewRequestWorkflow>(journeyWorkflowId('promoter-review-request', userId));
+      await waitFor(async () => ((await second.query(journeyStateQuery)).step === 'waiting for the link to be followed' ? true : undefined), 'the second request');
+      // The first email's link, followed now: recorded for the first enrollment, and the second journey does not take it.
+      const token = new URL(reviewLinkUrl(reviewLinks, firstEnrollment!.id)).pathname.slice('/r/'.length);
+      expect(await followReviewLink({ db: db.kysely, temporal: env.client, reviewLinks }, token, 'old email')).not.toBeNull();
+      expect(await second.query('journeyState')).toMatchObject({ reviewLinkClicked: false });
+      expect((await second.result()).outcome).toBe('reminder sent, link not followed');
+    });
+    expect(await db.kysely.selectFrom('review_link_clicks').select('enrollment_id').execute()).toHaveLength(1);
+  });
+
+  it('fails at once, without retrying for ever, when the response is not in the database', async () => {
+    await seed();
+    await withWorker(async (taskQueue) => {
+      const error = await processResponse(taskQueue, 987_654).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      if (!(error instanceof WorkflowFailedError)) return;
+      // The activity's failure, non-retryable by its type, is the workflow's.
+      const causes: unknown[] = [];
+      for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) causes.push(cause);
+      expect(causes.find((cause) => cause instanceof ApplicationFailure)).toMatchObject({ type: 'ResponseNotFoundError', message: 'no NPS response with id 987654' });
+    });
+  });
+
+  it("ends the enrollment as failed, saying why, when a promoter's address cannot receive mail", async () => {
+    const { userId } = await seed();
+    await db.kysely.updateTable('users').set({ email: `bo@${REJECTING_DOMAIN}` }).where('id', '=', userId).execute();
+    await withWorker(async (taskQueue) => {
+      const now = new Date(await env.currentTimeMs());
+      const stored = await storeBatch(db.kysely, 'generic', [{ ok: true, response: aResponse({ email: `bo@${REJECTING_DOMAIN}`, score: 10, respondedAt: new Date(now.getTime() - 60_000) }), payload: {} }], now);
+      await processResponse(taskQueue, stored.changed[0]!.id);
+      const journey = env.client.workflow.getHandle(journeyWorkflowId('promoter-review-request', userId));
+      await expect(journey.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    });
+    const [enrollment] = await db.kysely.selectFrom('enrollments').select(['status', 'outcome']).execute();
+    expect(enrollment!.status).toBe('failed');
+    expect(enrollment!.outcome).toMatch(/^the journey failed: .*mailbox unavailable/);
+  });
+
+  it("keeps a follow-up going when the CSM's address cannot receive mail: the task is there and escalates", async () => {
+    const { userId } = await seed();
+    await db.kysely.updateTable('csms').set({ email: `ann@${REJECTING_DOMAIN}` }).where('external_id', '=', 'csm').execute();
+    await withWorker(async (taskQueue) => {
+      await processResponse(taskQueue, await respond(2));
+      await openTask(0);
+      const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
+      await waitFor(async () => ((await journey.query(journeyStateQuery)).step === 'waiting for the task' ? true : undefined), 'the journey to wait on the task');
+      const failedEmail = await db.kysely.selectFrom('emails').select(['status', 'error']).executeTakeFirstOrThrow();
+      expect(failedEmail.status).toBe('failed');
+      await env.sleep('49 hours');
+      const escalated = await openTask(1);
+      await waitFor(async () => (mailTo('lead@cs.example').length === 1 ? true : undefined), 'the escalation email');
+      await completeTask(escalated.id, 'lead@cs.example', 'handled');
+      expect((await journey.result()).outcome).toBe('completed by lead@cs.example at escalation level 1: handled');
+    });
   });
 });

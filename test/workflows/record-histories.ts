@@ -1,14 +1,18 @@
 /**
- * Records the replay fixtures: runs every built-in journey path (and the response workflow that
- * enrolls it) on the time-skipping server, then writes each workflow's history as Temporal's
- * JSON history format to test/fixtures/histories/<scenario>--<workflowId>.json.
+ * Records replay fixtures: runs every built-in journey path (and the response workflow that
+ * enrolls it) on the time-skipping server, then writes each workflow's history as Temporal's JSON
+ * history format to test/fixtures/histories/<folder>/<scenario>--<workflowId>.json.
  *
- *   npm run record-histories
+ *   npm run record-histories                 # into a new folder named after today, e.g. 2026-12-04
+ *   npm run record-histories -- <folder>     # into a new folder of that name
  *
- * Re-record only after an intentional workflow change that no running workflow will replay
- * (see test/workflows/replay.test.ts); the old fixtures are replaced.
+ * Append-only: earlier folders are never touched, and an existing folder is refused, because the
+ * histories recorded by earlier versions are what proves that workflows running in production
+ * still replay (test/workflows/replay.test.ts replays every folder). Record after a workflow
+ * change, and commit the new folder beside the old ones.
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -18,18 +22,22 @@ import { closeJourneyHarness, createJourneyHarness, JOURNEY_SCENARIOS, runScenar
 const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 
 async function main(): Promise<void> {
+  const folderName = process.argv[2] ?? new Date().toISOString().slice(0, 10);
+  if (!/^[\w.-]+$/.test(folderName)) throw new Error(`"${folderName}" is not a folder name: letters, digits, dots, dashes and underscores only`);
+  const folder = path.join(HISTORIES_DIR, folderName);
+  if (existsSync(folder)) throw new Error(`${path.relative(process.cwd(), folder)} exists: recorded histories are never replaced; name a new folder`);
+
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const harness = await createJourneyHarness();
   try {
     const recorded = [];
     for (const scenario of JOURNEY_SCENARIOS) recorded.push(...(await runScenario(harness, scenario)));
 
-    await mkdir(HISTORIES_DIR, { recursive: true });
-    for (const stale of (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json'))) await rm(path.join(HISTORIES_DIR, stale));
+    await mkdir(folder, { recursive: true });
     for (const { scenario, workflowId, history } of recorded) {
-      const file = path.join(HISTORIES_DIR, `${scenario}--${workflowId}.json`);
+      const file = path.join(folder, `${scenario}--${workflowId}.json`);
       const json = `${historyToJSON(history)}\n`;
-      await writeFile(file, json);
+      await writeFile(file, json, { flag: 'wx' });
       console.log(`${path.relative(process.cwd(), file)}  ${history.events?.length ?? 0} events, ${(json.length / 1024).toFixed(1)} KB`);
     }
   } finally {
@@ -40,7 +48,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },
 );

@@ -10,17 +10,17 @@ import { bundleWorkflowsOnce } from '../helpers/temporal.ts';
  * Replays recorded histories of the built-in journeys (and the response workflow) against the
  * workflow code as it is now: any non-determinism fails.
  *
- * The fixtures in test/fixtures/histories are `<scenario>--<workflowId>.json`, recorded by
- * `npm run record-histories` (test/workflows/record-histories.ts). After an intentional workflow
- * change, re-record them with that script and commit the new fixtures. But when the change
- * breaks replay of a workflow that may already be running in production, re-recording only hides
- * the break: guard the new code with `patched()` (later `deprecatePatch()`) from
- * @temporalio/workflow so running workflows replay their old path, and keep the old fixtures.
+ * The fixtures are test/fixtures/histories/<folder>/<scenario>--<workflowId>.json, one folder per
+ * recording, written by `npm run record-histories` (test/workflows/record-histories.ts), which
+ * only ever adds a folder. Every folder is replayed: the oldest are what workflows started by
+ * earlier versions look like, and may still be running in production. A workflow change that
+ * breaks one of them must be guarded with `patched()` (later `deprecatePatch()`) from
+ * @temporalio/workflow, never fixed by deleting the old histories; then record a new folder.
  */
 const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 
 // A missing or empty folder fails 'has recorded histories to replay' below.
-const files = (existsSync(HISTORIES_DIR) ? readdirSync(HISTORIES_DIR) : [])
+const files = (existsSync(HISTORIES_DIR) ? readdirSync(HISTORIES_DIR, { recursive: true, encoding: 'utf8' }) : [])
   .filter((file) => file.endsWith('.json'))
   .sort();
 
