@@ -38,7 +38,7 @@ export const INVALID_RECIPIENT = 'InvalidRecipient';
  * sent, so it is never taken for a dead one; an attempt lost with its worker stops renewing, and its
  * email is free for a retry within this time rather than after the longest possible send.
  */
-const CLAIM_LEASE_MS = 2 * 60_000;
+const CLAIM_LEASE_MS = 60_000;
 
 /** How long marking a delivered email sent is retried: a database restart must not become a duplicate. */
 const MARK_SENT_RETRY_MS = 45_000;
@@ -128,7 +128,7 @@ async function send({ db, mailer }: SendEmailDependencies, email: Email, leaseMs
       // Nothing is written: the claim holds until its lease ends, and no retry sends before.
       throw new Error(
         `Email ${email.idempotency_key} to ${email.to_address} may have been delivered (attempt ${email.attempts}): ${reason}. ` +
-          `It is sent again once its claim has lapsed, ${leaseText(leaseMs)} after this attempt`,
+          `It is sent again once its claim has lapsed, ${leaseMs / 1000} s after this attempt`,
         { cause: error },
       );
     }
@@ -158,7 +158,7 @@ async function markSent(db: Kysely<Database>, email: Email, messageId: string, l
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(
           `Email ${email.idempotency_key} was accepted by the SMTP server but could not be marked sent for ${MARK_SENT_RETRY_MS / 1000} s: ${reason}. ` +
-            `It is sent again once its claim has lapsed, ${leaseText(leaseMs)} after this attempt`,
+            `It is sent again once its claim has lapsed, ${leaseMs / 1000} s after this attempt`,
           { cause: error },
         );
       }
@@ -206,8 +206,6 @@ function renewClaim(db: Kysely<Database>, email: Email, leaseMs: number): () => 
   return () => clearInterval(timer);
 }
 
-const leaseText = (ms: number) => (ms >= 60_000 ? `${ms / 60_000} minutes` : `${ms / 1000} s`);
-
 function findEmail(db: Kysely<Database>, idempotencyKey: string): Promise<Email> {
   return db.selectFrom('emails').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
 }
@@ -222,7 +220,7 @@ function outcomeOf(email: Email, leaseMs: number): SendEmailResult {
     case 'claimed':
       throw new Error(
         `Email ${email.idempotency_key} is claimed by an attempt started ${email.updated_at.toISOString()}, which is sending it or ended ` +
-          `in doubt; it is sent again once that attempt has stopped renewing its claim for ${leaseText(leaseMs)}`,
+          `in doubt; it is sent again once that attempt has stopped renewing its claim for ${leaseMs / 1000} s`,
       );
   }
 }

@@ -1,6 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { endEnrollment } from '../../activities/end-enrollment.ts';
@@ -12,7 +11,6 @@ import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
 import { closeJourneyHarness, createJourneyHarness, installJourneys, type JourneyHarness } from '../helpers/journey-scenarios.ts';
 import { withRunningFollowUp } from '../helpers/running-follow-up.ts';
-import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole } from '../helpers/test-api.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 
@@ -126,14 +124,12 @@ afterAll(async () => {
 
 describeEachBackend('enrollments API with a running journey', (database) => {
   let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
   let db: Db;
-  let smtp: TestSmtpServer;
   let app: ApiApp;
 
   beforeAll(async () => {
     db = database();
-    ({ env, smtp, workflowBundle } = harness);
+    ({ env } = harness);
     app = await createTestApi(db.kysely, { temporal: env.client });
   });
 
@@ -146,7 +142,7 @@ describeEachBackend('enrollments API with a running journey', (database) => {
   });
 
   it("answers with the journey's live state from its workflow", async () => {
-    await withRunningFollowUp({ env, smtp, workflowBundle }, db, async ({ userId, taskId }) => {
+    await withRunningFollowUp(harness, db, async ({ userId, taskId }) => {
       const admin = (await createApiToken(db.kysely, { name: 'admin', role: 'admin' })).token;
       const [enrollment] = (await app.inject({ method: 'GET', url: '/enrollments?journey=detractor-follow-up&status=active', headers: bearer(admin) })).json().enrollments;
       const response = await app.inject({ method: 'GET', url: `/enrollments/${enrollment.id}`, headers: bearer(admin) });

@@ -1,6 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
@@ -196,14 +195,13 @@ afterAll(async () => {
 
 describeEachBackend('tasks API with running journeys', (database) => {
   let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
   let db: Db;
   let smtp: TestSmtpServer;
   let app: ApiApp;
 
   beforeAll(async () => {
     db = database();
-    ({ env, smtp, workflowBundle } = harness);
+    ({ env, smtp } = harness);
     app = await createTestApi(db.kysely, { temporal: env.client });
   });
 
@@ -224,7 +222,7 @@ describeEachBackend('tasks API with running journeys', (database) => {
 
   /** A detractor's follow-up running and waiting on Ann's task, and a token for Ann. */
   const detractorWaiting = (run: (context: { taskId: number; annToken: string; userId: number }) => Promise<void>) =>
-    withRunningFollowUp({ env, smtp, workflowBundle }, db, async ({ taskId, userId, csmId }) => {
+    withRunningFollowUp(harness, db, async ({ taskId, userId, csmId }) => {
       const annToken = (await createApiToken(db.kysely, { name: "Ann's token", role: 'csm', csmId })).token;
       await run({ taskId, annToken, userId });
     });

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
-import type { Kysely } from 'kysely';
 import { type Db, openDatabase } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
 import { installMissingJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
@@ -18,6 +17,7 @@ import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
+import { EscalationGate } from './escalation-gate.ts';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.ts';
 import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from './temporal.ts';
 import { waitFor } from './wait-for.ts';
@@ -33,13 +33,15 @@ export interface JourneyHarness {
   env: TestWorkflowEnvironment;
   smtp: TestSmtpServer;
   workflowBundle: WorkflowBundleWithSourceMap;
+  /** Open but while holdEscalation holds an escalation. */
+  escalationGate: EscalationGate;
 }
 
 export async function createJourneyHarness(): Promise<JourneyHarness> {
   const smtp = createTestSmtpServer();
   await smtp.start();
   const [env, bundle] = await Promise.all([createTimeSkippingEnvironment(), bundleWorkflowsOnce()]);
-  return { env, smtp, workflowBundle: bundle };
+  return { env, smtp, workflowBundle: bundle, escalationGate: new EscalationGate() };
 }
 
 export async function closeJourneyHarness({ env, smtp }: JourneyHarness): Promise<void> {
@@ -83,7 +85,7 @@ export interface ScenarioContext {
    * Lets the SLA pass while a transaction holds the open task's row (and, on PGlite, the whole
    * database), so the escalation's close waits; runs `during` meanwhile, then lets it go on.
    */
-  whileEscalating(taskId: number, during: (trx: Kysely<Database>) => Promise<void>): Promise<void>;
+  whileEscalating(during: () => Promise<void>): Promise<void>;
   waitForMail(address: string, count: number): Promise<void>;
   sleep(duration: string): Promise<void>;
 }
@@ -169,7 +171,20 @@ export const JOURNEY_SCENARIOS: JourneyScenario[] = [
       return [journey];
     },
   },
+  // Before the scenario a promoter answer closes (see test/workflows/journeys.test.ts).
   {
+    name: 'detractor-promoter-answer-while-escalating',
+    async run(s) {
+      await s.respond(1);
+      await s.openTask(0);
+      const journey = await s.journey('detractor-follow-up');
+      await s.whileEscalating(async () => {
+        await journey.signal(userAnsweredAsPromoterSignal, { responseId: 4242 });
+      });
+      await journey.result();
+      return [journey];
+    },
+  },  {
     name: 'detractor-closed-by-promoter-answer',
     async run(s) {
       await s.respond(1);
@@ -214,45 +229,36 @@ export const JOURNEY_SCENARIOS: JourneyScenario[] = [
       return [journey];
     },
   },
-  {
-    name: 'detractor-promoter-answer-while-escalating',
-    async run(s) {
-      await s.respond(1);
-      const task = await s.openTask(0);
-      const journey = await s.journey('detractor-follow-up');
-      await s.whileEscalating(task.id, async () => {
-        await journey.signal(userAnsweredAsPromoterSignal, { responseId: 4242 });
-      });
-      await journey.result();
-      return [journey];
-    },
-  },
+
 ];
 
 /**
- * Lets a follow-up's SLA pass while a transaction holds its open task's row (and, on PGlite, the
- * whole database, which runs one transaction at a time), so the escalation's close of the task
- * waits; `during` runs meanwhile, reading through that transaction. Returns once the escalation
- * has gone on.
+ * Lets a follow-up's SLA pass with the escalation's close of the task held at the harness's gate
+ * (the workflow is then "escalating" and its task no longer actionable); `during` runs meanwhile.
+ * Returns once the escalation has gone on.
  */
-export async function holdEscalation(
-  { env, db }: { env: TestWorkflowEnvironment; db: Db },
-  journey: WorkflowHandle,
-  taskId: number,
-  during: (trx: Kysely<Database>) => Promise<void>,
-): Promise<void> {
+export async function holdEscalation({ env, escalationGate }: Pick<JourneyHarness, 'env' | 'escalationGate'>, journey: WorkflowHandle, during: () => Promise<void>): Promise<void> {
   // The steps before the wait (the email, the escalation target) must be over, the SLA's timer
-  // running: held back by the transaction, they would keep the test server's clock from moving.
+  // running: otherwise the sleep below could end before the SLA has passed.
   await waitFor(async () => (await waitsOnTimer(journey)) || undefined, 'the journey to wait on its task');
+  escalationGate.shut();
   let slaPassed: Promise<void> | undefined;
-  await db.kysely.transaction().execute(async (trx) => {
-    await trx.selectFrom('tasks').select('id').where('id', '=', taskId).forUpdate().execute();
-    // Not awaited in here: the test server's clock stands still while an activity runs, so the
-    // sleep ends only after the escalation's close, which waits on this transaction.
+  try {
+    // Not awaited yet: the test server's clock stands still while an activity runs, so the sleep
+    // ends only after the held close has gone through.
     slaPassed = env.sleep('49 hours');
-    await waitFor(async () => ((await journey.query(journeyStateQuery)).step === 'escalating' ? true : undefined), 'the journey to be escalating');
-    await during(trx);
-  });
+    // Not by polling the journey's state: each query is a workflow task, during which the test
+    // server stops its clock, so polling would keep the SLA from ever passing.
+    await Promise.race([
+      escalationGate.reached(),
+      sleep(60_000, undefined, { ref: false }).then(() => Promise.reject(new Error('the SLA passed, and the escalation never reached its close of the task'))),
+    ]);
+    const { step } = await journey.query(journeyStateQuery);
+    if (step !== 'escalating') throw new Error(`the journey is "${step}" at the escalation's close`);
+    await during();
+  } finally {
+    escalationGate.open();
+  }
   await slaPassed;
 }
 
@@ -279,35 +285,44 @@ export interface RecordedHistory {
 
 /** A worker on its own task queue with the real activities: this database, the test SMTP server. */
 export function createJourneyWorker(
-  { env, smtp, workflowBundle }: JourneyHarness,
+  { env, smtp, workflowBundle, escalationGate }: JourneyHarness,
   db: Db,
   taskQueue: string,
   options: Pick<WorkerOptions, 'maxCachedWorkflows'> = {},
 ): Promise<Worker> {
+  const activities = createActivities({
+    db: db.kysely,
+    npsSettings: () => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' }),
+    mailer: createMailTransport({ smtpUrl: smtp.url(), from: 'npsloop <npsloop@test.example>', outboxDir: '' }),
+    temporal: env.client,
+    taskQueue,
+    reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
+  });
   return Worker.create({
     ...options,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle,
-    activities: createActivities({
-      db: db.kysely,
-      npsSettings: () => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' }),
-      mailer: createMailTransport({ smtpUrl: smtp.url(), from: 'npsloop <npsloop@test.example>', outboxDir: '' }),
-      temporal: env.client,
-      taskQueue,
-      reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
-    }),
+    activities: {
+      ...activities,
+      // Only a journey closes a task as cancelled: the gate is shut while an escalation is held.
+      closeTask: async (input: Parameters<typeof activities.closeTask>[0]) => {
+        if (input.status === 'cancelled') await escalationGate.pass();
+        return activities.closeTask(input);
+      },
+    },
   });
 }
 
 /** Runs one scenario on a fresh database with its own worker, and fetches the histories it returns. */
-export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness, scenario: JourneyScenario): Promise<RecordedHistory[]> {
+export async function runScenario(harness: JourneyHarness, scenario: JourneyScenario): Promise<RecordedHistory[]> {
+  const { env, smtp, escalationGate } = harness;
   const db = await openDatabase({ kind: 'pglite' });
   smtp.received.length = 0;
   await installJourneys(db);
   const { userId } = await seed(db);
   const taskQueue = `journeys-${randomUUID()}`;
-  const worker = await createJourneyWorker({ env, smtp, workflowBundle }, db, taskQueue);
+  const worker = await createJourneyWorker(harness, db, taskQueue);
 
   const journeyOf = async (name: 'promoter-review-request' | 'detractor-follow-up') => {
     const workflowId = journeyWorkflowId(name, userId);
@@ -334,7 +349,7 @@ export async function runScenario({ env, smtp, workflowBundle }: JourneyHarness,
     async reassign(taskId, to, reason) {
       await reassignTaskAndTellJourney({ db: db.kysely, temporal: env.client }, taskId, { actor: { name: 'admin' }, assignee: to, reason: reason ?? null });
     },
-    whileEscalating: async (taskId, during) => holdEscalation({ env, db }, await journeyOf('detractor-follow-up'), taskId, during),
+    whileEscalating: async (during) => holdEscalation({ env, escalationGate }, await journeyOf('detractor-follow-up'), during),
     async waitForMail(address, count) {
       await waitFor(async () => (smtp.received.filter((m) => m.to.includes(address)).length >= count ? true : undefined), `${count} email(s) to ${address}`);
     },

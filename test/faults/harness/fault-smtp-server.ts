@@ -5,6 +5,8 @@ export interface DeliveredEmail {
   messageId: string;
   to: string[];
   subject: string;
+  /** When the server accepted it (epoch ms). */
+  receivedAt: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function createFaultSmtpServer(): Promise<FaultSmtpServer> {
                 messageId: MESSAGE_ID.exec(raw)?.[1] ?? `(no Message-ID #${received.length + 1})`,
                 to: session.envelope.rcptTo.map((recipient) => recipient.address),
                 subject: SUBJECT.exec(raw)?.[1]?.trim() ?? '',
+                receivedAt: Date.now(),
               });
               callback();
             };

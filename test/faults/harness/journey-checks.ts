@@ -28,10 +28,35 @@ export interface JourneysOutcome {
   emails: number;
   missing: { enrollments: number; tasks: number; emails: number };
   duplicates: { enrollments: number; tasks: number; emails: number };
+  /**
+   * Copies of an email sent again because the worker was SIGKILLed just after the SMTP server
+   * accepted it and before the row was marked sent: SMTP has no idempotency, so this window is
+   * at-least-once by design (activities/send-email.ts), with the same Message-ID. Counted apart
+   * from `duplicates`, which are copies that window does not explain.
+   */
+  redeliveredAfterKill: number;
   /** Anything else wrong, one line each: a wrong assignee, status or recipient, an unexpected task or email. */
   wrong: string[];
   lost: number;
   duplicated: number;
+}
+
+/**
+ * A second copy is put down to a crash in the send's commit window when the worker was SIGKILLed
+ * within this long after the server accepted the first: the scenario kills within 100 ms of
+ * seeing work, and a loaded worker may take some hundreds of ms to record an acceptance.
+ */
+const COMMIT_WINDOW_MS = 1_000;
+
+/** Copies of `messageId` beyond the first, split by whether a worker kill right after the previous copy explains each. */
+function extraCopies(smtp: FaultSmtpServer, messageId: string, workerKills: readonly number[]): { explained: number; unexplained: number } {
+  const arrivals = smtp.received.filter((email) => email.messageId === messageId).map((email) => email.receivedAt);
+  let explained = 0;
+  for (let i = 1; i < arrivals.length; i++) {
+    const previous = arrivals[i - 1]!;
+    if (workerKills.some((kill) => kill >= previous && kill - previous <= COMMIT_WINDOW_MS)) explained += 1;
+  }
+  return { explained, unexplained: arrivals.length - 1 - explained };
 }
 
 /** The Message-ID the mailer derives from an idempotency key (mail/create-transport.ts), so a delivery names its step. */
@@ -69,13 +94,20 @@ async function observe(db: Kysely<Database>, expected: ExpectedJourney[]): Promi
   return { enrollments, tasks, emails };
 }
 
-function compare(expected: ExpectedJourney[], observed: Observed, smtp: FaultSmtpServer, statuses: Map<string, string> | undefined): JourneysOutcome {
+function compare(
+  expected: ExpectedJourney[],
+  observed: Observed,
+  smtp: FaultSmtpServer,
+  statuses: Map<string, string> | undefined,
+  workerKills: readonly number[],
+): JourneysOutcome {
   const outcome: JourneysOutcome = {
     enrollments: 0,
     tasks: 0,
     emails: 0,
     missing: { enrollments: 0, tasks: 0, emails: 0 },
     duplicates: { enrollments: 0, tasks: 0, emails: 0 },
+    redeliveredAfterKill: 0,
     wrong: [],
     lost: 0,
     duplicated: 0,
@@ -126,7 +158,11 @@ function compare(expected: ExpectedJourney[], observed: Observed, smtp: FaultSmt
         continue;
       }
       outcome.emails += 1;
-      outcome.duplicates.emails += times - 1;
+      if (times > 1) {
+        const { explained, unexplained } = extraCopies(smtp, messageId, workerKills);
+        outcome.redeliveredAfterKill += explained;
+        outcome.duplicates.emails += unexplained;
+      }
       const to = recipients.get(messageId) ?? [];
       if (!to.includes(want.to)) outcome.wrong.push(`${label}: ${want.step} went to ${to.join(', ')}, expected ${want.to}`);
       const row = rows.find((email) => email.idempotency_key === key);
@@ -146,7 +182,7 @@ function compare(expected: ExpectedJourney[], observed: Observed, smtp: FaultSmt
 
 /** Every expected email's row is sent and the SMTP server holds no acknowledgement: no retry can still add a copy. */
 function settled(expected: ExpectedJourney[], observed: Observed, smtp: FaultSmtpServer): boolean {
-  const outcome = compare(expected, observed, smtp, undefined);
+  const outcome = compare(expected, observed, smtp, undefined, []);
   if (outcome.lost > 0 || outcome.wrong.length > 0 || smtp.heldAcks() > 0) return false;
   return observed.emails.every((email) => email.status !== 'claimed');
 }
@@ -157,7 +193,7 @@ function settled(expected: ExpectedJourney[], observed: Observed, smtp: FaultSmt
  * included. Never throws on a mismatch: the caller records it.
  */
 export async function awaitJourneys(
-  stack: { db: Kysely<Database>; smtp: FaultSmtpServer; temporalClient: Client },
+  stack: { db: Kysely<Database>; smtp: FaultSmtpServer; temporalClient: Client; worker: { sigkills: readonly number[] } },
   expected: ExpectedJourney[],
   { seconds, signal }: { seconds: number; signal: AbortSignal },
 ): Promise<JourneysOutcome> {
@@ -175,5 +211,5 @@ export async function awaitJourneys(
   }
   observed = await observe(stack.db, expected);
   const statuses = await workflowStatuses(stack.temporalClient, [...new Set(observed.enrollments.map((enrollment) => enrollment.workflow_id))]);
-  return compare(expected, observed, stack.smtp, statuses);
+  return compare(expected, observed, stack.smtp, statuses, stack.worker.sigkills);
 }

@@ -42,6 +42,8 @@ export interface NpsloopProcess {
   /** Kills it for good: no restart follows. */
   close(): Promise<void>;
   unexpectedExits: UnexpectedExit[];
+  /** When each SIGKILL was sent (epoch ms). */
+  sigkills: number[];
   /** Everything it printed since its last start (the latest 256 KiB). */
   output(): string;
   waitForOutput(pattern: RegExp, what: string, options: { seconds: number; signal?: AbortSignal }): Promise<RegExpExecArray>;
@@ -77,6 +79,7 @@ export function npsloopProcess(kind: 'api' | 'worker', options: NpsloopProcessOp
   const handle: NpsloopProcess = {
     kind,
     unexpectedExits: [],
+    sigkills: [],
     async start({ signal }) {
       if (closed) throw new Error(`the ${kind} was closed`);
       if (current?.isRunning()) throw new Error(`the ${kind} is already running`);
@@ -91,6 +94,7 @@ export function npsloopProcess(kind: 'api' | 'worker', options: NpsloopProcessOp
     async kill(signal) {
       if (!current) return;
       killing = true;
+      if (signal === 'SIGKILL') handle.sigkills.push(Date.now());
       try {
         await current.kill(signal);
       } finally {

@@ -48,6 +48,7 @@ export function recordJourneys(context: ScenarioContext, outcome: JourneysOutcom
   if (outcome.wrong.length > 0) context.problem(`journeys not in their expected state: ${some(outcome.wrong)}`);
   figures.journey_missing = outcome.missing;
   figures.journey_duplicates = outcome.duplicates;
+  if (outcome.redeliveredAfterKill > 0) figures.emails_redelivered_after_kill = Number(figures.emails_redelivered_after_kill ?? 0) + outcome.redeliveredAfterKill;
 }
 
 /** The API and the worker must only ever have died when the scenario killed them. */
