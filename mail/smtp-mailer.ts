@@ -21,9 +21,10 @@ export function createSmtpMailer(smtpUrl: string, from: string, timeouts: SmtpTi
     host: url.hostname,
     port: url.port ? Number(url.port) : undefined,
     secure: url.protocol === 'smtps:',
-    // Both end within beforeDataMs, which bounds everything before the data together.
-    connectionTimeout: timeouts.beforeDataMs,
-    greetingTimeout: timeouts.beforeDataMs,
+    // A backstop only: beforeDataMs bounds everything before the data together, and its own
+    // deadline, started first, must be the one that fires, with its message.
+    connectionTimeout: timeouts.beforeDataMs + 1_000,
+    greetingTimeout: timeouts.beforeDataMs + 1_000,
     // Inactivity: after the data, the server's silence while it decides.
     socketTimeout: timeouts.dataReplyMs,
     logger: false,
