@@ -105,14 +105,10 @@ async function importRows(
   const source = options.source ?? 'csv';
   const batchSize = options.batchSize ?? 5_000;
   const normalize = createNormalizer({ now: options.now, timeZone: options.timeZone });
-  // csv-parse counts a CRLF inside a quoted field as two lines: its line numbers are corrected by
-  // the CRLFs read in fields so far, or every line after a Windows multi-line comment is off.
-  let fieldCrlfs = 0;
   const parser = parse({
     bom: true,
     columns: (header: string[]) => {
       const columns = readHeader(header);
-      fieldCrlfs += crlfsIn(header);
       reading.line = 2;
       return columns;
     },
@@ -160,13 +156,11 @@ async function importRows(
 
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; bytes: number } }>) {
-      fieldCrlfs += crlfsIn(Object.values(record));
-      const line = info.lines - fieldCrlfs;
-      reading.line = line + 1;
+      reading.line = info.lines + 1;
       idColumn ??= SOURCE_ID_COLUMNS.find((column) => column in record);
       result.rows += 1;
       result.bytes = info.bytes;
-      const item = historyItem(record, line, { source, idColumn, normalize, timeZone: options.timeZone });
+      const item = historyItem(record, info.lines, { source, idColumn, normalize, timeZone: options.timeZone });
       if (item.ok && item.response.respondedAt < options.since) {
         result.skipped += 1;
         continue;
@@ -189,8 +183,6 @@ async function importRows(
   result.rejections.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return result;
 }
-
-const crlfsIn = (values: string[]) => values.reduce((count, value) => count + (value.split('\r\n').length - 1), 0);
 
 /** One CSV row as a response, or as the reasons it is not one (a NUL in any column among them). */
 function historyItem(
