@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/postgres-for-the-run.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Two cores: suites that start servers should not all start at once.

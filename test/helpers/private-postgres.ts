@@ -22,7 +22,7 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres({ maxConnections = 30 }: { maxConnections?: number } = {}): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-pg-'));
   const dataDir = path.join(dir, 'data');
@@ -30,7 +30,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   const pgCtl = (...args: string[]) => asServerUser(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-w', '-t', '60', ...args]);
   const start = async () => {
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=30`;
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=${maxConnections}`;
     await pgCtl('-l', path.join(dir, 'server.log'), '-o', options, 'start');
   };
   let running = false;

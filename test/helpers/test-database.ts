@@ -6,15 +6,12 @@ import { type DatabaseEvents, type Db, openDatabase } from '../../db/connect.ts'
 
 export type BackendName = 'pglite' | 'postgres';
 
-/** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
-export const backends: BackendName[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+/** Both, always: PostgreSQL is the server in DATABASE_URL, or the run's own (test/postgres-for-the-run.ts). */
+export const backends: BackendName[] = ['pglite', 'postgres'];
 
-/**
- * A suite only a PostgreSQL server can run (server-side faults: terminated backends, restarts).
- * Without DATABASE_URL it is reported as skipped, never as passed.
- */
+/** A suite only a PostgreSQL server can run (server-side faults: terminated backends, restarts). */
 export function describeOnPostgres(name: string, suite: () => void): void {
-  describe.skipIf(!process.env.DATABASE_URL)(`${name} [postgres]`, suite);
+  describe(`${name} [postgres]`, suite);
 }
 
 /**
