@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import * as tasks from '../db/queries/tasks.ts';
 import type { ClosedTaskStatus, Task, TaskStatus } from '../db/tables/tasks.ts';
-import { TaskClosedError } from '../tasks/task-errors.ts';
+import { TaskClosedError } from './permanent-errors.ts';
 
 export class TaskNotFoundError extends Error {
   override readonly name = 'TaskNotFoundError';

@@ -5,7 +5,8 @@ import type { Database } from '../db/database.ts';
 import { getTask, getTaskView, type TaskView } from '../db/queries/tasks.ts';
 import { completeTaskUpdate } from '../workflows/journey-messages.ts';
 import type { TaskActor } from './task-actor.ts';
-import { TaskClosedError, TaskNotActionableError } from './task-errors.ts';
+import { TaskClosedError } from '../activities/permanent-errors.ts';
+import { TaskNotActionableError } from './task-errors.ts';
 import { updateJourney } from './update-journey.ts';
 
 export interface CompletedTask {

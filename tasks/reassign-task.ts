@@ -7,7 +7,8 @@ import { getTask, getTaskView, type TaskView } from '../db/queries/tasks.ts';
 import { reassignTaskUpdate } from '../workflows/journey-messages.ts';
 import { resolveAssignee } from './resolve-assignee.ts';
 import type { TaskActor } from './task-actor.ts';
-import { JourneyNotRunningError, TaskClosedError, TaskNotActionableError } from './task-errors.ts';
+import { TaskClosedError } from '../activities/permanent-errors.ts';
+import { JourneyNotRunningError, TaskNotActionableError } from './task-errors.ts';
 import { updateJourney } from './update-journey.ts';
 
 export interface ReassignedTask {

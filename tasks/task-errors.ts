@@ -1,15 +1,3 @@
-import type { Task } from '../db/tables/tasks.ts';
-
-/** The task is done or cancelled: it can be neither completed again nor reassigned. */
-export class TaskClosedError extends Error {
-  override readonly name = 'TaskClosedError';
-  constructor(readonly task: Pick<Task, 'id' | 'status' | 'completed_by' | 'completed_at' | 'outcome'>) {
-    const by = task.completed_by ? ` by ${task.completed_by}` : '';
-    const at = task.completed_at ? ` at ${task.completed_at.toISOString()}` : '';
-    super(`task ${task.id} is already ${task.status}${by}${at}${task.outcome ? `: ${task.outcome}` : ''}`);
-  }
-}
-
 /** A CSM id or email that names no CSM, or (emails are not unique) more than one. */
 export class AssigneeNotFoundError extends Error {
   override readonly name = 'AssigneeNotFoundError';

@@ -23,7 +23,8 @@ import { setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { aResponse } from '../fixtures/instance.ts';
 import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
-import { TaskClosedError, TaskNotActionableError } from '../../tasks/task-errors.ts';
+import { TaskClosedError } from '../../activities/permanent-errors.ts';
+import { TaskNotActionableError } from '../../tasks/task-errors.ts';
 import {
   closeJourneyHarness,
   createJourneyHarness,
