@@ -118,6 +118,9 @@ export function createTestSmtpServer(options: TestSmtpServerOptions = {}): TestS
           });
         },
       });
+      // A client that dies mid-session (a SIGKILLed worker) resets its connection: smtp-server
+      // reports that as the server's 'error', which without a listener would end this process.
+      started.on('error', () => {});
       await new Promise<void>((resolve, reject) => {
         started.server.once('error', reject);
         started.listen(handle.port, '127.0.0.1', () => {

@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../helpers/free-port.ts';
 
 export interface DeliveredEmail {
   messageId: string;
@@ -115,6 +115,9 @@ export async function createFaultSmtpServer(): Promise<FaultSmtpServer> {
           });
         },
       });
+      // A client that dies mid-session (a SIGKILLed worker) resets its connection: smtp-server
+      // reports that as the server's 'error', which without a listener would end this process.
+      started.on('error', () => {});
       await new Promise<void>((resolve, reject) => {
         started.server.once('error', reject);
         started.listen(port, '127.0.0.1', () => {
