@@ -6,7 +6,7 @@ import { startPrivatePostgres } from './helpers/private-postgres.ts';
  * before the test workers start so that they inherit its address. A machine without them fails
  * here, saying what to install, instead of skipping the PostgreSQL half of the suite.
  */
-export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(): Promise<(() => void) | undefined> {
   if (process.env.DATABASE_URL) return undefined;
   // Every suite opens databases of its own on it, two workers at a time.
   const server = await startPrivatePostgres({ maxConnections: 200 });

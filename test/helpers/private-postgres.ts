@@ -1,48 +1,61 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 
 /**
- * A PostgreSQL server of the test's own, in a temporary folder on a free port, which the test
- * may stop and start again: the shared server on 5432 is never stopped. Trust authentication on
- * loopback only. As root (PostgreSQL refuses to run as root) it runs as the `postgres` user.
+ * A PostgreSQL server of the tests' own, in a folder of its own on a free port, which a test may
+ * stop and start again: the shared server on 5432 is never touched. Trust authentication on
+ * loopback only. As root (initdb and the server refuse root) it runs as the `postgres` user.
  */
 export interface PrivatePostgres {
+  port: number;
   /** Its `postgres` database. */
   url: string;
   /** `fast` ends every session with 57P01, as a planned restart or failover does; `immediate` as a crash does. */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
-  /** Stops it and removes its folder. */
-  destroy(): Promise<void>;
+  /** Stops it at once and removes the folder it made; synchronous, so it also runs on an exit path. */
+  destroy(): void;
 }
 
-export async function startPrivatePostgres({ maxConnections = 30 }: { maxConnections?: number } = {}): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  maxConnections?: number;
+  /** Where its data and `postgres.log` go (kept on destroy); a temporary folder, removed on destroy, by default. */
+  dir?: string;
+}
+
+export async function startPrivatePostgres({ maxConnections = 30, dir: givenDir }: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-pg-'));
+  const dir = givenDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-pg-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const removeDir = () => {
+    if (!givenDir) fs.rmSync(dir, { recursive: true, force: true });
+  };
   const dataDir = path.join(dir, 'data');
-  const asServerUser = await serverUserRunner(dir);
+  const asServerUser = serverUserCommand(dir);
   const port = await freePort();
-  const pgCtl = (...args: string[]) => asServerUser(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-w', '-t', '60', ...args]);
+  const pgCtlArgs = (...args: string[]) => asServerUser(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-w', '-t', '60', ...args]);
+  const pgCtl = (...args: string[]) => run(...pgCtlArgs(...args));
   const start = async () => {
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=${maxConnections}`;
-    await pgCtl('-l', path.join(dir, 'server.log'), '-o', options, 'start');
+    await pgCtl('-l', path.join(dir, 'postgres.log'), '-o', options, 'start');
   };
   let running = false;
   try {
-    await asServerUser(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    await run(...asServerUser(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']));
     await start();
     running = true;
   } catch (error) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw error;
   }
   return {
+    port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop(mode = 'fast') {
       await pgCtl('-m', mode, 'stop');
@@ -52,15 +65,21 @@ export async function startPrivatePostgres({ maxConnections = 30 }: { maxConnect
       await start();
       running = true;
     },
-    async destroy() {
-      if (running) await pgCtl('-m', 'immediate', 'stop');
+    destroy() {
+      if (running) {
+        try {
+          execFileSync(...pgCtlArgs('-m', 'immediate', 'stop'), { stdio: 'ignore', timeout: 30_000 });
+        } catch {
+          // Already stopped.
+        }
+      }
       running = false;
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeDir();
     },
   };
 }
 
-/** The newest server installed the Debian way (/usr/lib/postgresql/<version>/bin), or pg_config's. */
+/** The newest server installed the Debian way (/usr/lib/postgresql/<version>/bin). */
 function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
@@ -69,18 +88,10 @@ function postgresBinDir(): string {
   throw new Error(`no PostgreSQL server binaries (initdb, pg_ctl) under ${root}/<version>/bin: install the postgresql package`);
 }
 
-/** Runs a command as the user PostgreSQL runs as: ourselves, or `postgres` when we are root. */
-async function serverUserRunner(dir: string): Promise<(file: string, args: string[]) => Promise<unknown>> {
-  if (process.getuid?.() !== 0) return (file, args) => run(file, args);
-  const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout.trim());
-  fs.chownSync(dir, await id('-u'), await id('-g'));
-  return (file, args) => run('runuser', ['-u', 'postgres', '--', file, ...args]);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** A command as the user PostgreSQL runs as: ourselves, or `postgres` when we are root (who then owns `dir`). */
+function serverUserCommand(dir: string): (file: string, args: string[]) => [string, string[]] {
+  if (process.getuid?.() !== 0) return (file, args) => [file, args];
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  fs.chownSync(dir, id('-u'), id('-g'));
+  return (file, args) => ['runuser', ['-u', 'postgres', '--', file, ...args]];
 }

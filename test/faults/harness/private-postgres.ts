@@ -1,11 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from './free-port.ts';
-
-const run = promisify(execFile);
+import { startPrivatePostgres as startTestPostgres } from '../../helpers/private-postgres.ts';
 
 /** The application_name every npsloop process of the suite connects with: what a fault aims at. */
 export const NPSLOOP_APPLICATION_PREFIX = 'npsloop-';
@@ -34,57 +28,10 @@ export interface PrivatePostgres {
   destroy(): void;
 }
 
-function postgresBinDir(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root)
-    ? fs
-        .readdirSync(root)
-        .filter((version) => fs.existsSync(path.join(root, version, 'bin', 'postgres')))
-        .sort((a, b) => Number(a) - Number(b))
-    : [];
-  const newest = versions.at(-1);
-  if (!newest) throw new Error(`no PostgreSQL server binaries under ${root}/<version>/bin (apt-get install postgresql)`);
-  return path.join(root, newest, 'bin');
-}
-
-/** As root, the server's commands run as `postgres` (initdb refuses root); otherwise as the current user. */
-function asServerUser(command: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
-}
-
+/** The suite's PostgreSQL: the tests' private server (its files in `dir`, kept with the run's logs), and what faults need of it. */
 export async function startPrivatePostgres(dir: string): Promise<PrivatePostgres> {
-  const bin = postgresBinDir();
-  const dataDir = path.join(dir, 'data');
-  const logFile = path.join(dir, 'postgres.log');
-  fs.mkdirSync(dir, { recursive: true });
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    fs.chownSync(dir, uid, gid);
-  }
-  const port = await freePort();
-  const pgCommand = (name: string, args: string[]) => asServerUser(path.join(bin, name), args);
-  const exec = async (name: string, args: string[]) => {
-    const [command, commandArgs] = pgCommand(name, args);
-    await run(command, commandArgs, { timeout: 60_000 });
-  };
-
-  await exec('initdb', ['--pgdata', dataDir, '--username', 'postgres', '--auth', 'trust', '--encoding', 'UTF8', '--no-sync', '--no-instructions']);
-  fs.appendFileSync(
-    path.join(dataDir, 'postgresql.conf'),
-    [
-      '# the fault suite: loopback only, its own port and socket folder',
-      "listen_addresses = '127.0.0.1'",
-      `port = ${port}`,
-      `unix_socket_directories = '${dir}'`,
-      'max_connections = 200',
-      '',
-    ].join('\n'),
-  );
-  const start = () => exec('pg_ctl', ['--pgdata', dataDir, '--log', logFile, '--wait', '--timeout', '60', 'start']);
-  const stop = (mode: 'fast' | 'immediate') => exec('pg_ctl', ['--pgdata', dataDir, '--mode', mode, '--wait', '--timeout', '60', 'stop']);
-  await start();
-
+  const server = await startTestPostgres({ dir, maxConnections: 200 });
+  const { port } = server;
   // One admin session, kept (a strike may poll every few milliseconds) and made again after a restart.
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres?application_name=fault-suite-admin`;
   let admin: Promise<pg.Client> | undefined;
@@ -108,7 +55,6 @@ export async function startPrivatePostgres(dir: string): Promise<PrivatePostgres
     }
   };
 
-  let destroyed = false;
   return {
     port,
     url: (database, applicationName) => `postgres://postgres@127.0.0.1:${port}/${database}?application_name=${encodeURIComponent(applicationName)}`,
@@ -117,9 +63,9 @@ export async function startPrivatePostgres(dir: string): Promise<PrivatePostgres
     },
     async stop(mode) {
       dropAdmin();
-      await stop(mode);
+      await server.stop(mode);
     },
-    start,
+    start: () => server.start(),
     async terminateNpsloopBackends(database, state) {
       const { rows } = await adminQuery<{ state: string | null; terminated: boolean }>(
         `select state, pg_terminate_backend(pid) as terminated
@@ -136,15 +82,8 @@ export async function startPrivatePostgres(dir: string): Promise<PrivatePostgres
       return counts;
     },
     destroy() {
-      if (destroyed) return;
-      destroyed = true;
       dropAdmin();
-      const [command, args] = pgCommand('pg_ctl', ['--pgdata', dataDir, '--mode', 'immediate', '--wait', 'stop']);
-      try {
-        execFileSync(command, args, { stdio: 'ignore', timeout: 30_000 });
-      } catch {
-        // Already stopped.
-      }
+      server.destroy();
     },
   };
 }

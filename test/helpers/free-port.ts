@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-/** A TCP port free on loopback right now, for a server the suite will start (and restart) on it. */
+/** A TCP port free on loopback right now, for a server a test will start (and restart) on it. */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
