@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { jsonPath } from '../rules/json-path.ts';
 import { ApiError } from './api-error.ts';
+import { findInJson } from './find-in-json.ts';
 
 /**
  * How deep a JSON body may nest. The deepest document npsloop takes, a rule with conditions
@@ -23,28 +24,12 @@ export async function rejectDeepJsonBody(request: FastifyRequest): Promise<void>
 
 /** Throws 400 with the path where a parsed body first nests too deep; returns the body otherwise. */
 export function assertJsonDepth<T>(body: T): T {
-  const path = tooDeepAt(body);
+  // The body itself is level 1: an object or list at depth MAX_JSON_DEPTH is one level too deep.
+  const path = findInJson(body, { value: (value, depth) => depth >= MAX_JSON_DEPTH && value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) });
   if (path === undefined) return body;
   const where = `body${jsonPath(path).slice(1)}`;
   const shown = where.length > MAX_REPORTED_PATH ? `${where.slice(0, MAX_REPORTED_PATH)}…` : where;
   throw new ApiError(400, 'invalid_request', `the body nests deeper than ${MAX_JSON_DEPTH} levels`, [
     { path: shown, message: `nests deeper than ${MAX_JSON_DEPTH} levels` },
   ]);
-}
-
-/** The path of the first object or list below MAX_JSON_DEPTH; iterative, so it is safe at any depth. */
-function tooDeepAt(root: unknown): PropertyKey[] | undefined {
-  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const { value, path } = next;
-    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue;
-    // The body itself is level 1.
-    if (path.length >= MAX_JSON_DEPTH) return path;
-    const entries = Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, item] = entries[i]!;
-      stack.push({ value: item, path: [...path, Array.isArray(value) ? Number(key) : key] });
-    }
-  }
-  return undefined;
 }

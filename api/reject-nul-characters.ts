@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { jsonPath } from '../rules/json-path.ts';
 import { ApiError } from './api-error.ts';
+import { findInJson } from './find-in-json.ts';
 
 // PostgreSQL text and jsonb cannot hold U+0000: a NUL that reached a query would fail it as a
 // server error. No survey tool or admin has a reason to send one, so it is refused up front.
@@ -34,27 +35,7 @@ export async function rejectNulInBody(request: FastifyRequest): Promise<void> {
 
 /** Throws 400 with the path of the first NUL in a parsed body; returns the body otherwise. */
 export function assertNoNul<T>(body: T): T {
-  const path = findNul(body);
+  const path = findInJson(body, { value: (value) => typeof value === 'string' && value.includes('\u0000'), key: (key) => key.includes('\u0000') });
   if (path) throw nulRefused(`body${jsonPath(path).slice(1)}`);
   return body;
-}
-
-/** Depth first, keys before their values; iterative, so no nesting can overflow the stack. */
-function findNul(root: unknown): PropertyKey[] | undefined {
-  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const { value, path } = next;
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) return path;
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue;
-    const entries = Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, item] = entries[i]!;
-      if (key.includes('\u0000')) return [...path, key];
-      stack.push({ value: item, path: [...path, Array.isArray(value) ? Number(key) : key] });
-    }
-  }
-  return undefined;
 }

@@ -3,15 +3,8 @@
  * emoji that a sender cut in two, which JSON can carry as "\ud83d". A text column takes one as
  * U+FFFD, but jsonb refuses it and fails the whole statement. So text is made well-formed where
  * it is parsed, as a UTF-8 decoder does with bytes it cannot read: each unpaired surrogate
- * becomes U+FFFD, the replacement character.
+ * becomes U+FFFD, the replacement character (String.prototype.toWellFormed).
  */
-
-// With the u flag a surrogate pair is one code point, so only an unpaired half matches.
-const UNPAIRED_SURROGATE = /\p{Cs}/gu;
-
-export function wellFormed(text: string): string {
-  return text.replace(UNPAIRED_SURROGATE, '\ufffd');
-}
 
 function isJsonContainer(value: unknown): value is Record<string, unknown> | unknown[] {
   if (typeof value !== 'object' || value === null) return false;
@@ -25,14 +18,14 @@ function isJsonContainer(value: unknown): value is Record<string, unknown> | unk
  * arrays and strings is left as it is.
  */
 export function withWellFormedText<T>(document: T): T {
-  if (typeof document === 'string') return wellFormed(document) as T;
+  if (typeof document === 'string') return document.toWellFormed() as T;
   const stack: unknown[] = [document];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (!isJsonContainer(node)) continue;
     for (const key of Object.keys(node)) {
       const value = (node as Record<string, unknown>)[key];
-      const fixed = typeof value === 'string' ? wellFormed(value) : value;
-      const fixedKey = wellFormed(key);
+      const fixed = typeof value === 'string' ? value.toWellFormed() : value;
+      const fixedKey = key.toWellFormed();
       if (fixedKey !== key) delete (node as Record<string, unknown>)[key];
       if (fixedKey !== key || fixed !== value) Object.defineProperty(node, fixedKey, { value: fixed, enumerable: true, writable: true, configurable: true });
       stack.push(fixed);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { jsonPath } from '../../rules/json-path.ts';
 import type { RuleError } from '../../rules/validate-rule.ts';
 import { ApiError, type ErrorIssue } from '../api-error.ts';
+import { findInJson } from '../find-in-json.ts';
 
 /*
  * Rules and journeys arrive as JSON documents, and every mistake in one is reported at its JSON
@@ -57,12 +58,6 @@ export function parseJsonDocuments(scope: FastifyInstance): void {
   });
 }
 
-interface Visit {
-  node: unknown;
-  parent: Visit | null;
-  step: PropertyKey | null;
-}
-
 /** A key that could reach Object.prototype if its object were merged into another: `__proto__`, or `constructor` holding a `prototype`. */
 export function isPrototypeKey(key: string, value: unknown): boolean {
   return key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'));
@@ -70,28 +65,6 @@ export function isPrototypeKey(key: string, value: unknown): boolean {
 
 /** The path of the first prototype key (see isPrototypeKey); iterative, so any depth is safe. */
 export function prototypeKeyPath(document: unknown): string | null {
-  const stack: Visit[] = [{ node: document, parent: null, step: null }];
-  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
-    const { node } = visit;
-    if (typeof node !== 'object' || node === null) continue;
-    if (Array.isArray(node)) {
-      for (let index = node.length - 1; index >= 0; index--) stack.push({ node: node[index], parent: visit, step: index });
-      continue;
-    }
-    const keys = Object.keys(node);
-    for (let index = keys.length - 1; index >= 0; index--) {
-      const key = keys[index] as string;
-      const child: unknown = (node as Record<string, unknown>)[key];
-      const entry = { node: child, parent: visit, step: key };
-      if (isPrototypeKey(key, child)) return jsonPath(stepsTo(entry));
-      stack.push(entry);
-    }
-  }
-  return null;
-}
-
-function stepsTo(visit: Visit): PropertyKey[] {
-  const steps: PropertyKey[] = [];
-  for (let at: Visit | null = visit; at !== null && at.step !== null; at = at.parent) steps.push(at.step);
-  return steps.reverse();
+  const steps = findInJson(document, { key: isPrototypeKey });
+  return steps ? jsonPath(steps) : null;
 }
