@@ -3,20 +3,10 @@ import {
   defaultRetentlyFieldMapping,
   retentlyAdapter,
   retentlyFieldMappingSchema,
-  type RetentlyFieldMapping,
 } from '../../../ingest/sources/retently.ts';
-import { retentlyCustomTemplatePayload, retentlyPayload } from '../../fixtures/vendor-payloads.ts';
+import { retentlyCustomTemplateMapping, retentlyCustomTemplatePayload, retentlyPayload } from '../../fixtures/vendor-payloads.ts';
 import { normalizeOutcome, rejectionIssues } from './normalize-outcome.ts';
 
-/** The mapping a customer who rewrote the template into sections would configure. */
-const customMapping: RetentlyFieldMapping = {
-  email: 'customer.email',
-  score: 'feedback.rating',
-  respondedAt: 'feedback.submitted',
-  comment: 'feedback.answers[0].text',
-  responseId: 'feedback.uuid',
-  eventId: 'delivery.id',
-};
 
 describe('retently adapter', () => {
   it('reads the stock template with the default mapping', () => {
@@ -37,7 +27,7 @@ describe('retently adapter', () => {
   });
 
   it('reads a nested custom template through a custom mapping', () => {
-    const outcome = retentlyAdapter.parse(retentlyCustomTemplatePayload(), customMapping);
+    const outcome = retentlyAdapter.parse(retentlyCustomTemplatePayload(), retentlyCustomTemplateMapping);
     expect(outcome).toMatchObject({ kind: 'response', eventId: 'dlv-20260309-0042' });
     expect(normalizeOutcome(outcome)).toEqual({
       ok: true,
@@ -55,7 +45,7 @@ describe('retently adapter', () => {
   });
 
   it('derives a stable response id from email and time when none is mapped', () => {
-    const { responseId: _unmapped, ...mapping } = customMapping;
+    const { responseId: _unmapped, ...mapping } = retentlyCustomTemplateMapping;
     const first = normalizeOutcome(retentlyAdapter.parse(retentlyCustomTemplatePayload(), mapping));
     const resent = normalizeOutcome(
       retentlyAdapter.parse(retentlyCustomTemplatePayload({ customer: { email: ' ELI.NOVAK@hooli.example' } }), mapping),
@@ -74,21 +64,21 @@ describe('retently adapter', () => {
     { score: '7.5', message: 'must be a whole number from 0 to 10' },
     { score: 'abc', message: 'must be a number from 0 to 10' },
   ])('reports score $score at the mapped path feedback.rating', ({ score, message }) => {
-    const outcome = retentlyAdapter.parse(retentlyCustomTemplatePayload({ feedback: { rating: score } }), customMapping);
+    const outcome = retentlyAdapter.parse(retentlyCustomTemplatePayload({ feedback: { rating: score } }), retentlyCustomTemplateMapping);
     expect(rejectionIssues(outcome)).toEqual([{ path: 'feedback.rating', message }]);
   });
 
   it('reports a missing email at the mapped path, also when its section is missing', () => {
     const expected = [{ path: 'customer.email', message: 'is required' }];
     const noEmail = retentlyCustomTemplatePayload({ customer: { email: undefined } });
-    expect(rejectionIssues(retentlyAdapter.parse(noEmail, customMapping))).toEqual(expected);
+    expect(rejectionIssues(retentlyAdapter.parse(noEmail, retentlyCustomTemplateMapping))).toEqual(expected);
     const noCustomer = retentlyCustomTemplatePayload({ customer: undefined });
-    expect(rejectionIssues(retentlyAdapter.parse(noCustomer, customMapping))).toEqual(expected);
+    expect(rejectionIssues(retentlyAdapter.parse(noCustomer, retentlyCustomTemplateMapping))).toEqual(expected);
   });
 
   it('reports unparseable and future dates at the mapped path', () => {
     const garbled = retentlyCustomTemplatePayload({ feedback: { submitted: 'last Tuesday' } });
-    expect(rejectionIssues(retentlyAdapter.parse(garbled, customMapping))).toEqual([
+    expect(rejectionIssues(retentlyAdapter.parse(garbled, retentlyCustomTemplateMapping))).toEqual([
       { path: 'feedback.submitted', message: 'is not a date: "last Tuesday"' },
     ]);
     const future = retentlyPayload({ createdDate: '2027-01-01T00:00:00Z' });
@@ -106,7 +96,7 @@ describe('retently adapter', () => {
   });
 
   it('checks a configured mapping: required fields, path syntax, no unknown keys', () => {
-    expect(retentlyFieldMappingSchema.safeParse(customMapping).success).toBe(true);
+    expect(retentlyFieldMappingSchema.safeParse(retentlyCustomTemplateMapping).success).toBe(true);
     const result = retentlyFieldMappingSchema.safeParse({ email: 'customer..email', score: 'score', responseID: 'id' });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['email', 'respondedAt', '']);

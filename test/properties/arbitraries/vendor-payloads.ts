@@ -7,6 +7,7 @@ import {
   delightedEvent,
   delightedUnsubscribe,
   genericResponse,
+  retentlyCustomTemplateMapping,
   retentlyCustomTemplatePayload,
   retentlyPayload,
   wootricDeclineEvent,
@@ -69,16 +70,6 @@ export function anyPayload(source: SourceName): fc.Arbitrary<unknown> {
   return fc.oneof(vendorPayload(source), anyValue);
 }
 
-/** The mapping a customer who rewrote Retently's template into sections would configure. */
-export const CUSTOM_RETENTLY_MAPPING: RetentlyFieldMapping = {
-  email: 'customer.email',
-  score: 'feedback.rating',
-  respondedAt: 'feedback.submitted',
-  comment: 'feedback.answers[0].text',
-  responseId: 'feedback.uuid',
-  eventId: 'delivery.id',
-};
-
 const mappingStep = fc.oneof(
   fc.constantFrom('email', 'score', 'customer', 'feedback', 'answers', 'id', '__proto__', 'constructor', 'prototype', 'toString', 'length', '0'),
   fc.string({ minLength: 1, maxLength: 8 }).filter((name) => !/[.[\]]/.test(name)),
@@ -100,7 +91,7 @@ export const retentlyCase: fc.Arbitrary<{ payload: unknown; mapping: RetentlyFie
   fc.record({ payload: vendorPayload('retently'), mapping: fc.constant(defaultRetentlyFieldMapping) }),
   fc.record({
     payload: fc.oneof(fc.constant(retentlyCustomTemplatePayload()), mutatedJson(retentlyCustomTemplatePayload()), shapedLike(keysOf(retentlyCustomTemplatePayload()))),
-    mapping: fc.constant(CUSTOM_RETENTLY_MAPPING),
+    mapping: fc.constant(retentlyCustomTemplateMapping),
   }),
   fc.record({ payload: fc.oneof(anyJson, shapedLike(['email', 'score', 'customer', 'feedback', 'answers', 'id', '0'])), mapping: retentlyMapping }),
 );
