@@ -1,3 +1,4 @@
+import { errorFunction } from 'simple-statistics';
 import { totalOf, type NpsCounts } from './counts.ts';
 import { npsVariance, Z_95 } from './margin-of-error.ts';
 import { npsScore } from './score.ts';
@@ -6,6 +7,8 @@ import { npsScore } from './score.ts';
 export interface NpsComparison {
   difference: number;
   z: number;
+  /** Two-sided: the chance of a difference at least this large if nothing had changed. */
+  pValue: number;
   significant: boolean;
 }
 
@@ -26,5 +29,11 @@ export function compareNps(current: NpsCounts, previous: NpsCounts): NpsComparis
   const difference = currentScore - previousScore;
   const standardError = Math.sqrt(currentVariance / totalOf(current) + previousVariance / totalOf(previous));
   const z = standardError === 0 ? (difference === 0 ? 0 : Math.sign(difference) * Infinity) : difference / (100 * standardError);
-  return { difference, z, significant: Math.abs(z) > Z_95 };
+  return { difference, z, pValue: twoSidedPValue(z), significant: Math.abs(z) > Z_95 };
+}
+
+/** P(|Z| ≥ |z|) for a standard normal Z: 1 − erf(|z| / √2). */
+export function twoSidedPValue(z: number): number {
+  if (!Number.isFinite(z)) return 0;
+  return Math.min(1, Math.max(0, 1 - errorFunction(Math.abs(z) / Math.SQRT2)));
 }

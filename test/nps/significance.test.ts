@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NpsCounts } from '../../nps/counts.ts';
-import { compareNps } from '../../nps/significance.ts';
+import { compareNps, twoSidedPValue } from '../../nps/significance.ts';
 
 /** p promoters and d detractors as shares of n. */
 const mix = (n: number, p: number, d: number): NpsCounts => {
@@ -17,6 +17,7 @@ describe('compareNps', () => {
     // se = √((0.66 + 0.61) / 100)
     expect(result.z).toBeCloseTo(-0.1 / Math.sqrt(1.27 / 100), 10);
     expect(Math.abs(result.z)).toBeCloseTo(0.89, 2);
+    expect(result.pValue).toBeCloseTo(0.37, 2);
     expect(result.significant).toBe(false);
   });
 
@@ -25,6 +26,7 @@ describe('compareNps', () => {
     expect(result.difference).toBeCloseTo(-10, 12);
     expect(result.z).toBeCloseTo(-0.1 / Math.sqrt(1.27 / 1000), 10);
     expect(Math.abs(result.z)).toBeCloseTo(2.81, 2);
+    expect(result.pValue).toBeCloseTo(0.005, 3);
     expect(result.significant).toBe(true);
   });
 
@@ -53,6 +55,7 @@ describe('compareNps', () => {
     expect(compareNps(allPromoters, { promoters: 3, passives: 0, detractors: 0 })).toEqual({
       difference: 0,
       z: 0,
+      pValue: 1,
       significant: false,
     });
   });
@@ -60,8 +63,8 @@ describe('compareNps', () => {
   it('gives an infinite z when both periods are unanimous but differ', () => {
     const allPromoters = { promoters: 10, passives: 0, detractors: 0 };
     const allDetractors = { promoters: 0, passives: 0, detractors: 10 };
-    expect(compareNps(allPromoters, allDetractors)).toEqual({ difference: 200, z: Infinity, significant: true });
-    expect(compareNps(allDetractors, allPromoters)).toEqual({ difference: -200, z: -Infinity, significant: true });
+    expect(compareNps(allPromoters, allDetractors)).toEqual({ difference: 200, z: Infinity, pValue: 0, significant: true });
+    expect(compareNps(allDetractors, allPromoters)).toEqual({ difference: -200, z: -Infinity, pValue: 0, significant: true });
   });
 
   it('is antisymmetric and significant exactly when |z| > 1.96', () => {
@@ -76,7 +79,19 @@ describe('compareNps', () => {
         if (Number.isFinite(forward.z)) expect(forward.z).toBeCloseTo(-backward.z, 9);
         else expect(forward.z).toBe(-backward.z);
         expect(forward.significant).toBe(Math.abs(forward.z) > 1.96);
+        expect(forward.pValue).toBeCloseTo(backward.pValue, 9);
+        // 1.96 is the two-sided 5% point: p < 0.05 and "significant" agree.
+        if (Math.abs(Math.abs(forward.z) - 1.96) > 1e-3) expect(forward.pValue < 0.05).toBe(forward.significant);
       }),
     );
+  });
+});
+
+describe('twoSidedPValue', () => {
+  it('matches the normal table', () => {
+    expect(twoSidedPValue(0)).toBeCloseTo(1, 9);
+    expect(twoSidedPValue(1.96)).toBeCloseTo(0.05, 4);
+    expect(twoSidedPValue(-2.576)).toBeCloseTo(0.01, 4);
+    expect(twoSidedPValue(3.291)).toBeCloseTo(0.001, 5);
   });
 });
