@@ -23,6 +23,7 @@ import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerEnrollmentRoutes } from './routes/enrollments.ts';
 import { registerJourneyRoutes } from './routes/journeys.ts';
 import { registerListRoutes } from './routes/lists.ts';
+import { registerReportRoutes } from './routes/reports.ts';
 import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
 import { registerRulesRoutes } from './routes/rules.ts';
 import { registerServiceRoutes } from './routes/service.ts';
@@ -94,6 +95,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   registerServiceRoutes(app, deps);
   registerReviewRedirectRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerReportRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerListRoutes(app, deps);
   registerTaskRoutes(app, deps);

@@ -57,6 +57,7 @@ export const environmentSchema = z.object({
   NPSLOOP_TIME_ZONE: timeZone.default('UTC'),
   NPSLOOP_NPS_COUNTING: z.enum(['every_response', 'latest_per_user']).default('every_response'),
   NPSLOOP_HISTORY_MONTHS: positiveInt.default(6),
+  NPSLOOP_REPORT_MIN_RESPONSES: positiveInt.default(5),
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
@@ -112,6 +113,8 @@ export interface Config {
   timeZone: string;
   npsCounting: Environment['NPSLOOP_NPS_COUNTING'];
   historyMonths: number;
+  /** A report cell with fewer responses is flagged "not enough responses" (its figure is still given). */
+  reportMinimumResponses: number;
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.NPSLOOP_TIME_ZONE,
     npsCounting: e.NPSLOOP_NPS_COUNTING,
     historyMonths: e.NPSLOOP_HISTORY_MONTHS,
+    reportMinimumResponses: e.NPSLOOP_REPORT_MIN_RESPONSES,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -76,12 +76,24 @@ interface CsmRecord extends ChainLink {
   email: string;
 }
 
+/** A range that cannot be reported: it ends before it starts, or holds too many periods. */
+export class ReportRangeError extends RangeError {
+  constructor(
+    message: string,
+    /** The parameter to change. */
+    readonly parameter: 'from' | 'to',
+  ) {
+    super(message);
+    this.name = 'ReportRangeError';
+  }
+}
+
 /** The default range: this month and the 11 before it. */
 export const DEFAULT_RANGE_MONTHS = 12;
 
 export async function npsReport(db: Kysely<Database>, request: NpsReportRequest, { now, timeZone }: ReportSettings): Promise<NpsReport> {
   const { from, to } = rangeOf(request, { now, timeZone });
-  const periods = periodsBetween(from, to, request.unit, timeZone);
+  const periods = periodsOf(from, to, request.unit, timeZone);
   const first = periods[0]!;
   const last = periods.at(-1)!;
   const earlier = periods.map((period) => ({
@@ -171,8 +183,22 @@ function rangeOf(request: NpsReportRequest, { now, timeZone }: ReportSettings): 
   if (request.from === undefined && request.to === undefined) return { from: defaultFrom.toJSDate(), to: now };
   const from = request.from ?? defaultFrom.toISODate()!;
   const to = request.to ?? DateTime.fromJSDate(now, { zone: timeZone }).toISODate()!;
-  const window = resolveWindow({ kind: 'custom', from, to }, { now, timeZone });
-  return { from: window.start, to: window.end };
+  try {
+    const window = resolveWindow({ kind: 'custom', from, to }, { now, timeZone });
+    return { from: window.start, to: window.end };
+  } catch (error) {
+    if (error instanceof RangeError) throw new ReportRangeError(`from ${from} to ${to}: the range ends before it starts`, 'to');
+    throw error;
+  }
+}
+
+function periodsOf(from: Date, to: Date, unit: PeriodUnit, timeZone: string): Period[] {
+  try {
+    return periodsBetween(from, to, unit, timeZone);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ReportRangeError(error.message, 'from');
+    throw error;
+  }
 }
 
 function countsOf(row: CountsRow): CellCounts {
