@@ -4,6 +4,7 @@ import { registerImportCommand } from './commands/import.ts';
 import { registerJourneysCommand } from './commands/journeys.ts';
 import { registerListsCommand } from './commands/lists.ts';
 import { registerNpsCommand } from './commands/nps.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerRejectionsCommand } from './commands/rejections.ts';
 import { registerRulesCommand } from './commands/rules.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -24,6 +25,7 @@ export async function runCli(argv: string[]): Promise<number> {
   registerImportCommand(program);
   registerSyncCommand(program);
   registerNpsCommand(program);
+  registerReportCommand(program);
   registerRejectionsCommand(program);
   registerRulesCommand(program);
   registerListsCommand(program);
