@@ -10,12 +10,13 @@ import type { BenchRun } from './run-bench.ts';
 
 /**
  * The database a benchmark measures: the PostgreSQL of DATABASE_URL when set (into a fresh
- * database of its own), else embedded PGlite on disk in a temporary folder. Closed and removed
- * when the run ends, however it ends.
+ * database of its own), else embedded PGlite on disk in a temporary folder; `backend` asks for
+ * one of them. Closed and removed when the run ends, however it ends.
  */
-export async function openBenchDatabase(name: string, run: BenchRun): Promise<{ db: Db; backend: string }> {
+export async function openBenchDatabase(name: string, run: BenchRun, backend?: 'pglite' | 'postgres'): Promise<{ db: Db; backend: string }> {
   const url = process.env.DATABASE_URL;
-  if (!url) {
+  if (backend === 'postgres' && !url) throw new Error('DATABASE_URL is required for the PostgreSQL half of this benchmark');
+  if (!url || backend === 'pglite') {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `npsloop-${name}-`));
     run.onEnd(`the PGlite folder ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const init = fileURLToPath(new URL('./init-pglite.ts', import.meta.url));
