@@ -1,6 +1,7 @@
 import type { AccountHealthChangesTable } from './tables/account-health-changes.ts';
 import type { AccountHealthTable } from './tables/account-health.ts';
 import type { AccountNpsSnapshotsTable } from './tables/account-nps-snapshots.ts';
+import type { AccountOwnerChangesTable } from './tables/account-owner-changes.ts';
 import type { AccountOwnershipTable } from './tables/account-ownership.ts';
 import type { AccountsTable } from './tables/accounts.ts';
 import type { ApiTokensTable } from './tables/api-tokens.ts';
@@ -26,6 +27,7 @@ export interface Database {
   csms: CsmsTable;
   accounts: AccountsTable;
   account_ownership: AccountOwnershipTable;
+  account_owner_changes: AccountOwnerChangesTable;
   users: UsersTable;
   nps_responses: NpsResponsesTable;
   rejected_responses: RejectedResponsesTable;

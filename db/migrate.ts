@@ -8,6 +8,7 @@ import * as reviewLinkClicks from './migrations/2026-11-24T16-00-00_review-link-
 import * as responseWorkflowStarts from './migrations/2026-11-24T16-30-00_response-workflow-starts.ts';
 import * as apiTokensWebhookEvents from './migrations/2026-11-29T12-00-00_api-tokens-webhook-events.ts';
 import * as responseWorkflowStartLeases from './migrations/2026-12-04T14-00-00_response-workflow-start-leases.ts';
+import * as accountOwnerChanges from './migrations/2026-12-04T22-00-00_account-owner-changes.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-24T16-30-00_response-workflow-starts': responseWorkflowStarts,
   '2026-11-29T12-00-00_api-tokens-webhook-events': apiTokensWebhookEvents,
   '2026-12-04T14-00-00_response-workflow-start-leases': responseWorkflowStartLeases,
+  '2026-12-04T22-00-00_account-owner-changes': accountOwnerChanges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,7 +4,7 @@ import { inTransaction } from '../db/in-transaction.ts';
 import { type NpsSettings, refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import { type ReplayResult, replayUnknownUserResponses } from './replay-unknown-users.ts';
 import type { SyncEntity } from './sync/schemas.ts';
-import { syncAccounts } from './sync/sync-accounts.ts';
+import { type OwnerChange, syncAccounts } from './sync/sync-accounts.ts';
 import type { SyncInput, SyncResult } from './sync/sync-batch.ts';
 import { syncCsms } from './sync/sync-csms.ts';
 import { syncTickets } from './sync/sync-tickets.ts';
@@ -15,6 +15,8 @@ export interface InstanceSyncResult extends SyncResult {
   replay: ReplayResult | null;
   /** Accounts whose NPS or tickets changed: their health and lists need refreshing. */
   touchedAccountIds: number[];
+  /** Accounts that changed owner: their open follow-up tasks since the handover go to the new owner. */
+  ownerChanges: OwnerChange[];
 }
 
 /**
@@ -27,16 +29,19 @@ export async function syncInstance(
   entity: SyncEntity,
   records: SyncInput,
   settings: NpsSettings,
+  { recordedBy }: { recordedBy?: string } = {},
 ): Promise<InstanceSyncResult> {
   const options = { now: settings.now };
+  const noOwnerChanges = { ownerChanges: [] };
   switch (entity) {
     case 'csm':
-      return { ...(await syncCsms(db, records, options)), replay: null, touchedAccountIds: [] };
-    case 'account':
-      return { ...(await syncAccounts(db, records, options)), replay: null, touchedAccountIds: [] };
+      return { ...(await syncCsms(db, records, options)), replay: null, touchedAccountIds: [], ...noOwnerChanges };
+    case 'account': {
+      return { ...(await syncAccounts(db, records, { ...options, ...(recordedBy ? { recordedBy } : {}) })), replay: null, touchedAccountIds: [] };
+    }
     case 'ticket': {
       const { accountIds, ...result } = await syncTickets(db, records, options);
-      return { ...result, replay: null, touchedAccountIds: accountIds };
+      return { ...result, replay: null, touchedAccountIds: accountIds, ...noOwnerChanges };
     }
     case 'user': {
       const result = await inTransaction(db, async (trx) => {
@@ -45,7 +50,7 @@ export async function syncInstance(
         return { ...synced, replay };
       });
       await refreshStandardSnapshots(db, result.replay.touchedAccountIds, settings);
-      return { ...result, touchedAccountIds: result.replay.touchedAccountIds };
+      return { ...result, touchedAccountIds: result.replay.touchedAccountIds, ...noOwnerChanges };
     }
   }
 }

@@ -111,6 +111,8 @@ export const accountRecordSchema = z.object(
     segment: optional(text(MAX_NAME_LENGTH)),
     /** None: the account is unowned. */
     csm_external_id: optional(externalId),
+    /** When the owner took over, for a handover recorded after the fact; none: now. */
+    csm_effective_from: optional(isoDate),
     attributes,
   },
   recordError,

@@ -67,6 +67,7 @@ const APP_TABLES = [
   'rejected_responses',
   'nps_responses',
   'users',
+  'account_owner_changes',
   'account_ownership',
   'accounts',
   'csms',

@@ -33,7 +33,7 @@ describeEachBackend('syncAccounts', (db) => {
       received: 2,
       upserted: 2,
       rejected: [],
-      ownerChangedAccountIds: [],
+      ownerChanges: [],
     });
     const id = await accountIdOf('acme');
 
@@ -74,11 +74,11 @@ describeEachBackend('syncAccounts', (db) => {
     await syncAccounts(db().kysely, [acme, accountRecord({ external_id: 'globex', csm_external_id: 'ann' })], { now: day1 });
 
     const unchanged = await syncAccounts(db().kysely, [acme], { now: day2 });
-    expect(unchanged.ownerChangedAccountIds).toEqual([]);
+    expect(unchanged.ownerChanges).toEqual([]);
     expect(await ownershipOf('acme')).toEqual([{ csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: null }]);
 
     const changed = await syncAccounts(db().kysely, [{ ...acme, csm_external_id: 'bo' }], { now: day2 });
-    expect(changed.ownerChangedAccountIds).toEqual([await accountIdOf('acme')]);
+    expect(changed.ownerChanges.map((change) => change.accountId)).toEqual([await accountIdOf('acme')]);
     expect(await ownershipOf('acme')).toEqual([
       { csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: day2 },
       { csm: 'bo', valid_from: day2, valid_to: null },
@@ -103,6 +103,63 @@ describeEachBackend('syncAccounts', (db) => {
     expect(await ownershipOf('acme')).toEqual([
       { csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: day2 },
       { csm: null, valid_from: day2, valid_to: null },
+    ]);
+  });
+
+  it('backdates a handover recorded late: the intervals move, the responses given since are re-credited, the change is recorded', async () => {
+    await seedCsms();
+    const k = db().kysely;
+    const acme = accountRecord({ external_id: 'acme', csm_external_id: 'ann' });
+    await syncAccounts(k, [acme], { now: day1 });
+    const accountId = await accountIdOf('acme');
+    const user = await k.insertInto('users').values({ external_id: 'u1', account_id: accountId, email: 'u1@acme.example' }).returning('id').executeTakeFirstOrThrow();
+    const ann = (await k.selectFrom('csms').select('id').where('external_id', '=', 'ann').executeTakeFirstOrThrow()).id;
+    const bo = (await k.selectFrom('csms').select('id').where('external_id', '=', 'bo').executeTakeFirstOrThrow()).id;
+    const respondedAt = ['2026-02-20T09:00:00Z', '2026-02-26T09:00:00Z', '2026-02-28T09:00:00Z', '2026-03-02T09:00:00Z'].map((at) => new Date(at));
+    for (const [i, at] of respondedAt.entries()) {
+      await k.insertInto('nps_responses').values({ user_id: user.id, account_id: accountId, csm_id: ann, score: 3, responded_at: at, received_at: at, source: 'csv', source_response_id: `r${i}` }).execute();
+    }
+    const creditOf = async () => (await k.selectFrom('nps_responses').select('csm_id').orderBy('responded_at').execute()).map((r) => r.csm_id);
+
+    // Recorded on day 3; bo took over on 25 February.
+    const handover = new Date('2026-02-25T00:00:00Z');
+    const result = await syncAccounts(k, [{ ...acme, csm_external_id: 'bo', csm_effective_from: handover.toISOString() }], { now: day3, recordedBy: 'ops admin' });
+    expect(result.ownerChanges).toEqual([{ accountId, csmId: bo, previousCsmId: ann, effectiveFrom: handover, recreditedResponses: 3 }]);
+    expect(await ownershipOf('acme')).toEqual([
+      { csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: handover },
+      { csm: 'bo', valid_from: handover, valid_to: null },
+    ]);
+    expect(await creditOf()).toEqual([ann, bo, bo, bo]);
+    const recorded = await k.selectFrom('account_owner_changes').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
+    expect(recorded.map(({ csm_id, previous_csm_id, effective_from, recorded_at, recorded_by, recredited_responses }) => ({ csm_id, previous_csm_id, effective_from, recorded_at, recorded_by, recredited_responses }))).toEqual([
+      { csm_id: ann, previous_csm_id: null, effective_from: FIRST_OWNERSHIP_FROM, recorded_at: day1, recorded_by: 'sync', recredited_responses: 0 },
+      { csm_id: bo, previous_csm_id: ann, effective_from: handover, recorded_at: day3, recorded_by: 'ops admin', recredited_responses: 3 },
+    ]);
+
+    // It was 27 February after all. The same owner from a later time changes nothing (bo holds the
+    // account then already): ann is given it back from the 25th, then bo from the 27th.
+    const corrected = new Date('2026-02-27T00:00:00Z');
+    const again = await syncAccounts(k, [{ ...acme, csm_external_id: 'bo', csm_effective_from: corrected.toISOString() }], { now: day3 });
+    expect(again.ownerChanges).toEqual([]);
+    const backToAnn = await syncAccounts(k, [{ ...acme, csm_external_id: 'ann', csm_effective_from: handover.toISOString() }], { now: day3 });
+    expect(backToAnn.ownerChanges[0]).toMatchObject({ csmId: ann, previousCsmId: bo, recreditedResponses: 3 });
+    expect(await ownershipOf('acme')).toEqual([{ csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: null }]);
+    await syncAccounts(k, [{ ...acme, csm_external_id: 'bo', csm_effective_from: corrected.toISOString() }], { now: day3 });
+    expect(await creditOf()).toEqual([ann, ann, bo, bo]);
+
+    // Recorded late without a date, then corrected with one: the earlier date wins.
+    await syncAccounts(k, [{ ...acme, csm_external_id: 'ann' }], { now: day3 });
+    const moved = await syncAccounts(k, [{ ...acme, csm_external_id: 'ann', csm_effective_from: '2026-02-21' }], { now: day3 });
+    expect(moved.ownerChanges[0]).toMatchObject({ csmId: ann, previousCsmId: ann, effectiveFrom: new Date('2026-02-21T00:00:00Z'), recreditedResponses: 2 });
+    expect(await creditOf()).toEqual([ann, ann, ann, ann]);
+  });
+
+  it('refuses a handover dated in the future, at its field', async () => {
+    await seedCsms();
+    const result = await syncAccounts(db().kysely, [accountRecord({ external_id: 'acme', csm_external_id: 'ann', csm_effective_from: '2026-03-05' })], { now: day1 });
+    expect(result.upserted).toBe(0);
+    expect(result.rejected[0]!.issues).toEqual([
+      { path: 'csm_effective_from', message: 'is in the future (2026-03-05T00:00:00.000Z); a handover is recorded when it has happened' },
     ]);
   });
 
