@@ -56,17 +56,11 @@ export async function reportCounts(db: Kysely<Database>, spec: ReportCountsSpec)
   const columns = counts(spec.distribution);
   const ctes = [sql`per_period as ${counted(spec, spec.from, true)}`];
   const parts: RawBuilder<unknown>[] = [];
-  if (spec.grouping.dimension !== 'team' && spec.creditedTo === undefined) {
-    // Each response makes exactly one row: cells and period totals in one pass.
-    parts.push(sql`
-      select case when grouping(c.group_key) = 1 then 'period_total' else 'cell' end as level, c.group_key, c.period_start, ${columns}
-      from ${keyed('per_period')} c
-      group by grouping sets ((c.group_key, c.period_start), (c.period_start))
-    `);
-  } else {
-    parts.push(sql`select 'cell' as level, c.group_key, c.period_start, ${columns} from ${keyed('per_period')} c group by c.group_key, c.period_start`);
-    parts.push(sql`select 'period_total', null, c.period_start, ${columns} from per_period c group by c.period_start`);
-  }
+  parts.push(sql`select 'cell' as level, c.group_key, c.period_start, ${columns} from ${keyed('per_period')} c group by c.group_key, c.period_start`);
+  // Each response in exactly one row: the period totals are the sums of the cells. A plain GROUP BY
+  // then does all the work, where grouping sets would keep PostgreSQL from a parallel plan.
+  const oneRowEach = spec.grouping.dimension !== 'team' && spec.creditedTo === undefined;
+  if (!oneRowEach) parts.push(sql`select 'period_total', null, c.period_start, ${columns} from per_period c group by c.period_start`);
   if (spec.counting === 'latest_per_user') {
     ctes.push(sql`per_range as ${counted(spec, spec.totalsFrom, false)}`);
     parts.push(sql`select 'row_total', c.group_key, null::timestamptz, ${columns} from ${keyed('per_range')} c group by c.group_key`);
@@ -81,7 +75,22 @@ export async function reportCounts(db: Kysely<Database>, spec: ReportCountsSpec)
     await sql`set local work_mem = '64MB'`.execute(trx);
     return query.execute(trx);
   });
-  return rows;
+  return oneRowEach ? [...rows, ...periodTotalsOf(rows)] : rows;
+}
+
+function periodTotalsOf(rows: CountsRow[]): CountsRow[] {
+  const totals = new Map<number, CountsRow>();
+  for (const row of rows) {
+    if (row.level !== 'cell') continue;
+    const at = row.period_start!.getTime();
+    const total = totals.get(at) ?? { level: 'period_total', group_key: null, period_start: row.period_start, promoters: 0, passives: 0, detractors: 0, distribution: row.distribution ? Array(11).fill(0) : null };
+    total.promoters += row.promoters;
+    total.passives += row.passives;
+    total.detractors += row.detractors;
+    row.distribution?.forEach((count, score) => (total.distribution![score]! += count));
+    totals.set(at, total);
+  }
+  return [...totals.values()];
 }
 
 /** The responses counted, each with the start of its period; latest per user keeps one per user and period (or range). */
