@@ -15,8 +15,9 @@ export async function syncAndRefresh(
   entity: SyncEntity,
   records: SyncInput,
   settings: NpsSettings,
+  who: { recordedBy?: string } = {},
 ): Promise<{ result: InstanceSyncResult; refreshed: DerivedStateRefresh | null }> {
-  const result = await syncInstance(db, entity, records, settings);
+  const result = await syncInstance(db, entity, records, settings, who);
   if (entity !== 'user' && entity !== 'ticket') return { result, refreshed: null };
   const refreshed = await refreshAfterChange(db, { accountIds: result.touchedAccountIds, userIds: entity === 'user' ? 'all' : [] }, settings);
   return { result, refreshed };

@@ -11,6 +11,8 @@ import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
 import { parseSyncCsv, SyncCsvError } from '../../ingest/sync/sync-csv.ts';
 import { ApiError, errorResponseSchema } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
+import { principalOf } from '../auth/authenticate.ts';
+import { reassignTasksAfterHandover } from '../../tasks/reassign-after-handover.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { limitedBodyStream } from '../limited-body-stream.ts';
@@ -49,6 +51,21 @@ const syncResultSchema = z
       .describe('records not written; every other record was'),
     responsesTaken: z.number().int().describe('responses that waited for these users and were taken now'),
     healthChanges: z.number().int(),
+    ownerChanges: z
+      .array(
+        z.object({
+          accountId: z.number().int(),
+          csmId: z.number().int().nullable(),
+          previousCsmId: z.number().int().nullable(),
+          effectiveFrom: z.string(),
+          responsesRecredited: z.number().int().describe('responses given since effectiveFrom, now credited to the new owner'),
+        }),
+      )
+      .describe('accounts that changed owner (or took the same one from an earlier time)'),
+    tasksReassigned: z.array(z.number().int()).describe("open follow-up tasks for responses since a handover, now the new owner's"),
+    tasksNotReassigned: z
+      .array(z.object({ taskId: z.number().int(), reason: z.string() }))
+      .describe('tasks that could not be moved (Temporal did not answer, the journey refused): reassign them with POST /tasks/{id}/reassign'),
   })
   .meta({ id: 'SyncResult' });
 
@@ -86,7 +103,9 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
           summary: 'add or update CSMs, accounts, users or tickets, keyed by external_id',
           description:
             'JSON `{ "records": [...] }`, or a text/csv file whose header names the record fields (`attr.<name>` for custom attributes). ' +
-            'Valid records are written; each invalid one is listed with its field path and, for CSV, its line. Sync CSMs before accounts, accounts before users and tickets.',
+            'Valid records are written; each invalid one is listed with its field path and, for CSV, its line. Sync CSMs before accounts, accounts before users and tickets. ' +
+            "An account's `csm_effective_from` dates a handover recorded late: the responses given since are credited to the new owner, " +
+            'and their open follow-up tasks reassigned to them.',
           consumes: ['application/json', CSV_MEDIA_TYPE],
           params: z.object({ kind: z.enum(Object.keys(SYNC_KINDS) as [SyncKind, ...SyncKind[]]) }),
           response: { 200: syncResultSchema, ...errorResponses },
@@ -95,13 +114,24 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
       async (request) => {
         const entity = SYNC_KINDS[request.params.kind];
         const records = typeof request.body === 'string' ? await csvSyncRecords(entity, request.body) : jsonSyncRecords(request.body);
-        const { result, refreshed } = await syncAndRefresh(deps.db, entity, records, npsSettingsOf(deps.config));
+        const recordedBy = principalOf(request).name;
+        const { result, refreshed } = await syncAndRefresh(deps.db, entity, records, npsSettingsOf(deps.config), { recordedBy });
+        const tasks = await reassignTasksAfterHandover({ db: deps.db, temporal: deps.temporal }, result.ownerChanges, recordedBy);
         return {
           received: result.received,
           upserted: result.upserted,
           rejected: result.rejected,
           responsesTaken: result.replay?.replayed ?? 0,
           healthChanges: refreshed?.healthChanges.length ?? 0,
+          ownerChanges: result.ownerChanges.map((change) => ({
+            accountId: change.accountId,
+            csmId: change.csmId,
+            previousCsmId: change.previousCsmId,
+            effectiveFrom: change.effectiveFrom.toISOString(),
+            responsesRecredited: change.recreditedResponses,
+          })),
+          tasksReassigned: tasks.reassigned,
+          tasksNotReassigned: tasks.failed,
         };
       },
     );

@@ -1,11 +1,15 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { syncAndRefresh } from '../../activities/sync-and-refresh.ts';
 import { type SyncEntity, syncRecordSchemas } from '../../ingest/sync/schemas.ts';
 import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
 import { parseSyncCsv } from '../../ingest/sync/sync-csv.ts';
-import { openAppContext } from '../app-context.ts';
+import type { OwnerChange } from '../../ingest/sync/sync-accounts.ts';
+import { type HandoverReassignment, reassignTasksAfterHandover, tasksToHandOver } from '../../tasks/reassign-after-handover.ts';
+import { type AppContext, openAppContext } from '../app-context.ts';
+import { type CliTemporal, connectTemporal } from '../temporal-client.ts';
 import { UsageError } from '../usage-error.ts';
 
 const ENTITIES = Object.keys(syncRecordSchemas) as SyncEntity[];
@@ -23,22 +27,46 @@ export function registerSyncCommand(program: Command): void {
       const records = await readRecords(entity as SyncEntity, file);
       const context = await openAppContext();
       try {
-        const { result } = await syncAndRefresh(context.db.kysely, entity as SyncEntity, records, context.npsSettings());
+        const recordedBy = `${os.userInfo().username} (npsloop CLI)`;
+        const { result } = await syncAndRefresh(context.db.kysely, entity as SyncEntity, records, context.npsSettings(), { recordedBy });
+        const tasks = await handOverTasks(context, result.ownerChanges, recordedBy);
         if (options.json) {
-          console.log(JSON.stringify(result, null, 2));
+          console.log(JSON.stringify({ ...result, tasksReassigned: tasks.reassigned, tasksNotReassigned: tasks.failed }, null, 2));
         } else {
           console.log(`${result.received} ${entity} records: ${result.upserted} upserted, ${result.rejected.length} rejected`);
           if (result.replay?.replayed) console.log(`${result.replay.replayed} waiting responses from these users were taken`);
+          for (const change of result.ownerChanges) {
+            console.log(`account ${change.accountId}: new owner from ${change.effectiveFrom.toISOString()}, ${change.recreditedResponses} responses re-credited`);
+          }
+          if (tasks.reassigned.length > 0) console.log(`follow-up tasks reassigned to the new owners: ${tasks.reassigned.join(', ')}`);
+          for (const { taskId, reason } of tasks.failed) console.log(`  task ${taskId} not reassigned: ${reason}; npsloop tasks reassign ${taskId} --to <csm> when it can be`);
           for (const rejection of result.rejected.slice(0, 50)) {
             const where = rejection.line === undefined ? `record ${rejection.index}` : `line ${rejection.line}`;
             console.log(`  ${where}: ${rejection.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
           }
         }
-        if (result.rejected.length > 0) process.exitCode = 1;
+        if (result.rejected.length > 0 || tasks.failed.length > 0) process.exitCode = 1;
       } finally {
         await context.db.close();
       }
     });
+}
+
+/** Open follow-up tasks since a handover go to the new owner, through Temporal when there are any. */
+async function handOverTasks(context: AppContext, changes: readonly OwnerChange[], recordedBy: string): Promise<HandoverReassignment> {
+  const waiting = (await Promise.all(changes.map((change) => tasksToHandOver(context.db.kysely, change)))).flat();
+  if (waiting.length === 0) return { reassigned: [], failed: [] };
+  let temporal: CliTemporal;
+  try {
+    temporal = await connectTemporal(context.config, 'reassigning the follow-up tasks of a handover');
+  } catch (error) {
+    return { reassigned: [], failed: waiting.map((taskId) => ({ taskId, reason: (error as Error).message })) };
+  }
+  try {
+    return await reassignTasksAfterHandover({ db: context.db.kysely, temporal: temporal.client }, changes, recordedBy);
+  } finally {
+    await temporal.close();
+  }
 }
 
 async function readRecords(entity: SyncEntity, file: string): Promise<SyncInput> {

@@ -92,6 +92,8 @@ export async function upsertResponses(
         -- comment-less "created" must not erase it.
         comment = coalesce(excluded.comment, nps_responses.comment),
         responded_at = excluded.responded_at,
+        -- A corrected response time may fall in another owner's time.
+        csm_id = excluded.csm_id,
         excluded = excluded.excluded,
         updated_at = excluded.updated_at
       where (nps_responses.score, nps_responses.responded_at, nps_responses.excluded) is distinct from (excluded.score, excluded.responded_at, excluded.excluded)

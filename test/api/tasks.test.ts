@@ -275,4 +275,23 @@ describeEachBackend('tasks API with running journeys', (database) => {
       expect((await journey.result()).outcome).toBe('completed by rae@cs.example at escalation level 0: sorted');
     });
   });
+
+  it('hands the open task to the new owner when a handover before the answer is synced late', async () => {
+    const rae = await db.kysely.insertInto('csms').values({ external_id: 'rae', email: 'rae@cs.example', name: 'Rae Other' }).returning('id').executeTakeFirstOrThrow();
+    const adminToken = (await createApiToken(db.kysely, { name: 'ops admin', role: 'admin' })).token;
+    await detractorWaiting(async ({ taskId, userId }) => {
+      // The test server's clock runs at or ahead of the real one: an hour ago is before the answer.
+      const handover = new Date(Date.now() - HOUR_MS).toISOString();
+      const synced = await post('/sync/accounts', adminToken, { records: [{ external_id: 'acme', name: 'Acme', csm_external_id: 'rae', csm_effective_from: handover }] });
+      expect(synced.statusCode, synced.body).toBe(200);
+      expect(synced.json()).toMatchObject({ upserted: 1, ownerChanges: [{ csmId: rae.id, effectiveFrom: handover, responsesRecredited: 1 }], tasksReassigned: [taskId], tasksNotReassigned: [] });
+      await waitFor(async () => (mailTo('rae@cs.example').length === 1 ? true : undefined), "the new owner's email");
+      const journey = env.client.workflow.getHandle<typeof detractorFollowUpWorkflow>(journeyWorkflowId('detractor-follow-up', userId));
+      expect(await journey.query('journeyState')).toMatchObject({ assignee: 'rae@cs.example', openTaskId: taskId, escalationLevel: 0 });
+      expect(await db.kysely.selectFrom('nps_responses').select('csm_id').where('user_id', '=', userId).execute()).toEqual([{ csm_id: rae.id }]);
+      expect(await db.kysely.selectFrom('account_owner_changes').select(['csm_id', 'recorded_by', 'recredited_responses']).where('csm_id', '=', rae.id).execute()).toEqual([
+        { csm_id: rae.id, recorded_by: 'ops admin', recredited_responses: 1 },
+      ]);
+    });
+  });
 });

@@ -30,20 +30,23 @@ describeEachBackend('NPS report', (database) => {
       ['u2@a.example', 0, '2026-03-14T23:59:59Z'],
       ['u1@a.example', 9, '2026-03-15T00:00:00Z'],
       ['u2@a.example', 8, '2026-03-25T09:00:00Z'],
+      ['u2@a.example', 7, '2026-03-20T09:00:00Z', 'corrected'],
     ]);
+    // The survey tool corrects the time of an answer: it moves to the owner of the new time.
+    await responses(db(), [['u2@a.example', 7, '2026-02-20T09:00:00Z', 'corrected']]);
     const result = await report({ from: '2026-02-01', to: '2026-03-31' });
     expect(result.periods.map((p) => p.key)).toEqual(['2026-02', '2026-03']);
     expect(result.periods.every((p) => !p.partial)).toBe(true);
     const anaRow = rowNamed(result, 'Ana');
     const benRow = rowNamed(result, 'Ben');
-    expect(figures(anaRow.cells)).toEqual(['1:-100', '2:0']);
+    expect(figures(anaRow.cells)).toEqual(['2:-50', '2:0']);
     expect(figures(benRow.cells)).toEqual(['0:-', '2:50']);
-    expect(anaRow.total).toMatchObject({ n: 3, promoters: 1, passives: 0, detractors: 2, flag: 'not_enough_responses' });
-    expect(anaRow.cells[1]!.changeFromPrevious).toMatchObject({ against: '2026-02', previousNps: -100, difference: 100 });
+    expect(anaRow.total).toMatchObject({ n: 4, promoters: 1, passives: 1, detractors: 2, flag: 'not_enough_responses' });
+    expect(anaRow.cells[1]!.changeFromPrevious).toMatchObject({ against: '2026-02', previousNps: -50, difference: 50 });
     expect(benRow.cells[0]).toMatchObject({ flag: 'no_responses', nps: null, marginOfError: null });
     expect(benRow.cells[1]!.changeFromPrevious).toMatchObject({ against: '2026-02', previousNps: null, difference: null, significant: false });
-    expect(figures(result.total.cells)).toEqual(['1:-100', '4:25']);
-    expect(result.total.total).toMatchObject({ n: 5, promoters: 2, passives: 1, detractors: 2 });
+    expect(figures(result.total.cells)).toEqual(['2:-50', '4:25']);
+    expect(result.total.total).toMatchObject({ n: 6, promoters: 2, passives: 2, detractors: 2 });
   });
 
   it('puts month and quarter edges where the configured zone puts them, across daylight-saving changes', async () => {
