@@ -1,6 +1,7 @@
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import { accountHealthWithRules, latestHealthChanges } from '../../db/queries/account-health.ts';
 import { accountNpsGrid } from '../../db/queries/account-nps-grid.ts';
+import { ownershipHistory } from '../../db/queries/account-ownership.ts';
 import { findAccount } from '../../db/queries/accounts.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { errorResponseSchema, notFound } from '../api-error.ts';
@@ -17,6 +18,8 @@ import {
   accountNpsQuerySchema,
   accountNpsSchema,
   accountNpsView,
+  accountOwnershipSchema,
+  accountOwnershipView,
 } from '../schemas/accounts.ts';
 import { resolveQueryWindow } from '../schemas/nps-window-query.ts';
 
@@ -85,6 +88,25 @@ export function registerAccountRoutes(app: ApiApp, deps: ApiDependencies): void 
       const [row] = grid.rows;
       if (!row) throw notFound(`account ${request.params.id}`);
       return accountNpsView(row);
+    },
+  );
+
+  app.get(
+    '/accounts/:id/ownership',
+    {
+      config: { access: rolesAllowed('admin', 'csm') },
+      schema: {
+        tags: ['accounts'],
+        summary: "who owned an account when, and each change of owner: who recorded it, when, and from when it took effect",
+        params: accountIdParamsSchema,
+        response: { 200: accountOwnershipSchema, 404: errorResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const ownerCsmId = ownerCsmIdOf(request);
+      const account = await findAccount(deps.db, request.params.id, ownerCsmId === undefined ? {} : { ownerCsmId });
+      if (!account) throw notFound(`account ${request.params.id}`);
+      return accountOwnershipView(account, await ownershipHistory(deps.db, account.account.id));
     },
   );
 

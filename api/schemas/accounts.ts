@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCOUNT_NPS_SORT_KEYS, type AccountNpsGridRow, SORT_ORDERS, type WindowFigures } from '../../db/queries/account-nps-grid.ts';
 import type { AccountHealthChangeView, AccountHealthView } from '../../db/queries/account-health.ts';
+import type { OwnershipHistory } from '../../db/queries/account-ownership.ts';
 import type { AccountWithCsm } from '../../db/queries/accounts.ts';
 import { type ResolvedWindow, STANDARD_WINDOWS } from '../../nps/windows.ts';
 import { HEALTH_COLOURS, HEALTH_DIMENSIONS } from '../../rules/fact-catalogue.ts';
@@ -175,5 +176,36 @@ export function accountHealthView(
       rule: { id: change.rule_id, name: change.rule_name, version: change.rule_version },
       changedAt: change.changed_at.toISOString(),
     })),
+  };
+}
+
+const ownerSchema = z.object({ id: z.number().int(), name: z.string(), email: z.string() }).nullable().describe('null: no owner');
+
+export const accountOwnershipSchema = z
+  .object({
+    account: accountSchema,
+    intervals: z
+      .array(z.object({ csm: ownerSchema, from: z.string(), to: z.string().nullable().describe('null for the current owner') }))
+      .describe('who owned the account when, oldest first: responses are credited to the owner of their time'),
+    changes: z
+      .array(
+        z.object({
+          csm: ownerSchema,
+          previousCsm: ownerSchema,
+          effectiveFrom: z.string().describe('from when the new owner is credited; earlier than recordedAt for a handover recorded late'),
+          recordedAt: z.string(),
+          recordedBy: z.string().describe("the API token's name or the CLI's user that synced it"),
+          recreditedResponses: z.number().int(),
+        }),
+      )
+      .describe('each recorded change, newest first'),
+  })
+  .meta({ id: 'AccountOwnership' });
+
+export function accountOwnershipView(row: AccountWithCsm, history: OwnershipHistory): z.infer<typeof accountOwnershipSchema> {
+  return {
+    account: accountView(row),
+    intervals: history.intervals.map(({ csm, from, to }) => ({ csm, from: from.toISOString(), to: to?.toISOString() ?? null })),
+    changes: history.changes.map(({ effectiveFrom, recordedAt, ...change }) => ({ ...change, effectiveFrom: effectiveFrom.toISOString(), recordedAt: recordedAt.toISOString() })),
   };
 }
