@@ -10,6 +10,8 @@ import type { EmailsTable } from './tables/emails.ts';
 import type { ResponseWorkflowStartsTable } from './tables/response-workflow-starts.ts';
 import type { ReviewLinkClicksTable } from './tables/review-link-clicks.ts';
 import type { EnrollmentsTable } from './tables/enrollments.ts';
+import type { GoalVersionsTable } from './tables/goal-versions.ts';
+import type { GoalsTable } from './tables/goals.ts';
 import type { JourneysTable } from './tables/journeys.ts';
 import type { ListMembersTable } from './tables/list-members.ts';
 import type { ListMembershipEventsTable } from './tables/list-membership-events.ts';
@@ -48,4 +50,6 @@ export interface Database {
   tasks: TasksTable;
   api_tokens: ApiTokensTable;
   webhook_events: WebhookEventsTable;
+  goals: GoalsTable;
+  goal_versions: GoalVersionsTable;
 }

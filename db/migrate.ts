@@ -9,6 +9,7 @@ import * as responseWorkflowStarts from './migrations/2026-11-24T16-30-00_respon
 import * as apiTokensWebhookEvents from './migrations/2026-11-29T12-00-00_api-tokens-webhook-events.ts';
 import * as responseWorkflowStartLeases from './migrations/2026-12-04T14-00-00_response-workflow-start-leases.ts';
 import * as accountOwnerChanges from './migrations/2026-12-04T22-00-00_account-owner-changes.ts';
+import * as goals from './migrations/2026-12-04T22-30-00_goals.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T12-00-00_api-tokens-webhook-events': apiTokensWebhookEvents,
   '2026-12-04T14-00-00_response-workflow-start-leases': responseWorkflowStartLeases,
   '2026-12-04T22-00-00_account-owner-changes': accountOwnerChanges,
+  '2026-12-04T22-30-00_goals': goals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

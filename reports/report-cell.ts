@@ -14,6 +14,8 @@ export interface CellChange {
   against: string;
   /** Null when either period has no responses: there is nothing to compare. */
   previousNps: number | null;
+  /** Responses in the earlier period: a change is only as sure as the smaller side. */
+  previousN: number;
   difference: number | null;
   /** Null too when both periods are unanimous and differ: z is infinite, p is 0. */
   z: number | null;
@@ -62,6 +64,7 @@ export function cellChange(current: CellCounts, earlier: CellCounts, against: st
   return {
     against,
     previousNps: npsScore(categoryCounts(earlier)),
+    previousN: earlier.promoters + earlier.passives + earlier.detractors,
     difference: comparison?.difference ?? null,
     z: comparison && Number.isFinite(comparison.z) ? comparison.z : null,
     pValue: comparison?.pValue ?? null,

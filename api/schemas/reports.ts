@@ -6,10 +6,11 @@ import type { NpsReport } from '../../reports/nps-report.ts';
 
 /** The response of the report routes, and the view that fills it. */
 
-const changeSchema = z
+export const changeSchema = z
   .object({
     against: z.string().describe('the earlier period'),
     previousNps: z.number().nullable(),
+    previousN: z.number().int().describe('responses in the earlier period'),
     difference: z.number().nullable().describe('in NPS points; null when either period has no responses'),
     z: z.number().nullable().describe('null also when both periods are unanimous and differ (z is infinite, p is 0)'),
     pValue: z.number().nullable().describe('two-sided'),
@@ -17,7 +18,7 @@ const changeSchema = z
   })
   .meta({ id: 'NpsChange' });
 
-const cellSchema = z
+export const cellSchema = z
   .object({
     n: z.number().int(),
     promoters: z.number().int(),

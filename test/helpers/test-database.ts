@@ -47,6 +47,8 @@ export async function createTestDatabase(backend: BackendName, events: DatabaseE
 }
 
 const APP_TABLES = [
+  'goal_versions',
+  'goals',
   'webhook_events',
   'api_tokens',
   'tasks',
