@@ -23,6 +23,7 @@ import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerEnrollmentRoutes } from './routes/enrollments.ts';
 import { registerJourneyRoutes } from './routes/journeys.ts';
 import { registerListRoutes } from './routes/lists.ts';
+import { registerGoalRoutes } from './routes/goals.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerReviewRedirectRoutes } from './routes/review-redirect.ts';
 import { registerRulesRoutes } from './routes/rules.ts';
@@ -96,6 +97,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   registerReviewRedirectRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerGoalRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerListRoutes(app, deps);
   registerTaskRoutes(app, deps);
@@ -138,7 +140,8 @@ function classify(error: unknown): { status: number; code: string; message: stri
       code: 'invalid_request',
       message: `the ${part} does not match the schema`,
       issues: error.validation.map((issue) => ({
-        path: `${part}${issue.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`,
+        // The record itself (an unknown key, say) comes as "/": its path is the part alone.
+        path: `${part}${issue.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`.replace(/\.$/, ''),
         message: issue.message ?? 'invalid',
       })),
     };

@@ -27,6 +27,7 @@ import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
+import { versionFromIfMatch } from '../if-match.ts';
 import { invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
 import {
   dryRunQuerySchema,
@@ -281,12 +282,7 @@ function withVersionTag(reply: FastifyReply, rule: Rule): void {
 
 /** The version a change was made from: If-Match ("3", W/"3" or 3) or the body's expected_version, which must agree. */
 function expectedVersionOf(ifMatch: string | undefined, field: number | undefined): number | undefined {
-  let header: number | undefined;
-  if (ifMatch !== undefined) {
-    const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
-    if (!match) throw new ApiError(400, 'invalid_request', 'If-Match must be the version the change was made from, e.g. "3"', [{ path: 'headers.if-match', message: 'must be a version such as "3"' }]);
-    header = Number(match[1]);
-  }
+  const header = versionFromIfMatch(ifMatch);
   if (header !== undefined && field !== undefined && header !== field) {
     throw new ApiError(400, 'invalid_request', `If-Match says version ${header} but expected_version says ${field}; send one`, [
       { path: 'body.expected_version', message: `disagrees with If-Match (${header})` },
