@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.ts';
+import { registerGoalsCommand } from './commands/goals.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerJourneysCommand } from './commands/journeys.ts';
 import { registerListsCommand } from './commands/lists.ts';
@@ -26,6 +27,7 @@ export async function runCli(argv: string[]): Promise<number> {
   registerSyncCommand(program);
   registerNpsCommand(program);
   registerReportCommand(program);
+  registerGoalsCommand(program);
   registerRejectionsCommand(program);
   registerRulesCommand(program);
   registerListsCommand(program);

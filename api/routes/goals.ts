@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.ts';
 import { createGoal, getGoal, GoalConflictError, goalHistory, GoalNotFoundError, listGoals, removeGoal, StaleGoalVersionError, updateGoal } from '../../db/queries/goals.ts';
 import type { Goal } from '../../db/tables/goals.ts';
 import { type GoalDefinition, goalDefinitionSchema } from '../../reports/goal-definition.ts';
+import { unknownGoalScope } from '../../reports/check-goal-scope.ts';
 import { goalStatuses } from '../../reports/goal-status.ts';
 import { goalVisibility } from '../../reports/goal-visibility.ts';
 import { ReportRangeError, type ReportViewer } from '../../reports/nps-report.ts';
@@ -142,13 +143,8 @@ function storedGoal(goal: Goal) {
 
 /** A goal on a CSM or team names one the instance knows. */
 async function checkScope(db: Kysely<Database>, definition: GoalDefinition): Promise<void> {
-  const { scope } = definition;
-  if (scope.kind !== 'csm' && scope.kind !== 'team') return;
-  const known = await db.selectFrom('csms').select('id').where('external_id', '=', scope.csm).executeTakeFirst();
-  if (!known) {
-    const message = `no CSM with external id "${scope.csm}" is known to this instance`;
-    throw new ApiError(400, 'invalid_request', message, [{ path: 'body.scope.csm', message }]);
-  }
+  const problem = await unknownGoalScope(db, definition);
+  if (problem) throw new ApiError(400, 'invalid_request', problem, [{ path: 'body.scope.csm', message: problem }]);
 }
 
 function withVersionTag(reply: FastifyReply, goal: Goal) {

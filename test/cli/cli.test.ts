@@ -18,7 +18,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('npsloop CLI', () => {
   it('answers --help on every command with exit code 0', async () => {
-    for (const command of [[], ['import'], ['sync'], ['nps'], ['rejections'], ['tasks', 'list'], ['journeys', 'status'], ['tokens', 'create'], ['serve'], ['start'], ['rules', 'test']]) {
+    for (const command of [[], ['import'], ['sync'], ['nps'], ['report'], ['goals', 'add'], ['goals', 'status'], ['rejections'], ['tasks', 'list'], ['journeys', 'status'], ['tokens', 'create'], ['serve'], ['start'], ['rules', 'test']]) {
       const result = await npsloop(...command, '--help');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Usage: npsloop');

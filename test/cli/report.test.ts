@@ -59,4 +59,41 @@ describe('npsloop report', () => {
     expect(backwards.code).toBe(2);
     expect(backwards.stderr).toContain('--to: from 2026-05-01 to 2026-01-01: the range ends before it starts');
   }, 180_000);
+
+  it('sets, lists, changes and removes goals, and shows where they stand', async () => {
+    // The instance of the test above: Ann Able answered 9 and 3 this month and 10 earlier.
+    const added = await npsloop('goals', 'add', '--name', 'Ann at least 0', '--scope', 'csm:ann', '--period', 'month', '--at-least', '0');
+    expect(added, added.stderr).toMatchObject({ code: 0 });
+    expect(added.stdout).toMatch(/^goal \d+ "Ann at least 0" set/);
+    const id = /^goal (\d+)/.exec(added.stdout)![1]!;
+    expect((await npsloop('goals', 'add', '--name', 'Team +5', '--scope', 'team:lee', '--period', 'quarter', '--improve-by', '5')).code).toBe(0);
+
+    const list = await npsloop('goals', 'list');
+    expect(list.stdout).toContain('Ann at least 0');
+    expect(list.stdout).toMatch(/Team \+5\s+team lee\s+quarter\s+\+5 on the previous quarter/);
+
+    const status = await npsloop('goals', 'status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('Ann at least 0 (Ann Able, NPS ≥ 0 each month)');
+    expect(status.stdout).toMatch(/\(so far\)|too few/);
+    const json = JSON.parse((await npsloop('goals', 'status', '--json')).stdout);
+    expect(json.map((g: { goal: { name: string } }) => g.goal.name)).toEqual(['Ann at least 0', 'Team +5']);
+    expect(json[0].periods.at(-1)).toMatchObject({ status: 'not_enough_responses', n: 2 });
+
+    const changed = await npsloop('goals', 'set', id, '--at-least', '20');
+    expect(changed.stdout).toBe(`goal ${id} is at version 2\n`);
+    expect((await npsloop('goals', 'set', id, '--at-least', '20')).stdout).toContain('nothing changed');
+
+    const unknown = await npsloop('goals', 'add', '--name', 'Ghost', '--scope', 'csm:ghost', '--period', 'month', '--at-least', '0');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--scope: no CSM with external id "ghost" is known to this instance');
+    const noTarget = await npsloop('goals', 'add', '--name', 'No target', '--scope', 'company', '--period', 'month');
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain('give --at-least or --improve-by');
+    const badPeriod = await npsloop('goals', 'add', '--name', 'Bad', '--scope', 'company', '--period', 'day', '--at-least', '0');
+    expect(badPeriod.stderr).toContain('--period:');
+
+    expect((await npsloop('goals', 'remove', id)).stdout).toBe(`goal ${id} "Ann at least 0" removed\n`);
+    expect((await npsloop('goals', 'list')).stdout).not.toContain('Ann at least 0');
+  }, 180_000);
 });
