@@ -23,6 +23,8 @@ import { refreshAfterChange } from './refresh-after-change.ts';
 import { type ReviewLinkSettings, reviewLinkUrl } from './review-links.ts';
 import { sendJourneyEmail, type SendJourneyEmailInput } from './send-journey-email.ts';
 import { startJourney } from './start-journey.ts';
+import { composeMonthlyDigest, composeNpsDropAlerts, digestPlan } from './report-emails.ts';
+import { sendEmail, type SendEmailInput } from './send-email.ts';
 
 export interface ActivityDependencies {
   db: Kysely<Database>;
@@ -33,12 +35,15 @@ export interface ActivityDependencies {
   temporal: Client;
   taskQueue: string;
   reviewLinks: ReviewLinkSettings;
+  /** Report cells with fewer responses are flagged (NPSLOOP_REPORT_MIN_RESPONSES). */
+  reportMinimumResponses: number;
 }
 
 /** Every side effect a workflow needs, bound to its real dependencies. Each is idempotent. */
 export function createActivities(deps: ActivityDependencies) {
-  const { db, npsSettings, mailer, temporal, taskQueue, reviewLinks } = deps;
+  const { db, npsSettings, mailer, temporal, taskQueue, reviewLinks, reportMinimumResponses } = deps;
   const evaluateTriggers = createTriggerEvaluator(() => npsSettings().now);
+  const reportSettings = () => ({ timeZone: npsSettings().timeZone, counting: npsSettings().counting, minimumResponses: reportMinimumResponses });
   return {
     recomputeAccountNps: (input: RecomputeAccountNpsInput) => recomputeAccountNps(db, npsSettings(), input),
 
@@ -83,6 +88,11 @@ export function createActivities(deps: ActivityDependencies) {
     closeTask: (input: CloseTaskInput) => closeTask(db, input),
     reassignTask: (input: ReassignTaskInput) => reassignTask(db, input),
     endEnrollment: (input: EndEnrollmentInput) => endEnrollment(db, input),
+
+    sendEmail: (input: SendEmailInput) => heartbeatWhile(() => sendEmail({ db, mailer }, input)),
+    digestPlan: (input: { at: string; anyDay: boolean }) => digestPlan(db, reportSettings(), input),
+    composeMonthlyDigest: (input: { csmId: number; monthStart: string; at: string }) => composeMonthlyDigest(db, reportSettings(), input),
+    composeNpsDropAlerts: (input: { at: string }) => heartbeatWhile(() => composeNpsDropAlerts(db, reportSettings(), input)),
   };
 }
 

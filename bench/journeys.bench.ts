@@ -298,6 +298,7 @@ async function main(run: BenchRun): Promise<void> {
       temporal: activityClient,
       taskQueue,
       reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'bench-secret' },
+      reportMinimumResponses: 5,
     }),
     hollowJourneyActivities(activityClient, taskQueue),
     (name, workflowId) => {

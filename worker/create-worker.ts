@@ -48,6 +48,7 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
       temporal: new Client({ connection, namespace: config.temporal.namespace }),
       taskQueue,
       reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret },
+      reportMinimumResponses: config.reportMinimumResponses,
     }),
   });
   let relay: { stop(): Promise<void> } | undefined;

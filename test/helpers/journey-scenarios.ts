@@ -296,6 +296,7 @@ export function createJourneyWorker(
     temporal: env.client,
     taskQueue,
     reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
+    reportMinimumResponses: 5,
   });
   return Worker.create({
     ...options,
