@@ -17,6 +17,7 @@ import { createMailTransport } from '../../mail/create-transport.ts';
 import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { createNpsloopWorker } from '../../worker/create-worker.ts';
 import { ensureRefreshSchedule, REFRESH_SCHEDULE_ID } from '../../worker/refresh-schedule.ts';
+import { ensureReportSchedules, MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID } from '../../worker/report-schedules.ts';
 import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
 import { journeyStateQuery } from '../../workflows/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
@@ -137,6 +138,24 @@ describeEachBackend('journeys end to end on the Temporal dev server', (database,
     }, 'the scheduled refresh');
     expect(snapshots).toHaveLength(7);
     await env.client.schedule.getHandle(REFRESH_SCHEDULE_ID).delete();
+  });
+
+  it('schedules the monthly digest and the drop alerts in the configured zone, and runs them when triggered', async () => {
+    await ensureReportSchedules(env.client, config.temporal.taskQueue, 'Europe/Paris');
+    // A second worker, configured for another zone, brings the schedules in line with it.
+    await ensureReportSchedules(env.client, config.temporal.taskQueue, 'America/New_York');
+    const digest = await env.client.schedule.getHandle(MONTHLY_DIGEST_SCHEDULE_ID).describe();
+    expect(digest.spec.timezone).toBe('America/New_York');
+    expect(digest.spec.calendars).toEqual([
+      expect.objectContaining({ dayOfMonth: [{ start: 1, end: 3, step: 1 }], dayOfWeek: [{ start: 'MONDAY', end: 'FRIDAY', step: 1 }], hour: [{ start: 8, end: 8, step: 1 }] }),
+    ]);
+    const alert = await env.client.schedule.getHandle(NPS_DROP_ALERT_SCHEDULE_ID).describe();
+    expect(alert.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 9, end: 9, step: 1 }] })]);
+    // Triggered by hand, the alert runs to the end (there is no drop to tell of).
+    await env.client.schedule.getHandle(NPS_DROP_ALERT_SCHEDULE_ID).trigger();
+    const run = await waitFor(async () => (await env.client.schedule.getHandle(NPS_DROP_ALERT_SCHEDULE_ID).describe()).info.recentActions[0], 'the triggered alert run');
+    expect(await env.client.workflow.getHandle(run.action.workflow.workflowId, run.action.workflow.firstExecutionRunId).result()).toEqual({ alerts: 0 });
+    for (const id of [MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID]) await env.client.schedule.getHandle(id).delete();
   });
 
   it('records a followed review link through the redirect endpoint and tells the journey', async () => {
