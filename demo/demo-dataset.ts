@@ -1,10 +1,14 @@
 import { DateTime } from 'luxon';
 import type { AccountRecordInput, CsmRecordInput, TicketRecordInput, UserRecordInput } from '../ingest/sync/schemas.ts';
+import type { GoalDefinition } from '../reports/goal-definition.ts';
 
 /**
  * A realistic, deterministic demo instance: a CS team with managers, accounts in segments,
  * users with roles, six months of responses (as a CSV, so it loads through the real import
- * path) and a few tickets. The same seed always gives the same data.
+ * path) and a few tickets. The same seed always gives the same data. For the reports: the East
+ * team's accounts improve over the months and the West team's do not, one account changes hands
+ * half-way (a handover synced late, with its effective date), and one small account has too few
+ * answers to read.
  */
 export interface DemoDataset {
   csms: CsmRecordInput[];
@@ -12,6 +16,9 @@ export interface DemoDataset {
   users: UserRecordInput[];
   tickets: TicketRecordInput[];
   responsesCsv: string;
+  /** Synced after the history: accounts handed to another CSM from a date in the past. */
+  handovers: AccountRecordInput[];
+  goals: GoalDefinition[];
 }
 
 const COMPANIES = [
@@ -59,9 +66,11 @@ export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDatas
     attributes: { arr: Math.round(20_000 + next() * 480_000), plan: i % 3 === 0 ? 'Enterprise' : 'Growth' },
   }));
 
+  // The last account is small: one user, who answers once.
+  const small = accounts.at(-1)!.external_id;
   const users: UserRecordInput[] = [];
   accounts.forEach((account, a) => {
-    const size = 4 + Math.floor(next() * 6);
+    const size = account.external_id === small ? 1 : 4 + Math.floor(next() * 6);
     const domain = `${account.name.toLowerCase().replace(/[^a-z]+/g, '')}.example`;
     for (let u = 0; u < size; u++) {
       const first = FIRST_NAMES[(a + u) % FIRST_NAMES.length]!;
@@ -76,20 +85,27 @@ export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDatas
     }
   });
 
-  // Each account leans one way, so the grid shows a spread of scores.
+  // Each account leans one way, so the grid shows a spread of scores; the East team's accounts
+  // start low and climb, so its NPS improves significantly over the months.
   const lean = new Map(accounts.map((account) => [account.external_id, next()]));
+  const eastOwners = new Set(csms.filter((csm) => csm.manager_external_id === 'lead-east').map((csm) => csm.external_id));
+  const improving = new Set(accounts.filter((account) => eastOwners.has(account.csm_external_id!)).map((account) => account.external_id));
   const start = DateTime.fromJSDate(now).minus({ months });
   const span = now.getTime() - start.toMillis();
   const lines = ['response_id,email,score,responded_at,comment'];
   let id = 0;
   for (const user of users) {
-    const answers = 1 + Math.floor(next() * 3);
+    const answers = user.account_external_id === small ? 1 : 2 + Math.floor(next() * 3);
     for (let i = 0; i < answers; i++) {
-      const tilt = lean.get(user.account_external_id)!;
+      // Keep history clear of the last week: fresh answers are sent separately. The small account's
+      // one answer is recent, so its figure is there to see, flagged.
+      const respondedAt =
+        user.account_external_id === small ? new Date(now.getTime() - 20 * 86_400_000) : new Date(start.toMillis() + next() * (span - 8 * 86_400_000));
+      const progress = (respondedAt.getTime() - start.toMillis()) / span;
+      const base = lean.get(user.account_external_id)!;
+      const tilt = improving.has(user.account_external_id) ? 0.1 + base * 0.2 + progress * 0.8 : base;
       const score = Math.max(0, Math.min(10, Math.round(4 + tilt * 7 + (next() - 0.5) * 5)));
       const category = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
-      // Keep history clear of the last week: fresh answers are sent separately.
-      const respondedAt = new Date(start.toMillis() + next() * (span - 8 * 86_400_000));
       const comment = pick(COMMENTS[category]);
       lines.push(`demo-${++id},${user.email},${score},${respondedAt.toISOString()},"${comment}"`);
     }
@@ -109,5 +125,15 @@ export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDatas
     };
   });
 
-  return { csms, accounts, users, tickets, responsesCsv: `${lines.join('\n')}\n` };
+  // Globex moved from Bob to Cat half-way through; the sync recording it comes in late, dated.
+  const globex = accounts.find((account) => account.name === 'Globex')!;
+  const handovers = [{ ...globex, csm_external_id: 'csm-cat', csm_effective_from: start.plus({ months: months / 2 }).startOf('day').toISO()! }];
+
+  const goals: GoalDefinition[] = [
+    { name: 'Company NPS at least 30 each quarter', scope: { kind: 'company' }, period: 'quarter', target: { kind: 'at_least', nps: 30 } },
+    { name: 'East team +5 month on month', scope: { kind: 'team', csm: 'lead-east' }, period: 'month', target: { kind: 'improve_by', points: 5 } },
+    { name: 'Enterprise accounts at least 20 each month', scope: { kind: 'segment', segment: 'enterprise' }, period: 'month', target: { kind: 'at_least', nps: 20 } },
+  ];
+
+  return { csms, accounts, users, tickets, responsesCsv: `${lines.join('\n')}\n`, handovers, goals };
 }

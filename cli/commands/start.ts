@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { DateTime } from 'luxon';
 import type { Command } from 'commander';
 import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
@@ -13,7 +14,10 @@ import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { withEmbeddedWebhookSecret } from '../../stack/embedded-webhook-secret.ts';
 import { ensureFirstAdminToken } from '../../stack/first-admin-token.ts';
 import { type RunningStack, startStack } from '../../stack/start-stack.ts';
+import { createGoal } from '../../db/queries/goals.ts';
+import { npsReport } from '../../reports/nps-report.ts';
 import { accountNpsReport, formatAccountNpsTable } from '../account-nps-report.ts';
+import { formatNpsReportTable } from '../nps-report-table.ts';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -79,6 +83,14 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
   const report = await accountNpsReport(k, { kind: 'last_days', days: 90 }, settings, { limit: 50 });
   console.log(`\nAccount NPS, ${report.window.label.toLowerCase()}:`);
   console.log(formatAccountNpsTable(report.rows));
+  const from = DateTime.fromJSDate(settings.now, { zone: settings.timeZone }).minus({ months: 5 }).startOf('month').toISODate()!;
+  const byCsm = await npsReport(
+    k,
+    { grouping: { dimension: 'csm' }, unit: 'month', from, counting: settings.counting, minimumResponses: config.reportMinimumResponses, compare: { previous: true, yearBefore: false }, distribution: false, viewer: { kind: 'everything' } },
+    settings,
+  );
+  console.log('\nNPS by CSM by month (npsloop report --by team --period quarter, and more):');
+  console.log(formatNpsReportTable(byCsm, { colour: process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '' }));
   console.log('\nWhere to look:');
   console.log(`  HTTP API      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`);
   if (token.kind === 'saved') console.log(`  admin token   in ${token.file}   (curl -H "Authorization: Bearer $(cat ${token.file})" ${stack.apiUrl}/accounts/nps)`);
@@ -87,7 +99,7 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
   if (secretFile) console.log(`  webhook key   in ${secretFile}   (signs POST ${stack.apiUrl}/webhooks/generic, Standard Webhooks)`);
   if (stack.outboxDir) console.log(`  outbox        ${stack.outboxDir}   (one .eml per email sent)`);
   console.log(`  API log       ${stack.logFile}`);
-  console.log('  CLI           npsloop --help   (nps, tasks, journeys, rules, lists, import, sync)');
+  console.log('  CLI           npsloop --help   (report, goals, nps, tasks, journeys, rules, lists, import, sync)');
   console.log('\nnpsloop is running; Ctrl-C stops it.');
 }
 
@@ -104,10 +116,13 @@ async function loadDemo(stack: RunningStack, config: Config): Promise<void> {
     ...settings,
     since: historyWindowStart(settings.now, settings.timeZone, config.historyMonths),
   });
+  const handed = await syncInstance(k, 'account', demo.handovers, settings, { recordedBy: 'demo (npsloop start)' });
+  for (const goal of demo.goals) await createGoal(k, goal, { actor: 'demo (npsloop start)' });
   const fresh = await sendFreshResponses(stack, config, demo.users.slice(0, 4), settings.now);
   console.log(
     `demo loaded: ${demo.csms.length} CSMs, ${demo.accounts.length} accounts, ${demo.users.length} users, ` +
-      `${history.inserted} historical responses, ${fresh} fresh ones (their journeys are running), ${demo.tickets.length} tickets`,
+      `${history.inserted} historical responses, ${fresh} fresh ones (their journeys are running), ${demo.tickets.length} tickets, ` +
+      `${handed.ownerChanges.length} late handover (${handed.ownerChanges.reduce((n, c) => n + c.recreditedResponses, 0)} responses re-credited), ${demo.goals.length} goals`,
   );
 }
 
