@@ -21,8 +21,9 @@ export function formatNpsReportTable(report: NpsReport, { colour }: { colour: bo
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((line) => line[i]!.text.length)));
   const pad = (text: string, i: number) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!));
+  // The caller has decided on colour (it knows where the table goes); styleText is not to guess again.
   const paint = (text: string, cell: ReportCell | undefined) =>
-    colour && cell?.nps != null ? styleText(BAND_STYLE[npsBand(cell.nps)], text) : text;
+    colour && cell?.nps != null ? styleText(BAND_STYLE[npsBand(cell.nps)], text, { validateStream: false }) : text;
   const lines = [
     header.map(pad).join('  ').trimEnd(),
     widths.map((w) => '-'.repeat(w)).join('  '),

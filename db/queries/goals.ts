@@ -42,7 +42,8 @@ export interface GoalChangeOptions {
   expectedVersion?: number;
 }
 
-type Definition = { name: string };
+/** A goal definition as validated by reports/goal-definition.ts: stored as JSON, named by its `name`. */
+type Definition = { readonly name: string; readonly [field: string]: unknown };
 
 export async function createGoal(db: Kysely<Database>, definition: Definition, { actor }: GoalChangeOptions): Promise<Goal> {
   return inTransaction(db, async (trx) => {

@@ -50,7 +50,16 @@ describeEachBackend('sync routes', (db) => {
     const post = (kind: string, records: unknown[]) => app.inject({ method: 'POST', url: `/sync/${kind}`, headers: bearer(tokens.ingest), payload: { records } });
     await ingestPayloads(k, 'generic', [genericResponse({ email: 'fay@stark.example' })], { now: new Date(), timeZone: 'UTC', counting: 'every_response' });
 
-    expect((await post('csms', [csmRecord({ external_id: 'csm-ann' })])).json()).toEqual({ received: 1, upserted: 1, rejected: [], responsesTaken: 0, healthChanges: 0 });
+    expect((await post('csms', [csmRecord({ external_id: 'csm-ann' })])).json()).toEqual({
+      received: 1,
+      upserted: 1,
+      rejected: [],
+      responsesTaken: 0,
+      healthChanges: 0,
+      ownerChanges: [],
+      tasksReassigned: [],
+      tasksNotReassigned: [],
+    });
     expect((await post('accounts', [accountRecord({ external_id: 'stark', csm_external_id: 'csm-ann' })])).json()).toMatchObject({ upserted: 1 });
     const users = await post('users', [userRecord({ account_external_id: 'stark', email: 'Fay@Stark.example' }), userRecord({ account_external_id: 'nowhere' })]);
     expect(users.statusCode).toBe(200);
@@ -83,6 +92,9 @@ describeEachBackend('sync routes', (db) => {
       upserted: 1,
       responsesTaken: 0,
       healthChanges: 0,
+      ownerChanges: [],
+      tasksReassigned: [],
+      tasksNotReassigned: [],
       rejected: [
         { index: 1, line: 3, externalId: 'u2', issues: [{ path: 'email', message: 'must be an email address' }] },
         { index: 2, line: 4, externalId: 'u3', issues: [{ path: 'account_external_id', message: 'no account with external id "initech" is known to this instance' }] },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { ApiApp } from '../../api/api-app.ts';
 import type { SourceName } from '../../ingest/sources/index.ts';
+import { createGoal } from '../../db/queries/goals.ts';
 import { installDefaults } from '../../stack/install-defaults.ts';
 import { seedAccount } from '../fixtures/instance.ts';
 import { aTriggerRule } from '../fixtures/rules.ts';
@@ -25,7 +26,7 @@ import { propertyRuns } from './property-runs.ts';
 const VENDOR_USERS = ['ana.silva@acme.example', 'ben.okafor@globex.example', 'chen.wei@initech.example', 'dana.kim@umbrella.example', 'fay.adams@stark.example'];
 
 /** What the bodies name: a shipped rule and journey, and the instance's account and CSM. */
-const SEEDED: SeededNames = { rule: 'admin-detractors', journey: 'detractor-follow-up', accountExternalId: 'acct-hostile', csmEmail: 'csm@cs.example' };
+const SEEDED: SeededNames = { rule: 'admin-detractors', journey: 'detractor-follow-up', accountExternalId: 'acct-hostile', csmEmail: 'csm@cs.example', goalId: 1 };
 const REQUESTS = requestsByRoute(SEEDED);
 
 const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
@@ -66,6 +67,8 @@ describeEachBackend('every body route on hostile bodies', (db) => {
     const k = db().kysely;
     const { csm } = await seedAccount(k, { users: [...VENDOR_USERS, ...KNOWN_EMAILS], accountExternalId: SEEDED.accountExternalId, csmEmail: SEEDED.csmEmail });
     await installDefaults(k);
+    // Identities restart with each emptied database: this is goal 1.
+    await createGoal(k, { name: 'Company at least 0', scope: { kind: 'company' }, period: 'month', target: { kind: 'at_least', nps: 0 } }, { actor: 'test' });
     tokens = await createRoleTokens(k, csm.id);
     tableCounts = await tableCounter(k);
   });

@@ -27,6 +27,8 @@ export interface SeededNames {
   journey: string;
   accountExternalId: string;
   csmEmail: string;
+  /** A goal the instance holds. */
+  goalId: number;
 }
 
 const JSON_TYPE = 'application/json';
@@ -52,6 +54,7 @@ const webhook = (source: SourceName): fc.Arbitrary<BodyRequest> => {
 export function requestsByRoute(names: SeededNames): Record<string, fc.Arbitrary<BodyRequest>> {
   const savedRule = DEFAULT_RULES.find((rule) => rule.name === names.rule);
   const change = { expected_version: 1, note: 'why it changed' };
+  const goal = { name: 'Company at least 30', scope: { kind: 'company' }, period: 'quarter', target: { kind: 'at_least', nps: 30 } };
   const records = {
     csms: [csmRecord(), csmRecord({ email: 'ANN@cs.example ' })],
     accounts: [accountRecord({ csm_external_id: 'csm-missing' }), accountRecord()],
@@ -80,5 +83,7 @@ export function requestsByRoute(names: SeededNames): Record<string, fc.Arbitrary
       csv('/sync/users'),
     ),
     'POST /imports/responses': fc.oneof(csv('/imports/responses'), json('/imports/responses', anyJson)),
+    'POST /goals': json('/goals', fc.oneof(around(goal), around({ ...goal, name: 'Enterprise +5', scope: { kind: 'segment', segment: 'enterprise' }, target: { kind: 'improve_by', points: 5 } }))),
+    'PUT /goals/:id': json(`/goals/${names.goalId}`, around({ ...goal, target: { kind: 'at_least', nps: 40 } })),
   };
 }
