@@ -6,6 +6,7 @@ import { inTransaction } from '../db/in-transaction.ts';
 import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import type { RejectionIssue } from '../db/tables/rejected-responses.ts';
 import type { CountingMode } from '../nps/counts.ts';
+import { csvStartLine } from './csv-start-line.ts';
 import { createNormalizer, NUL_REFUSED, parseResponseDate, type ResponseNormalizer } from './response-shape.ts';
 import { derivedId, emailIdPart } from './sources/derived-id.ts';
 import { type IngestItem, type Rejection, type StoreBatchResult, storeBatch } from './store-batch.ts';
@@ -108,8 +109,9 @@ async function importRows(
   const parser = parse({
     bom: true,
     columns: (header: string[]) => {
-      const columns = readHeader(header);
-      reading.line = 2;
+      // Blank lines before the header are skipped: it is where the parser has reached.
+      const columns = readHeader(header, csvStartLine(header, parser.info.lines));
+      reading.line = parser.info.lines + 1;
       return columns;
     },
     skip_empty_lines: true,
@@ -220,19 +222,19 @@ function historyItem(
   };
 }
 
-function readHeader(header: string[]): string[] {
+function readHeader(header: string[], line: number): string[] {
   const columns = header.map((name) => name.trim().toLowerCase());
   const missing = REQUIRED_CSV_COLUMNS.filter((required) => !columns.includes(required));
   if (missing.length > 0) {
     throw new HistoryCsvError(
-      1,
+      line,
       `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ` +
         `the header must name ${REQUIRED_CSV_COLUMNS.join(', ')} (comment and ${SOURCE_ID_COLUMNS.join(' or ')} are optional)`,
     );
   }
   const duplicate = columns.find((name, i) => columns.indexOf(name) !== i);
-  if (duplicate) throw new HistoryCsvError(1, `column "${duplicate}" appears twice`);
+  if (duplicate) throw new HistoryCsvError(line, `column "${duplicate}" appears twice`);
   const withNul = columns.findIndex((name) => name.includes('\u0000'));
-  if (withNul !== -1) throw new HistoryCsvError(1, `the name of column ${withNul + 1} ${NUL_REFUSED}`);
+  if (withNul !== -1) throw new HistoryCsvError(line, `the name of column ${withNul + 1} ${NUL_REFUSED}`);
   return columns;
 }

@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { CsvError, type Options, parse } from 'csv-parse';
 import type { z } from 'zod';
+import { csvStartLine } from '../csv-start-line.ts';
 import { type SyncEntity, syncRecordSchemas } from './schemas.ts';
 import type { SyncCsvRows } from './sync-batch.ts';
 
@@ -41,7 +42,8 @@ export async function parseSyncCsv(
 ): Promise<SyncCsvRows> {
   const options: Options = {
     bom: true,
-    columns: (header: string[]) => checkedHeader(entity, header),
+    // Blank lines before the header are skipped: it is where the parser has reached.
+    columns: (header: string[]) => checkedHeader(entity, header, csvStartLine(header, parser.info.lines)),
     skip_empty_lines: true,
     info: true,
   };
@@ -57,7 +59,7 @@ export async function parseSyncCsv(
   const rows: SyncCsvRows['rows'] = [];
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const line = startLine(record, info.lines);
+      const line = csvStartLine(Object.values(record), info.lines);
       if (rows.length === maxRows) throw new SyncCsvError(`more than ${maxRows} rows; split the file`, line);
       rows.push({ line, record: toSyncRecord(record) });
     }
@@ -69,7 +71,7 @@ export async function parseSyncCsv(
   return { format: 'csv', rows };
 }
 
-function checkedHeader(entity: SyncEntity, header: string[]): string[] {
+function checkedHeader(entity: SyncEntity, header: string[], line: number): string[] {
   const shape: Record<string, z.ZodType> = syncRecordSchemas[entity].shape;
   const fields = Object.keys(shape).filter((field) => field !== 'attributes');
   const columns = header.map((column) => column.trim());
@@ -79,21 +81,16 @@ function checkedHeader(entity: SyncEntity, header: string[]): string[] {
   );
   if (unknown.length > 0) {
     const expected = [...fields, ...(hasAttributes ? [`${ATTRIBUTE_COLUMN_PREFIX}<name>`] : [])].join(', ');
-    throw new SyncCsvError(`unknown column ${unknown.map((c) => JSON.stringify(c)).join(', ')} for a ${entity} (columns: ${expected})`, 1);
+    throw new SyncCsvError(`unknown column ${unknown.map((c) => JSON.stringify(c)).join(', ')} for a ${entity} (columns: ${expected})`, line);
   }
   const repeated = columns.filter((column, index) => columns.indexOf(column) !== index);
-  if (repeated.length > 0) throw new SyncCsvError(`column ${JSON.stringify(repeated[0])} appears more than once`, 1);
+  if (repeated.length > 0) throw new SyncCsvError(`column ${JSON.stringify(repeated[0])} appears more than once`, line);
   const missing = fields.filter((field) => !columns.includes(field) && !shape[field]?.safeParse(undefined).success);
-  if (missing.length > 0) throw new SyncCsvError(`missing required column ${missing.map((c) => JSON.stringify(c)).join(', ')} for a ${entity}`, 1);
+  if (missing.length > 0) throw new SyncCsvError(`missing required column ${missing.map((c) => JSON.stringify(c)).join(', ')} for a ${entity}`, line);
   return columns;
 }
 
 /** csv-parse reports the line a record ends on; a quoted cell may span several. */
-function startLine(record: Record<string, string>, endLine: number): number {
-  const lineBreaks = Object.values(record).reduce((count, value) => count + (value.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
-  return endLine - lineBreaks;
-}
-
 function toSyncRecord(row: Record<string, string>): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   const attributes: Record<string, string> = {};

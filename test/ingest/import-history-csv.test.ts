@@ -76,6 +76,8 @@ describeEachBackend('CSV history import', (db) => {
     await expect(importHistoryCsv(k, csv('email,score,responded_at,x\u0000y\n'), options())).rejects.toThrow(
       'CSV line 1: the name of column 4 must not contain NUL characters (U+0000); nothing was imported',
     );
+    // Blank lines before the header are skipped; the mistake is where the header is.
+    await expect(importHistoryCsv(k, csv('\n\nemail,email,score,responded_at\n'), options())).rejects.toThrow('CSV line 3: column "email" appears twice');
     expect(await k.selectFrom('rejected_responses').select('id').execute()).toEqual([]);
   });
 

@@ -36,6 +36,8 @@ describe('parseSyncCsv', () => {
   it('refuses a file it cannot read as a whole, with the line', async () => {
     await expect(parseSyncCsv('csm', 'external_id,email,nmae\n')).rejects.toThrow(/line 1: unknown column "nmae" for a csm/);
     await expect(parseSyncCsv('account', 'external_id,csm_external_id\n')).rejects.toThrow(/line 1: missing required column "name"/);
+    // Blank lines before the header are skipped; the mistake is where the header is.
+    await expect(parseSyncCsv('csm', '\n\nexternal_id,email,email\n')).rejects.toThrow(/line 3: column "email" appears more than once/);
     await expect(parseSyncCsv('csm', 'external_id,email,name,attr.plan\n')).rejects.toThrow(/unknown column "attr.plan"/);
     const error = await parseSyncCsv('csm', 'external_id,email,name\nc1,a@b.example,Ann\nc2,b@b.example\n').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncCsvError);
