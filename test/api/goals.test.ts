@@ -108,4 +108,12 @@ describeEachBackend('goals API', (db) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues[0].path).toBe('querystring.to');
   });
+
+  it('is in the OpenAPI document', async () => {
+    const { send, tokens } = await setUp(db().kysely);
+    const document = (await send('GET', '/openapi.json', tokens.admin)).json();
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/goals', '/goals/status', '/goals/{id}', '/goals/{id}/versions']));
+    expect(document.paths['/goals'].post.tags).toEqual(['goals']);
+    expect(document.paths['/goals/{id}'].put.responses['409']).toBeDefined();
+  });
 });

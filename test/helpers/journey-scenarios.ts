@@ -282,14 +282,9 @@ export interface RecordedHistory {
   history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 }
 
-/** A worker on its own task queue with the real activities: this database, the test SMTP server. */
-export function createJourneyWorker(
-  { env, smtp, workflowBundle, escalationGate }: JourneyHarness,
-  db: Db,
-  taskQueue: string,
-  options: Pick<WorkerOptions, 'maxCachedWorkflows'> = {},
-): Promise<Worker> {
-  const activities = createActivities({
+/** The real activities over this database and the test SMTP server, in UTC. */
+export function createTestActivities({ env, smtp }: Pick<JourneyHarness, 'env' | 'smtp'>, db: Db, taskQueue: string) {
+  return createActivities({
     db: db.kysely,
     npsSettings: () => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' }),
     mailer: createMailTransport({ smtpUrl: smtp.url(), from: 'npsloop <npsloop@test.example>', outboxDir: '' }),
@@ -298,6 +293,16 @@ export function createJourneyWorker(
     reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
     reportMinimumResponses: 5,
   });
+}
+
+/** A worker on its own task queue with the real activities: this database, the test SMTP server. */
+export function createJourneyWorker(
+  { env, smtp, workflowBundle, escalationGate }: JourneyHarness,
+  db: Db,
+  taskQueue: string,
+  options: Pick<WorkerOptions, 'maxCachedWorkflows'> = {},
+): Promise<Worker> {
+  const activities = createTestActivities({ env, smtp }, db, taskQueue);
   return Worker.create({
     ...options,
     connection: env.nativeConnection,

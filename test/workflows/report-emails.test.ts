@@ -3,13 +3,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
 import type { SendEmailInput } from '../../activities/send-email.ts';
 import type { Db } from '../../db/connect.ts';
-import { createMailTransport } from '../../mail/create-transport.ts';
 import { monthlyDigestWorkflow, npsDropAlertWorkflow } from '../../workflows/index.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
 import { aCsm, anAccount, responses } from '../fixtures/report-instance.ts';
+import { createTestActivities } from '../helpers/journey-scenarios.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createTimeSkippingEnvironment } from '../helpers/temporal.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
@@ -45,15 +44,7 @@ describeEachBackend('report emails on Temporal', (database) => {
   /** A worker whose sendEmail fails once per email, after sending it: Temporal retries it. */
   async function runWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<{ result: T; failedOnce: string[] }> {
     const taskQueue = `report-emails-${randomUUID()}`;
-    const activities = createActivities({
-      db: db.kysely,
-      npsSettings: () => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' }),
-      mailer: createMailTransport({ smtpUrl: smtp.url(), from: 'npsloop <npsloop@test.example>', outboxDir: '' }),
-      temporal: env.client,
-      taskQueue,
-      reviewLinks: { publicBaseUrl: 'https://nps.example.com', secret: 'test-secret' },
-      reportMinimumResponses: 5,
-    });
+    const activities = createTestActivities({ env, smtp }, db, taskQueue);
     const failedOnce: string[] = [];
     const sendEmail = async (input: SendEmailInput) => {
       const sent = await activities.sendEmail(input);
