@@ -18,7 +18,6 @@ import {
 import { heartbeatWhile } from './heartbeat-while.ts';
 import { notifyPromoterAnswer } from './notify-promoter-answer.ts';
 import { ResponseNotFoundError } from './permanent-errors.ts';
-import { recomputeAccountNps, type RecomputeAccountNpsInput } from './recompute-account-nps.ts';
 import { refreshAfterChange } from './refresh-after-change.ts';
 import { type ReviewLinkSettings, reviewLinkUrl } from './review-links.ts';
 import { sendJourneyEmail, type SendJourneyEmailInput } from './send-journey-email.ts';
@@ -45,8 +44,6 @@ export function createActivities(deps: ActivityDependencies) {
   const evaluateTriggers = createTriggerEvaluator(() => npsSettings().now);
   const reportSettings = () => ({ timeZone: npsSettings().timeZone, counting: npsSettings().counting, minimumResponses: reportMinimumResponses });
   return {
-    recomputeAccountNps: (input: RecomputeAccountNpsInput) => recomputeAccountNps(db, npsSettings(), input),
-
     /** The account's NPS snapshots and health, and the user's lists, after one response. */
     async refreshForResponse({ responseId }: { responseId: number }) {
       const event = await responseEvent(db, responseId);

@@ -46,7 +46,7 @@ export function reportCsv(report: NpsReport): string {
   return stringify([...report.rows, report.total].flatMap(linesOf), {
     header: true,
     columns: [...COLUMNS],
-    cast: { boolean: (value) => String(value), string: guardFormula },
+    cast: { boolean: (value) => String(value), string: defuseSpreadsheetFormula },
   });
 }
 
@@ -77,7 +77,10 @@ function line(dimension: string, row: ReportRow, period: string, start: string, 
   };
 }
 
-/** Text a spreadsheet would run as a formula (a segment named "=HYPERLINK(…)") is prefixed with a quote. */
-function guardFormula(value: string): string {
+/**
+ * Text a spreadsheet would run as a formula (a segment named "=HYPERLINK(…)") is prefixed with a
+ * quote; negative numbers are left alone.
+ */
+export function defuseSpreadsheetFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) && Number.isNaN(Number(value)) ? `'${value}` : value;
 }
