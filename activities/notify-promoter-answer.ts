@@ -1,6 +1,7 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { signalJourney } from '../journeys/tell-journey.ts';
 import { userAnsweredAsPromoterSignal } from '../workflows/journey-messages.ts';
 
 /**
@@ -20,13 +21,8 @@ export async function notifyPromoterAnswer(
   const notified: string[] = [];
   for (const enrollment of active) {
     if (enrollment.definition.steps.type !== 'detractor_follow_up') continue;
-    try {
-      await temporal.workflow.getHandle(enrollment.workflow_id).signal(userAnsweredAsPromoterSignal, { responseId });
-      notified.push(enrollment.workflow_id);
-    } catch (error) {
-      // The journey ended in the meantime: nothing left to close.
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
+    // A journey that ended in the meantime has nothing left to close.
+    if ((await signalJourney(temporal, enrollment.workflow_id, userAnsweredAsPromoterSignal, { responseId })) === 'signalled') notified.push(enrollment.workflow_id);
   }
   return { notified };
 }

@@ -1,6 +1,6 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { EnrollmentStatus } from '../db/tables/enrollments.ts';
-import { temporalErrorText } from '../tasks/update-journey.ts';
+import { temporalErrorText } from './tell-journey.ts';
 import { type JourneyState, journeyStateQuery } from '../workflows/journey-messages.ts';
 
 /** A query waits for a worker to answer it: without one it would hang, so it gets a deadline. */

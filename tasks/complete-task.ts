@@ -7,7 +7,7 @@ import { completeTaskUpdate } from '../workflows/journey-messages.ts';
 import type { TaskActor } from './task-actor.ts';
 import { TaskClosedError } from '../activities/permanent-errors.ts';
 import { TaskNotActionableError } from './task-errors.ts';
-import { updateJourney } from './update-journey.ts';
+import { updateJourney } from '../journeys/tell-journey.ts';
 
 export interface CompletedTask {
   task: TaskView;

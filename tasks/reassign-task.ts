@@ -9,7 +9,7 @@ import { resolveAssignee } from './resolve-assignee.ts';
 import type { TaskActor } from './task-actor.ts';
 import { TaskClosedError } from '../activities/permanent-errors.ts';
 import { JourneyNotRunningError, TaskNotActionableError } from './task-errors.ts';
-import { updateJourney } from './update-journey.ts';
+import { updateJourney } from '../journeys/tell-journey.ts';
 
 export interface ReassignedTask {
   task: TaskView;

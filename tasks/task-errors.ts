@@ -21,21 +21,6 @@ export class JourneyNotRunningError extends Error {
   }
 }
 
-/**
- * Temporal, or a worker running the journey, did not answer in time. The request may not have
- * arrived, or may take effect once a worker runs it: repeating it is safe (a completion is one
- * update however often it is sent, and a reassignment already made changes nothing).
- */
-export class TemporalUnavailableError extends Error {
-  override readonly name = 'TemporalUnavailableError';
-  constructor(
-    readonly workflowId: string,
-    reason: string,
-  ) {
-    super(`the journey workflow ${workflowId} did not answer (${reason}); the task was not changed yet: try again`);
-  }
-}
-
 /** The journey refused the act: it is escalating or closing the task right now (read the task again to see how). */
 export class TaskNotActionableError extends Error {
   override readonly name = 'TaskNotActionableError';

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { claimDueStarts, markStarted, markStartsFailed } from '../db/queries/response-workflow-starts.ts';
-import { temporalErrorText } from '../tasks/update-journey.ts';
+import { temporalErrorText } from '../journeys/tell-journey.ts';
 import { responseReceivedWorkflow, responseWorkflowId } from '../workflows/response-received.ts';
 
 /** How many pending starts one pass claims. */

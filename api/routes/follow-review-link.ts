@@ -1,7 +1,8 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { type ReviewLinkSettings, enrollmentOfReviewToken } from '../../activities/review-links.ts';
 import type { Database } from '../../db/database.ts';
+import { signalJourney } from '../../journeys/tell-journey.ts';
 import { reviewLinkClickedSignal } from '../../workflows/journey-messages.ts';
 
 /**
@@ -18,13 +19,9 @@ export async function followReviewLink(
   const enrollment = await db.selectFrom('enrollments').select(['workflow_id', 'definition']).where('id', '=', enrollmentId).executeTakeFirst();
   if (!enrollment || enrollment.definition.steps.type !== 'review_request') return null;
   await db.insertInto('review_link_clicks').values({ enrollment_id: enrollmentId, user_agent: userAgent?.slice(0, 500) ?? null }).execute();
-  try {
-    // The workflow id is the user's for this journey, and a later enrollment reuses it: the signal
-    // names the enrollment whose email held the link, and only that run takes it.
-    await temporal.workflow.getHandle(enrollment.workflow_id).signal(reviewLinkClickedSignal, { enrollmentId });
-  } catch (error) {
-    // A click after the journey ended is still recorded; there is nobody left to tell.
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-  }
+  // The workflow id is the user's for this journey, and a later enrollment reuses it: the signal
+  // names the enrollment whose email held the link, and only that run takes it. A click after the
+  // journey ended is still recorded; there is nobody left to tell.
+  await signalJourney(temporal, enrollment.workflow_id, reviewLinkClickedSignal, { enrollmentId });
   return { location: enrollment.definition.steps.reviewUrl };
 }

@@ -1,7 +1,45 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import { TASK_NOT_ACTIONABLE } from '../workflows/task-not-actionable.ts';
-import { TemporalUnavailableError } from './task-errors.ts';
+
+/*
+ * Telling a running journey something from outside its workflow: the one way the API, the CLI and
+ * activities signal or update a journey, each treating a journey that has ended the same way.
+ */
+
+/**
+ * Temporal, or a worker running the journey, did not answer in time. The request may not have
+ * arrived, or may take effect once a worker runs it: repeating it is safe (a completion is one
+ * update however often it is sent, and a reassignment already made changes nothing).
+ */
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+  constructor(
+    readonly workflowId: string,
+    reason: string,
+  ) {
+    super(`the journey workflow ${workflowId} did not answer (${reason}); the task was not changed yet: try again`);
+  }
+}
+
+/**
+ * Signals a journey; 'not_running' when its workflow has ended (a click or an answer after the
+ * journey is over has nobody left to tell). Other failures are thrown.
+ */
+export async function signalJourney<Args extends unknown[]>(
+  temporal: Client,
+  workflowId: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): Promise<'signalled' | 'not_running'> {
+  try {
+    await temporal.workflow.getHandle(workflowId).signal(signal, ...args);
+    return 'signalled';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'not_running';
+    throw error;
+  }
+}
 
 /**
  * Ample for an update (milliseconds when all is well: a validator and one database write on the
