@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { responseEvent } from '../db/queries/response-event.ts';
 import { healthCriteriaPage, latestResponseIdOfUser, matchingUsersPage } from '../db/queries/rule-dry-run.ts';
 import type { GroupCondition } from '../rules/condition-schema.ts';
@@ -114,7 +114,7 @@ export interface TriggerDryRun {
 export type RuleDryRun = ListDryRun | HealthDryRun | TriggerDryRun;
 
 /** Runs a valid rule (saved or not) now, changing nothing. */
-export async function dryRunRule(db: Kysely<Database>, rule: RuleDefinition, settings: NpsSettings, options: DryRunOptions): Promise<RuleDryRun> {
+export async function dryRunRule(db: Kysely<Database>, rule: RuleDefinition, settings: NpsSettingsAt, options: DryRunOptions): Promise<RuleDryRun> {
   if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_DRY_RUN_LIMIT) {
     throw new RangeError(`limit must be a whole number from 1 to ${MAX_DRY_RUN_LIMIT}`);
   }
@@ -133,7 +133,7 @@ function nextAfter(ids: readonly number[], limit: number): number | null {
   return ids.length === limit ? (ids[ids.length - 1] ?? null) : null;
 }
 
-async function dryRunList(db: Kysely<Database>, rule: ListRule, settings: NpsSettings, options: DryRunOptions): Promise<ListDryRun> {
+async function dryRunList(db: Kysely<Database>, rule: ListRule, settings: NpsSettingsAt, options: DryRunOptions): Promise<ListDryRun> {
   const { total, users } = await matchingUsersPage(db, rule.conditions, settings, options);
   const explainedIds = users.slice(0, MAX_EXPLAINED).map((user) => user.id);
   const whys = new Map<number, Why>();
@@ -177,7 +177,7 @@ export async function explainAccountsHealth(
   db: Kysely<Database>,
   rule: HealthRule,
   accountIds: readonly number[],
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
 ): Promise<Map<number, HealthEvaluation>> {
   const evaluations = new Map<number, HealthEvaluation>();
   if (accountIds.length === 0) return evaluations;
@@ -188,7 +188,7 @@ export async function explainAccountsHealth(
   return evaluations;
 }
 
-async function dryRunHealth(db: Kysely<Database>, rule: HealthRule, settings: NpsSettings, options: DryRunOptions): Promise<HealthDryRun> {
+async function dryRunHealth(db: Kysely<Database>, rule: HealthRule, settings: NpsSettingsAt, options: DryRunOptions): Promise<HealthDryRun> {
   const { counts, accounts } = await healthCriteriaPage(db, rule, settings, options);
   const colourOf = (index: number | null): HealthColour | null => (index === null ? null : (rule.criteria[index]?.colour ?? null));
   const colours = Object.fromEntries([...HEALTH_COLOURS, 'none'].map((colour) => [colour, 0])) as Record<HealthColour | 'none', number>;
@@ -218,7 +218,7 @@ async function dryRunHealth(db: Kysely<Database>, rule: HealthRule, settings: Np
   };
 }
 
-async function dryRunTrigger(db: Kysely<Database>, rule: TriggerRule, settings: NpsSettings, source: TriggerEventSource): Promise<TriggerDryRun> {
+async function dryRunTrigger(db: Kysely<Database>, rule: TriggerRule, settings: NpsSettingsAt, source: TriggerEventSource): Promise<TriggerDryRun> {
   const responseId = 'responseId' in source ? source.responseId : await latestResponseIdOfUser(db, source.userId);
   if (responseId === null) throw new DryRunEventNotFoundError('the user has no response yet to evaluate the trigger against');
   const event = await responseEvent(db, responseId);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { computeAccountNps, type NpsSettings } from '../db/queries/account-nps.ts';
+import { computeAccountNps } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { responseEvent } from '../db/queries/response-event.ts';
 import { listRules } from '../db/queries/rules.ts';
 import { listJourneys } from '../db/queries/journeys.ts';
@@ -54,7 +55,7 @@ export function createTriggerEvaluator(clock: Clock) {
     db: Kysely<Database>,
     responseId: number,
     triggers: readonly VersionedTrigger[],
-    settings: NpsSettings,
+    settings: NpsSettingsAt,
   ): Promise<TriggerEvaluation> {
     const facts = await loadResponseEventFacts(db, responseId, triggers.map((t) => t.rule), settings);
     const matches: TriggerMatch[] = [];
@@ -85,7 +86,7 @@ export async function loadResponseEventFacts(
   db: Kysely<Database>,
   responseId: number,
   rules: readonly TriggerRule[],
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
 ): Promise<FactValues> {
   const event = await responseEvent(db, responseId);
   if (!event) throw new ResponseNotFoundError(responseId);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { getRule } from '../db/queries/rules.ts';
 import type { Rule } from '../db/tables/rules.ts';
 import { compileRule, type ConditionExplanation, evaluateRule, type RuleEvaluation } from '../rules/evaluate-rule.ts';
@@ -22,7 +22,7 @@ export async function explainListMembership(
   db: Kysely<Database>,
   listName: string,
   userId: number,
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
 ): Promise<MembershipExplanation> {
   const rule = await getRule(db, listName);
   if (rule.kind !== 'list') throw new Error(`rule ${listName} is a ${rule.kind} rule, not a list`);
@@ -42,7 +42,7 @@ export async function explainListMembers(
   db: Kysely<Database>,
   rule: Rule,
   userIds: readonly number[],
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
 ): Promise<Map<number, RuleEvaluation>> {
   const explained = new Map<number, RuleEvaluation>();
   if (userIds.length === 0) return explained;

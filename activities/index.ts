@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { type NpsSettings, refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { responseEvent } from '../db/queries/response-event.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { endEnrollment, type EndEnrollmentInput } from './end-enrollment.ts';
@@ -28,7 +29,7 @@ import { sendEmail, type SendEmailInput } from './send-email.ts';
 export interface ActivityDependencies {
   db: Kysely<Database>;
   /** Read at each call: "this month" moves with the clock. */
-  npsSettings: () => NpsSettings;
+  npsSettings: () => NpsSettingsAt;
   mailer: Mailer;
   /** Starts and signals journey workflows. */
   temporal: Client;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { type HealthResult, recordHealth } from '../db/queries/account-health.ts';
 import type { AccountHealthChange } from '../db/tables/account-health-changes.ts';
 import { listRules } from '../db/queries/rules.ts';
@@ -19,7 +19,7 @@ import type { HealthRule } from '../rules/rule-schema.ts';
 export async function refreshAccountHealth(
   db: Kysely<Database>,
   accountIds: readonly number[] | 'all',
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
 ): Promise<{ evaluated: number; changes: AccountHealthChange[] }> {
   if (accountIds !== 'all' && accountIds.length === 0) return { evaluated: 0, changes: [] };
   const rules = await listRules(db, { kind: 'health', enabledOnly: true, limit: 1_000 });

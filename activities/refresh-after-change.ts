@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import type { AccountHealthChange } from '../db/tables/account-health-changes.ts';
 import { refreshAccountHealth } from './refresh-account-health.ts';
 import { type ListRefreshSummary, refreshLists } from './refresh-lists.ts';
@@ -17,7 +17,7 @@ export interface DerivedStateRefresh {
 export async function refreshAfterChange(
   db: Kysely<Database>,
   touched: { accountIds: readonly number[] | 'all'; userIds: readonly number[] | 'all' },
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
 ): Promise<DerivedStateRefresh> {
   const health = await refreshAccountHealth(db, touched.accountIds, settings);
   const lists = await refreshLists(db, settings, touched.userIds === 'all' ? {} : { userIds: touched.userIds });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { getRule, RuleNotFoundError } from '../db/queries/rules.ts';
 import type { Rule } from '../db/tables/rules.ts';
 import { refreshAccountHealth } from './refresh-account-health.ts';
@@ -29,7 +29,7 @@ const NOTHING_REFRESHED: RuleChangeRefresh = { lists: [], healthChanges: 0 };
  * for a health rule (the enabled rule of each dimension applies, so disabling one may hand the
  * dimension to another). Trigger rules derive nothing: they are read when a response comes in.
  */
-export async function refreshAfterRuleChange(db: Kysely<Database>, rule: Rule, settings: NpsSettings): Promise<RuleChangeRefresh> {
+export async function refreshAfterRuleChange(db: Kysely<Database>, rule: Rule, settings: NpsSettingsAt): Promise<RuleChangeRefresh> {
   switch (rule.kind) {
     case 'list':
       return rule.enabled && rule.deleted_at === null ? { lists: await refreshLists(db, settings, { names: [rule.name] }), healthChanges: 0 } : NOTHING_REFRESHED;
@@ -47,7 +47,7 @@ export async function refreshAfterRuleChange(db: Kysely<Database>, rule: Rule, s
  */
 export async function applyRuleChange(
   db: Kysely<Database>,
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
   name: string | null,
   change: (trx: Kysely<Database>) => Promise<Rule>,
 ): Promise<AppliedRuleChange> {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { replaceListMembers } from '../db/queries/list-members.ts';
 import { listRules } from '../db/queries/rules.ts';
 import { matchingIdsQuery } from '../rules/compile-sql.ts';
@@ -21,7 +21,7 @@ export interface ListRefreshSummary {
  */
 export async function refreshLists(
   db: Kysely<Database>,
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
   { names, userIds }: { names?: readonly string[]; userIds?: readonly number[] } = {},
 ): Promise<ListRefreshSummary[]> {
   if (userIds && userIds.length === 0) return [];

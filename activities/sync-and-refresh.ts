@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { type InstanceSyncResult, syncInstance } from '../ingest/sync-instance.ts';
 import type { SyncEntity } from '../ingest/sync/schemas.ts';
 import type { SyncInput } from '../ingest/sync/sync-batch.ts';
@@ -14,7 +14,7 @@ export async function syncAndRefresh(
   db: Kysely<Database>,
   entity: SyncEntity,
   records: SyncInput,
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
   who: { recordedBy?: string } = {},
 ): Promise<{ result: InstanceSyncResult; refreshed: DerivedStateRefresh | null }> {
   const result = await syncInstance(db, entity, records, settings, who);

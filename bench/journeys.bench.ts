@@ -41,7 +41,7 @@ import { sql } from 'kysely';
 import { createActivities } from '../activities/index.ts';
 import { installDefaultRules } from '../activities/install-default-rules.ts';
 import { journeyWorkflowId } from '../activities/start-journey.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import { installMissingJourneys } from '../db/queries/journeys.ts';
 import { refreshAfterChange } from '../activities/refresh-after-change.ts';
@@ -69,7 +69,7 @@ const DEADLINE_MS = 10 * 60_000;
 const JOURNEY = DETRACTOR_FOLLOW_UP.name;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const settings = (): NpsSettings => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' });
+const settings = (): NpsSettingsAt => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' });
 
 type ActivityFunction = (...args: never[]) => Promise<unknown>;
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { type AccountNpsFilter, type AccountNpsSortKey, accountNpsGrid, type SortOrder } from '../db/queries/account-nps-grid.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { roundNps } from '../nps/score.ts';
 import { type NpsWindow, type ResolvedWindow, resolveWindow } from '../nps/windows.ts';
 import { formatTable } from './format-output.ts';
@@ -43,7 +43,7 @@ export interface AccountNpsReportOptions {
 export async function accountNpsReport(
   db: Kysely<Database>,
   window: NpsWindow | readonly NpsWindow[],
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
   { accountExternalId, segment, csmEmail, sort = 'name', order, limit = 100, offset = 0 }: AccountNpsReportOptions = {},
 ): Promise<{ window: ResolvedWindow; windows: ResolvedWindow[]; total: number; rows: AccountNpsRow[] }> {
   const windows = (Array.isArray(window) ? window : [window]).map((w: NpsWindow) => resolveWindow(w, settings));

@@ -1,12 +1,12 @@
 import { type Config, loadConfig } from '../config/config.ts';
 import { type Db, openDatabase } from '../db/connect.ts';
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 
 export interface AppContext {
   config: Config;
   db: Db;
   /** Settings that depend on the clock: read anew for each use. */
-  npsSettings(): NpsSettings;
+  npsSettings(): NpsSettingsAt;
 }
 
 /** Loads the configuration from the environment and opens (and migrates) the database. */

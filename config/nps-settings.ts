@@ -1,7 +1,7 @@
-import type { NpsSettings } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import type { Config } from './config.ts';
 
 /** The NPS settings of this instance at this moment: read anew for each use, since "this month" moves. */
-export function npsSettingsOf(config: Config): NpsSettings {
+export function npsSettingsOf(config: Config): NpsSettingsAt {
   return { now: new Date(), timeZone: config.timeZone, counting: config.npsCounting };
 }

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
-import { type NpsSettings, refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import type { UpsertedResponse } from '../db/queries/nps-responses.ts';
 import { createNormalizer } from './response-shape.ts';
 import type { AdapterOutcome } from './sources/adapter.ts';
@@ -10,7 +11,7 @@ import { type SourceName, sourceAdapters } from './sources/index.ts';
 import { defaultRetentlyFieldMapping, type RetentlyFieldMapping } from './sources/retently.ts';
 import { type IngestItem, type Rejection, storeBatch } from './store-batch.ts';
 
-export interface IngestSettings extends NpsSettings {
+export interface IngestSettings extends NpsSettingsAt {
   /** Where each field sits in the customer's Retently webhook template. */
   retentlyMapping?: RetentlyFieldMapping;
 }

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
-import { type NpsSettings, refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { type ReplayResult, replayUnknownUserResponses } from './replay-unknown-users.ts';
 import type { SyncEntity } from './sync/schemas.ts';
 import { type OwnerChange, syncAccounts } from './sync/sync-accounts.ts';
@@ -28,7 +29,7 @@ export async function syncInstance(
   db: Kysely<Database>,
   entity: SyncEntity,
   records: SyncInput,
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
   { recordedBy }: { recordedBy?: string } = {},
 ): Promise<InstanceSyncResult> {
   const options = { now: settings.now };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NpsSettings } from '../../db/queries/account-nps.ts';
+import type { NpsSettingsAt } from '../../nps/nps-settings.ts';
 import { type NpsWindow, npsWindowSchema, parseWindowKey, type ResolvedWindow, resolveWindow } from '../../nps/windows.ts';
 import { ApiError } from '../api-error.ts';
 
@@ -64,7 +64,7 @@ export function windowsOfQuery(query: WindowQuery, context: z.RefinementCtx, fal
  * Resolves a window in the instance's zone. A custom range whose bounds mix a zone-less
  * date-time and one with an offset can only be found empty here: a 400 at `to`, like the others.
  */
-export function resolveQueryWindow(window: NpsWindow, settings: NpsSettings): ResolvedWindow {
+export function resolveQueryWindow(window: NpsWindow, settings: NpsSettingsAt): ResolvedWindow {
   try {
     return resolveWindow(window, settings);
   } catch (error) {

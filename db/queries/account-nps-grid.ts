@@ -1,7 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { STANDARD_WINDOWS, windowKey, type ResolvedWindow } from '../../nps/windows.ts';
 import type { Database } from '../database.ts';
-import { accountNpsFigures, type NpsSettings } from './account-nps.ts';
+import { accountNpsFigures } from './account-nps.ts';
+import type { NpsSettingsAt } from '../../nps/nps-settings.ts';
 
 /*
  * The account grid: account NPS per window for many accounts, filtered, sorted and paged in
@@ -110,7 +111,7 @@ interface AccountRow {
 export async function accountNpsGrid(
   db: Kysely<Database>,
   windows: readonly ResolvedWindow[],
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
   { filter = {}, sort = 'name', order = defaultOrderOf(sort), limit, offset = 0 }: AccountNpsGridOptions,
 ): Promise<{ total: number; rows: AccountNpsGridRow[] }> {
   const [first, ...others] = windows;
@@ -166,7 +167,7 @@ function filterCondition(filter: AccountNpsFilter): RawBuilder<boolean> {
 }
 
 /** Snapshot rows that hold the window as it stands now, counted the way asked. */
-function currentSnapshot(window: ResolvedWindow, { now, counting }: NpsSettings): RawBuilder<boolean> {
+function currentSnapshot(window: ResolvedWindow, { now, counting }: NpsSettingsAt): RawBuilder<boolean> {
   // A calendar window's snapshot is current while its start has not moved (a new month moves
   // it); ingestion refreshes the snapshots of what it touched. A rolling window moves with time.
   const inTime = ROLLING_WINDOW_KEYS.has(window.key)
@@ -179,7 +180,7 @@ function currentSnapshot(window: ResolvedWindow, { now, counting }: NpsSettings)
 async function figuresOf(
   db: Kysely<Database>,
   window: ResolvedWindow,
-  settings: NpsSettings,
+  settings: NpsSettingsAt,
   where: RawBuilder<boolean>,
   everyAccount: boolean,
 ): Promise<RawBuilder<FigureRow>> {

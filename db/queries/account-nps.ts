@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database.ts';
 import { inTransaction } from '../in-transaction.ts';
 import type { CountingMode } from '../../nps/counts.ts';
+import type { NpsSettingsAt } from '../../nps/nps-settings.ts';
 import { resolveWindow, STANDARD_WINDOWS } from '../../nps/windows.ts';
 import type { AccountNpsSnapshot } from '../tables/account-nps-snapshots.ts';
 
@@ -176,17 +177,11 @@ export async function refreshAccountNpsSnapshots(
   return Number(result.numAffectedRows ?? 0);
 }
 
-export interface NpsSettings {
-  now: Date;
-  timeZone: string;
-  counting: CountingMode;
-}
-
 /** Refreshes the standard windows (this month … year to date) of the accounts a change touched. */
 export async function refreshStandardSnapshots(
   db: Kysely<Database>,
   accountIds: number[] | 'all',
-  { now, timeZone, counting }: NpsSettings,
+  { now, timeZone, counting }: NpsSettingsAt,
 ): Promise<number> {
   const windows = STANDARD_WINDOWS.map((window) => resolveWindow(window, { now, timeZone }));
   return refreshAccountNpsSnapshots(db, windows, accountIds, counting, now);
