@@ -3,7 +3,7 @@ import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
 import { endActiveEnrollment, getEnrollment } from '../db/queries/enrollments.ts';
 import { closeOpenTasksOfEnrollment } from '../db/queries/tasks.ts';
-import type { EndedEnrollmentStatus, EnrollmentStatus } from '../db/tables/enrollments.ts';
+import type { EndedEnrollmentStatus, EnrollmentStatus } from '../journeys/enrollment-status.ts';
 
 export class EnrollmentNotFoundError extends Error {
   override readonly name = 'EnrollmentNotFoundError';

@@ -4,7 +4,7 @@ import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { getRule } from '../db/queries/rules.ts';
 import type { Rule } from '../db/tables/rules.ts';
 import { compileRule, type ConditionExplanation, evaluateRule, type RuleEvaluation } from '../rules/evaluate-rule.ts';
-import { loadUserFacts, userFactPages } from '../rules/load-facts.ts';
+import { loadUserFacts, userFactPages } from '../rule-sql/load-facts.ts';
 import type { ListRule } from '../rules/rule-schema.ts';
 
 export interface MembershipExplanation {

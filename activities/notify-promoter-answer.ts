@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { signalJourney } from '../journeys/tell-journey.ts';
-import { userAnsweredAsPromoterSignal } from '../workflows/journey-messages.ts';
+import { userAnsweredAsPromoterSignal } from '../journeys/journey-messages.ts';
 
 /**
  * A user who answers as a promoter no longer needs a detractor follow-up: tell each of their

@@ -7,7 +7,7 @@ import { listRules } from '../db/queries/rules.ts';
 import type { Rule } from '../db/tables/rules.ts';
 import type { GroupCondition } from '../rules/condition-schema.ts';
 import { compileHealthRule } from '../rules/evaluate-rule.ts';
-import { accountFactPages } from '../rules/load-facts.ts';
+import { accountFactPages } from '../rule-sql/load-facts.ts';
 import type { HealthRule } from '../rules/rule-schema.ts';
 
 /**

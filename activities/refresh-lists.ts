@@ -3,7 +3,7 @@ import type { Database } from '../db/database.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { replaceListMembers } from '../db/queries/list-members.ts';
 import { listRules } from '../db/queries/rules.ts';
-import { matchingIdsQuery } from '../rules/compile-sql.ts';
+import { matchingIdsQuery } from '../rule-sql/compile-sql.ts';
 import type { ListRule } from '../rules/rule-schema.ts';
 
 export interface ListRefreshSummary {

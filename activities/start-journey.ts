@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
-import { AccountId, CsmEmail, EscalationLevel, JourneyName, NpsCategory, NpsScore } from '../workflows/search-attributes.ts';
+import { AccountId, CsmEmail, EscalationLevel, JourneyName, NpsCategory, NpsScore } from '../journeys/search-attributes.ts';
 import { type EnrollmentContext, type EnrollmentSkipReason, enrollUser } from './enroll-user.ts';
 
 /** What a journey workflow starts with: its definition as it was at enrollment, never a later edit. */

@@ -48,7 +48,7 @@ import { refreshAfterChange } from '../activities/refresh-after-change.ts';
 import { storeBatch } from '../ingest/store-batch.ts';
 import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP } from '../journeys/built-in-journeys.ts';
 import { createMailTransport } from '../mail/create-transport.ts';
-import type { JourneyState } from '../workflows/journey-messages.ts';
+import type { JourneyState } from '../journeys/journey-messages.ts';
 import { noOpWorkflow, responseReceivedWorkflow } from '../workflows/index.ts';
 import { responseWorkflowId } from '../workflows/response-received.ts';
 import { openBenchDatabase, printResult, seedInstance } from './support/bench-database.ts';

@@ -7,10 +7,10 @@
  * Ends within 30 minutes, or stops and exits 1 with the reason (bench/support/run-bench.ts).
  */
 import { sql } from 'kysely';
-import { matchingIdsQuery } from '../rules/compile-sql.ts';
+import { matchingIdsQuery } from '../rule-sql/compile-sql.ts';
 import { DEFAULT_TRIGGER_RULES } from '../rules/default-rules.ts';
 import { compileRule } from '../rules/evaluate-rule.ts';
-import { userFactPages } from '../rules/load-facts.ts';
+import { userFactPages } from '../rule-sql/load-facts.ts';
 import type { ListRule, TriggerRule } from '../rules/rule-schema.ts';
 import { validateRule } from '../rules/validate-rule.ts';
 import { openBenchDatabase, printResult, seedInstance } from './support/bench-database.ts';

@@ -1,7 +1,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { EnrollmentStatus } from '../db/tables/enrollments.ts';
+import type { EnrollmentStatus } from './enrollment-status.ts';
 import { temporalErrorText } from './tell-journey.ts';
-import { type JourneyState, journeyStateQuery } from '../workflows/journey-messages.ts';
+import { type JourneyState, journeyStateQuery } from './journey-messages.ts';
 
 /** A query waits for a worker to answer it: without one it would hang, so it gets a deadline. */
 const QUERY_DEADLINE_MS = 5_000;

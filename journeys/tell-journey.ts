@@ -1,6 +1,6 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
-import { TASK_NOT_ACTIONABLE } from '../workflows/task-not-actionable.ts';
+import { TASK_NOT_ACTIONABLE } from './task-not-actionable.ts';
 
 /*
  * Telling a running journey something from outside its workflow: the one way the API, the CLI and

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { closeTask, TaskNotFoundError } from '../activities/follow-up-tasks.ts';
 import type { Database } from '../db/database.ts';
 import { getTask, getTaskView, type TaskView } from '../db/queries/tasks.ts';
-import { completeTaskUpdate } from '../workflows/journey-messages.ts';
+import { completeTaskUpdate } from '../journeys/journey-messages.ts';
 import type { TaskActor } from './task-actor.ts';
 import { TaskClosedError } from '../activities/permanent-errors.ts';
 import { TaskNotActionableError } from './task-errors.ts';

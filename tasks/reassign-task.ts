@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { TaskNotFoundError } from '../activities/follow-up-tasks.ts';
 import type { Database } from '../db/database.ts';
 import { getTask, getTaskView, type TaskView } from '../db/queries/tasks.ts';
-import { reassignTaskUpdate } from '../workflows/journey-messages.ts';
+import { reassignTaskUpdate } from '../journeys/journey-messages.ts';
 import { resolveAssignee } from './resolve-assignee.ts';
 import type { TaskActor } from './task-actor.ts';
 import { TaskClosedError } from '../activities/permanent-errors.ts';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../config/config.ts';
-import { npsloopSearchAttributes } from '../workflows/search-attributes.ts';
+import { npsloopSearchAttributes } from '../journeys/search-attributes.ts';
 import { resolveTemporalExecutable } from './temporal-binaries.ts';
 
 export interface EmbeddedTemporal {

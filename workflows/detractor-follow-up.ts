@@ -24,10 +24,10 @@ import {
   taskCompletedSignal,
   taskReassignedSignal,
   userAnsweredAsPromoterSignal,
-} from './journey-messages.ts';
+} from '../journeys/journey-messages.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
-import { CsmEmail, EscalationLevel } from './search-attributes.ts';
-import { TASK_NOT_ACTIONABLE } from './task-not-actionable.ts';
+import { CsmEmail, EscalationLevel } from '../journeys/search-attributes.ts';
+import { TASK_NOT_ACTIONABLE } from '../journeys/task-not-actionable.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
 const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);

@@ -3,7 +3,7 @@ import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
 import { emailActivities, retriedActivities } from './activity-options.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
-import { type JourneyState, journeyStateQuery, reviewLinkClickedSignal } from './journey-messages.ts';
+import { type JourneyState, journeyStateQuery, reviewLinkClickedSignal } from '../journeys/journey-messages.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
 const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);

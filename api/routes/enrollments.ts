@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type EnrollmentView, getEnrollmentView, listEnrollments } from '../../db/queries/enrollments.ts';
 import { listTasks } from '../../db/queries/tasks.ts';
-import { ENROLLMENT_STATUSES } from '../../db/tables/enrollments.ts';
+import { ENROLLMENT_STATUSES } from '../../journeys/enrollment-status.ts';
 import { liveJourneyState } from '../../journeys/live-journey-state.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { errorResponseSchema, notFound } from '../api-error.ts';

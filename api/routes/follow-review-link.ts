@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { type ReviewLinkSettings, enrollmentOfReviewToken } from '../../activities/review-links.ts';
 import type { Database } from '../../db/database.ts';
 import { signalJourney } from '../../journeys/tell-journey.ts';
-import { reviewLinkClickedSignal } from '../../workflows/journey-messages.ts';
+import { reviewLinkClickedSignal } from '../../journeys/journey-messages.ts';
 
 /**
  * A followed review link: records the click, tells the journey (so it sends no reminder) and

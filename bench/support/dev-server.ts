@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveTemporalExecutable } from '../../worker/temporal-binaries.ts';
-import { npsloopSearchAttributes } from '../../workflows/search-attributes.ts';
+import { npsloopSearchAttributes } from '../../journeys/search-attributes.ts';
 
 /**
  * The Temporal CLI dev server (in memory), with the search attributes npsloop's workflows set,

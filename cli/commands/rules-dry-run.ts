@@ -14,7 +14,7 @@ import {
 } from '../../activities/dry-run-rule.ts';
 import { explainListMembership } from '../../activities/explain-list-membership.ts';
 import type { Database } from '../../db/database.ts';
-import { accountIdsByReference } from '../../db/queries/rule-dry-run.ts';
+import { accountIdsByReference } from '../../rule-sql/rule-dry-run.ts';
 import { getRule } from '../../db/queries/rules.ts';
 import { userIdByEmail } from '../../db/queries/user-timeline.ts';
 import type { RuleDefinition } from '../../rules/rule-schema.ts';

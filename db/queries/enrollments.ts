@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { NpsCategory } from '../../nps/category.ts';
 import type { Database } from '../database.ts';
-import type { EndedEnrollmentStatus, Enrollment, EnrollmentStatus, NewEnrollment } from '../tables/enrollments.ts';
+import type { EndedEnrollmentStatus, EnrollmentStatus } from '../../journeys/enrollment-status.ts';
+import type { Enrollment, NewEnrollment } from '../tables/enrollments.ts';
 
 /** What a journey needs to know about the user and the response that enrolled them; JSON-safe for workflows. */
 export interface EnrollmentContext {

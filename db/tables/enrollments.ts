@@ -1,9 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { EnrollmentStatus } from '../../journeys/enrollment-status.ts';
 import type { JourneyDefinition } from '../../journeys/journey-definition.ts';
-
-export const ENROLLMENT_STATUSES = ['active', 'completed', 'cancelled', 'failed'] as const;
-export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
-export type EndedEnrollmentStatus = Exclude<EnrollmentStatus, 'active'>;
 
 /** One run of a journey for one user, started by one response. */
 export interface EnrollmentsTable {

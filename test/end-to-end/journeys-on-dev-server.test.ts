@@ -19,7 +19,7 @@ import { createNpsloopWorker } from '../../worker/create-worker.ts';
 import { ensureRefreshSchedule, REFRESH_SCHEDULE_ID } from '../../worker/refresh-schedule.ts';
 import { ensureReportSchedules, MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID } from '../../worker/report-schedules.ts';
 import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
-import { journeyStateQuery } from '../../workflows/journey-messages.ts';
+import { journeyStateQuery } from '../../journeys/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bundleWorkflowsOnce, createDevServerEnvironment } from '../helpers/temporal.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';

@@ -12,7 +12,7 @@ import { storeBatch } from '../../ingest/store-batch.ts';
 import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
 import { createMailTransport } from '../../mail/create-transport.ts';
 import { responseReceivedWorkflow } from '../../workflows/index.ts';
-import { journeyStateQuery, reviewLinkClickedSignal, userAnsweredAsPromoterSignal } from '../../workflows/journey-messages.ts';
+import { journeyStateQuery, reviewLinkClickedSignal, userAnsweredAsPromoterSignal } from '../../journeys/journey-messages.ts';
 import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';

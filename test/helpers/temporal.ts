@@ -3,7 +3,7 @@ import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalExecutable } from '../../worker/temporal-binaries.ts';
-import { npsloopSearchAttributes } from '../../workflows/search-attributes.ts';
+import { npsloopSearchAttributes } from '../../journeys/search-attributes.ts';
 
 /** The Java time-skipping test server: timers and retry backoff pass instantly. */
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {

@@ -9,10 +9,10 @@ import {
   RuleCompileError,
   selectMatchingAccountIds,
   selectMatchingUserIds,
-} from '../../rules/compile-sql.ts';
+} from '../../rule-sql/compile-sql.ts';
 import { createEngine, type FactValues } from '../../rules/create-engine.ts';
-import { type FactSettings, planFacts, type SqlSubject } from '../../rules/fact-sql.ts';
-import { loadAccountFacts, loadUserFacts } from '../../rules/load-facts.ts';
+import { type FactSettings, planFacts, type SqlSubject } from '../../rule-sql/fact-sql.ts';
+import { loadAccountFacts, loadUserFacts } from '../../rule-sql/load-facts.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');

@@ -4,11 +4,11 @@ import { expect, it } from 'vitest';
 import type { Database } from '../../db/database.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../db/tables/tickets.ts';
 import type { Condition, GroupCondition } from '../../rules/condition-schema.ts';
-import { selectMatchingAccountIds, selectMatchingUserIds } from '../../rules/compile-sql.ts';
+import { selectMatchingAccountIds, selectMatchingUserIds } from '../../rule-sql/compile-sql.ts';
 import { createEngine } from '../../rules/create-engine.ts';
 import { FACT_CATALOGUE, type FactDefinition, HEALTH_COLOURS, HEALTH_DIMENSIONS, OPERATORS_BY_TYPE } from '../../rules/fact-catalogue.ts';
-import type { FactSettings, SqlSubject } from '../../rules/fact-sql.ts';
-import { accountFactPages, userFactPages } from '../../rules/load-facts.ts';
+import type { FactSettings, SqlSubject } from '../../rule-sql/fact-sql.ts';
+import { accountFactPages, userFactPages } from '../../rule-sql/load-facts.ts';
 import { describeEachBackend, emptyDatabase } from '../helpers/test-database.ts';
 
 /*

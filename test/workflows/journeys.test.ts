@@ -17,7 +17,7 @@ import {
   taskCompletedSignal,
   taskReassignedSignal,
   userAnsweredAsPromoterSignal,
-} from '../../workflows/journey-messages.ts';
+} from '../../journeys/journey-messages.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { aResponse } from '../fixtures/instance.ts';

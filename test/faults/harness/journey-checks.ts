@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/database.ts';
-import type { EnrollmentStatus } from '../../../db/tables/enrollments.ts';
+import type { EnrollmentStatus } from '../../../journeys/enrollment-status.ts';
 import type { TaskStatus } from '../../../db/tables/tasks.ts';
 import type { FaultSmtpServer } from './fault-smtp-server.ts';
 import { workflowStatuses } from './workflow-checks.ts';

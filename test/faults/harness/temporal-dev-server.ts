@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalExecutable } from '../../../worker/temporal-binaries.ts';
-import { npsloopSearchAttributes } from '../../../workflows/search-attributes.ts';
+import { npsloopSearchAttributes } from '../../../journeys/search-attributes.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import { type ChildHandle, spawnChild } from './child-process.ts';
 import { freePort } from '../../helpers/free-port.ts';

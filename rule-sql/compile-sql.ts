@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { Condition, LeafCondition } from './condition-schema.ts';
-import { OPERATORS_BY_TYPE } from './fact-catalogue.ts';
+import type { Condition, LeafCondition } from '../rules/condition-schema.ts';
+import { OPERATORS_BY_TYPE } from '../rules/fact-catalogue.ts';
 import {
   attributeValue,
   checkFactUse,

@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { Condition } from './condition-schema.ts';
+import type { Condition } from '../rules/condition-schema.ts';
 import { factUsesOf } from './compile-sql.ts';
-import { factKey, type FactValues } from './create-engine.ts';
+import { factKey, type FactValues } from '../rules/create-engine.ts';
 import { type FactSettings, type FactUse, planFacts, type SqlSubject } from './fact-sql.ts';
 
 /**

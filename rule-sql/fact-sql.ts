@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kyse
 import type { Database } from '../db/database.ts';
 import type { CountingMode } from '../nps/counts.ts';
 import { parseWindowKey, type ResolvedWindow, resolveWindow } from '../nps/windows.ts';
-import { FACT_CATALOGUE, type FactDefinition } from './fact-catalogue.ts';
+import { FACT_CATALOGUE, type FactDefinition } from '../rules/fact-catalogue.ts';
 
 /**
  * The SQL value of every fact of the `user` and `account` subjects, over one base row: `users u`

@@ -1,9 +1,9 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { conditionHolds, factUsesOf, matchingIdsQuery } from '../../rules/compile-sql.ts';
-import type { Condition } from '../../rules/condition-schema.ts';
-import { type FactSettings, planFacts } from '../../rules/fact-sql.ts';
-import type { HealthRule } from '../../rules/rule-schema.ts';
-import type { Database } from '../database.ts';
+import { conditionHolds, factUsesOf, matchingIdsQuery } from './compile-sql.ts';
+import type { Condition } from '../rules/condition-schema.ts';
+import { type FactSettings, planFacts } from './fact-sql.ts';
+import type { HealthRule } from '../rules/rule-schema.ts';
+import type { Database } from '../db/database.ts';
 
 /*
  * What a rule dry run reads: who a rule would select now, computed by the compiled SQL over

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The floor plan holds: every top-level source folder imports only folders in the layers below
+ * it, in the order README.md states ("Layers, bottom up: …"), so the map people read is the one
+ * the code keeps. Tests and benchmarks may import anything.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const NOT_SOURCE = new Set(['node_modules', 'test', 'bench', 'bin', '.git', '.data', '.tools', '.ci']);
+
+function statedLayers(): string[][] {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const line = /^Layers, bottom up: (.+)$/m.exec(readme)?.[1];
+  if (!line) throw new Error('README.md states no "Layers, bottom up: …" line');
+  return line.split(' → ').map((layer) => layer.split(',').map((folder) => folder.trim().replace(/`/g, '').replace(/\/$/, '')));
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name.startsWith('.') ? [] : sourceFiles(full);
+    return /\.(ts|mts|mjs)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+const topFolderOf = (file: string) => path.relative(ROOT, file).split(path.sep)[0]!;
+
+describe('the folder layers', () => {
+  const layers = statedLayers();
+  const layerOf = new Map(layers.flatMap((folders, level) => folders.map((folder) => [folder, level] as const)));
+  const folders = fs
+    .readdirSync(ROOT, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !NOT_SOURCE.has(entry.name))
+    .map((entry) => entry.name);
+
+  it('names every source folder once', () => {
+    expect([...layerOf.keys()].sort()).toEqual([...folders].sort());
+    expect(layers.flat()).toHaveLength(layerOf.size);
+  });
+
+  it('has each folder import only the layers below it', () => {
+    const violations: string[] = [];
+    for (const folder of folders) {
+      for (const file of sourceFiles(path.join(ROOT, folder))) {
+        const text = fs.readFileSync(file, 'utf8');
+        for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+          const target = topFolderOf(path.resolve(path.dirname(file), match[1]!));
+          if (target === folder || !layerOf.has(target)) continue;
+          if (layerOf.get(target)! >= layerOf.get(folder)!) violations.push(`${path.relative(ROOT, file)} imports ${match[1]} (${target}/ is not below ${folder}/)`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
