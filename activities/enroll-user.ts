@@ -4,7 +4,8 @@ import { activeOrLatestEnrollment, type EnrollmentContext, enrollmentContext, in
 import { getJourney } from '../db/queries/journeys.ts';
 import type { Enrollment } from '../db/tables/enrollments.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
-import { EnrollmentConflictError, ResponseNotFoundError } from './permanent-errors.ts';
+import { ResponseNotFoundError } from '../db/queries/response-event.ts';
+import { EnrollmentConflictError } from './permanent-errors.ts';
 
 export type { EnrollmentContext } from '../db/queries/enrollments.ts';
 

@@ -3,10 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
-import { responseEvent } from '../db/queries/response-event.ts';
+import { ResponseNotFoundError, responseEvent } from '../db/queries/response-event.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { endEnrollment, type EndEnrollmentInput } from './end-enrollment.ts';
-import { createTriggerEvaluator, enabledJourneyTriggers } from './evaluate-triggers.ts';
+import { createTriggerEvaluator, enabledJourneyTriggers } from '../rule-sql/evaluate-triggers.ts';
 import {
   closeTask,
   type CloseTaskInput,
@@ -15,12 +15,11 @@ import {
   escalationTarget,
   reassignTask,
   type ReassignTaskInput,
-} from './follow-up-tasks.ts';
+} from '../tasks/follow-up-tasks.ts';
 import { heartbeatWhile } from './heartbeat-while.ts';
 import { notifyPromoterAnswer } from './notify-promoter-answer.ts';
-import { ResponseNotFoundError } from './permanent-errors.ts';
-import { refreshAfterChange } from './refresh-after-change.ts';
-import { type ReviewLinkSettings, reviewLinkUrl } from './review-links.ts';
+import { refreshAfterChange } from '../derived-state/refresh-after-change.ts';
+import { type ReviewLinkSettings, reviewLinkUrl } from '../journeys/review-links.ts';
 import { sendJourneyEmail, type SendJourneyEmailInput } from './send-journey-email.ts';
 import { startJourney } from './start-journey.ts';
 import { composeMonthlyDigest, composeNpsDropAlerts, digestPlan } from './report-emails.ts';

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ReviewLinkSettings } from '../activities/review-links.ts';
+import type { ReviewLinkSettings } from '../journeys/review-links.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 

@@ -44,7 +44,7 @@ import { journeyWorkflowId } from '../activities/start-journey.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import { installMissingJourneys } from '../db/queries/journeys.ts';
-import { refreshAfterChange } from '../activities/refresh-after-change.ts';
+import { refreshAfterChange } from '../derived-state/refresh-after-change.ts';
 import { storeBatch } from '../ingest/store-batch.ts';
 import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP } from '../journeys/built-in-journeys.ts';
 import { createMailTransport } from '../mail/create-transport.ts';

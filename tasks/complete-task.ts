@@ -1,12 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { closeTask, TaskNotFoundError } from '../activities/follow-up-tasks.ts';
+import { closeTask } from './follow-up-tasks.ts';
 import type { Database } from '../db/database.ts';
 import { getTask, getTaskView, type TaskView } from '../db/queries/tasks.ts';
 import { completeTaskUpdate } from '../journeys/journey-messages.ts';
 import type { TaskActor } from './task-actor.ts';
-import { TaskClosedError } from '../activities/permanent-errors.ts';
-import { TaskNotActionableError } from './task-errors.ts';
+import { TaskClosedError, TaskNotActionableError, TaskNotFoundError } from './task-errors.ts';
 import { updateJourney } from '../journeys/tell-journey.ts';
 
 export interface CompletedTask {

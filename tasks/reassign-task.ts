@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { TaskNotFoundError } from '../activities/follow-up-tasks.ts';
 import type { Database } from '../db/database.ts';
 import { getTask, getTaskView, type TaskView } from '../db/queries/tasks.ts';
 import { reassignTaskUpdate } from '../journeys/journey-messages.ts';
 import { resolveAssignee } from './resolve-assignee.ts';
 import type { TaskActor } from './task-actor.ts';
-import { TaskClosedError } from '../activities/permanent-errors.ts';
-import { JourneyNotRunningError, TaskNotActionableError } from './task-errors.ts';
+import { JourneyNotRunningError, TaskClosedError, TaskNotActionableError, TaskNotFoundError } from './task-errors.ts';
 import { updateJourney } from '../journeys/tell-journey.ts';
 
 export interface ReassignedTask {

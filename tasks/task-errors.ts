@@ -1,3 +1,5 @@
+import type { Task } from '../db/tables/tasks.ts';
+
 /** A CSM id or email that names no CSM, or (emails are not unique) more than one. */
 export class AssigneeNotFoundError extends Error {
   override readonly name = 'AssigneeNotFoundError';
@@ -29,5 +31,26 @@ export class TaskNotActionableError extends Error {
     reason: string,
   ) {
     super(`the journey did not take the change: ${reason}`);
+  }
+}
+
+/** No task with this id (or, for a CSM acting for themselves, none of theirs). */
+export class TaskNotFoundError extends Error {
+  override readonly name = 'TaskNotFoundError';
+  constructor(readonly taskId: number) {
+    super(`no task with id ${taskId}`);
+  }
+}
+
+/**
+ * The task is done or cancelled: it can be neither completed again nor reassigned. A workflow step
+ * that meets it fails at once (workflows/activity-options.ts lists it as non-retryable).
+ */
+export class TaskClosedError extends Error {
+  override readonly name = 'TaskClosedError';
+  constructor(readonly task: Pick<Task, 'id' | 'status' | 'completed_by' | 'completed_at' | 'outcome'>) {
+    const by = task.completed_by ? ` by ${task.completed_by}` : '';
+    const at = task.completed_at ? ` at ${task.completed_at.toISOString()}` : '';
+    super(`task ${task.id} is already ${task.status}${by}${at}${task.outcome ? `: ${task.outcome}` : ''}`);
   }
 }

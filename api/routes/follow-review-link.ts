@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { type ReviewLinkSettings, enrollmentOfReviewToken } from '../../activities/review-links.ts';
+import { type ReviewLinkSettings, enrollmentOfReviewToken } from '../../journeys/review-links.ts';
 import type { Database } from '../../db/database.ts';
 import { signalJourney } from '../../journeys/tell-journey.ts';
 import { reviewLinkClickedSignal } from '../../journeys/journey-messages.ts';

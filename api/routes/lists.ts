@@ -1,4 +1,4 @@
-import { explainListMembers, explainListMembership } from '../../activities/explain-list-membership.ts';
+import { explainListMembers, explainListMembership } from '../../lists/explain-list-membership.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import { findListRule, listMembersPage, listSummaries } from '../../db/queries/list-members.ts';
 import { findUser } from '../../db/queries/users.ts';

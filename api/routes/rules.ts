@@ -2,8 +2,8 @@ import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { DryRunEventNotFoundError, DryRunEventRequiredError, dryRunRule, type TriggerEventSource } from '../../activities/dry-run-rule.ts';
-import { applyRuleChange } from '../../activities/refresh-after-rule-change.ts';
+import { DryRunEventNotFoundError, DryRunEventRequiredError, dryRunRule, type TriggerEventSource } from '../../rule-sql/dry-run-rule.ts';
+import { applyRuleChange } from '../../derived-state/refresh-after-rule-change.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import type { Database } from '../../db/database.ts';
 import {

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { TaskNotFoundError } from '../../activities/follow-up-tasks.ts';
 import type { Database } from '../../db/database.ts';
 import type { ApiPrincipal } from '../../db/queries/api-tokens.ts';
 import { csmsByIdOrEmail, getTaskView, listTasks, type TaskView } from '../../db/queries/tasks.ts';
@@ -9,9 +8,8 @@ import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
 import { resolveAssignee } from '../../tasks/resolve-assignee.ts';
 import type { TaskActor } from '../../tasks/task-actor.ts';
-import { TaskClosedError } from '../../activities/permanent-errors.ts';
 import { TemporalUnavailableError } from '../../journeys/tell-journey.ts';
-import { AssigneeNotFoundError, JourneyNotRunningError, TaskNotActionableError } from '../../tasks/task-errors.ts';
+import { AssigneeNotFoundError, JourneyNotRunningError, TaskClosedError, TaskNotActionableError, TaskNotFoundError } from '../../tasks/task-errors.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MembershipExplanation } from '../../activities/explain-list-membership.ts';
+import type { MembershipExplanation } from '../../lists/explain-list-membership.ts';
 import type { ListMemberRow, ListSummary } from '../../db/queries/list-members.ts';
 import type { UserOnAccount } from '../../db/queries/users.ts';
 import type { Rule } from '../../db/tables/rules.ts';

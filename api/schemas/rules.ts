@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MAX_DRY_RUN_LIMIT, MAX_EXPLAINED, type RuleDryRun } from '../../activities/dry-run-rule.ts';
-import type { RuleChangeRefresh } from '../../activities/refresh-after-rule-change.ts';
+import { MAX_DRY_RUN_LIMIT, MAX_EXPLAINED, type RuleDryRun } from '../../rule-sql/dry-run-rule.ts';
+import type { RuleChangeRefresh } from '../../derived-state/refresh-after-rule-change.ts';
 import type { RuleVersion } from '../../db/tables/rule-versions.ts';
 import type { Rule } from '../../db/tables/rules.ts';
 import type { ConditionExplanation } from '../../rules/evaluate-rule.ts';

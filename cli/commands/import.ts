@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
+import { refreshAfterChange } from '../../derived-state/refresh-after-change.ts';
 import { historyWindowStart } from '../../ingest/history-window.ts';
 import { importHistoryCsv, MAX_CSV_ROW_BYTES } from '../../ingest/import-history-csv.ts';
 import { openAppContext } from '../app-context.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { explainListMembership } from '../../activities/explain-list-membership.ts';
-import { refreshLists } from '../../activities/refresh-lists.ts';
+import { explainListMembership } from '../../lists/explain-list-membership.ts';
+import { refreshLists } from '../../lists/refresh-lists.ts';
 import { findListRule, listMembersPage } from '../../db/queries/list-members.ts';
 import { userIdByEmail } from '../../db/queries/user-timeline.ts';
 import { openAppContext } from '../app-context.ts';

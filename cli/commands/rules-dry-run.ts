@@ -11,8 +11,8 @@ import {
   type RuleDryRun,
   type TriggerDryRun,
   type TriggerEventSource,
-} from '../../activities/dry-run-rule.ts';
-import { explainListMembership } from '../../activities/explain-list-membership.ts';
+} from '../../rule-sql/dry-run-rule.ts';
+import { explainListMembership } from '../../lists/explain-list-membership.ts';
 import type { Database } from '../../db/database.ts';
 import { accountIdsByReference } from '../../rule-sql/rule-dry-run.ts';
 import { getRule } from '../../db/queries/rules.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { applyRuleChange, type AppliedRuleChange } from '../../activities/refresh-after-rule-change.ts';
+import { applyRuleChange, type AppliedRuleChange } from '../../derived-state/refresh-after-rule-change.ts';
 import { createRule, getRule, listRules, RuleNotFoundError, ruleHistory, setRuleEnabled, updateRule } from '../../db/queries/rules.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatTable } from '../format-output.ts';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import type { Command } from 'commander';
-import { refreshAfterChange } from '../../activities/refresh-after-change.ts';
+import { refreshAfterChange } from '../../derived-state/refresh-after-change.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import { type Config, loadConfig } from '../../config/config.ts';
 import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { syncAndRefresh } from '../../activities/sync-and-refresh.ts';
+import { syncAndRefresh } from '../../derived-state/sync-and-refresh.ts';
 import { type SyncEntity, syncRecordSchemas } from '../../ingest/sync/schemas.ts';
 import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
 import { parseSyncCsv } from '../../ingest/sync/sync-csv.ts';

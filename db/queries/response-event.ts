@@ -60,3 +60,14 @@ export async function responseEvent(db: Kysely<Database>, responseId: number): P
     .where('r.id', '=', responseId)
     .executeTakeFirst();
 }
+
+/**
+ * The response a workflow was started for is not in the database: a failure no retry can fix
+ * (workflows/activity-options.ts lists it as non-retryable).
+ */
+export class ResponseNotFoundError extends Error {
+  override readonly name = 'ResponseNotFoundError';
+  constructor(readonly responseId: number, detail = '') {
+    super(`no NPS response with id ${responseId}${detail}`);
+  }
+}

@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
-import { createTriggerEvaluator, enabledTriggerRules } from '../../activities/evaluate-triggers.ts';
-import { explainListMembership } from '../../activities/explain-list-membership.ts';
+import { createTriggerEvaluator, enabledTriggerRules } from '../../rule-sql/evaluate-triggers.ts';
+import { explainListMembership } from '../../lists/explain-list-membership.ts';
 import { installDefaultRules } from '../../activities/install-default-rules.ts';
-import { refreshAccountHealth } from '../../activities/refresh-account-health.ts';
-import { refreshLists } from '../../activities/refresh-lists.ts';
+import { refreshAccountHealth } from '../../health/refresh-account-health.ts';
+import { refreshLists } from '../../lists/refresh-lists.ts';
 import { accountHealth, healthChanges } from '../../db/queries/account-health.ts';
 import { listMembers, membershipEvents } from '../../db/queries/list-members.ts';
 import { getRule } from '../../db/queries/rules.ts';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { installDefaultRules } from '../../activities/install-default-rules.ts';
-import { refreshAccountHealth } from '../../activities/refresh-account-health.ts';
+import { refreshAccountHealth } from '../../health/refresh-account-health.ts';
 import type { ApiApp } from '../../api/api-app.ts';
 import type { Database } from '../../db/database.ts';
 import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';

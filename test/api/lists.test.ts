@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
-import { refreshLists } from '../../activities/refresh-lists.ts';
+import { refreshLists } from '../../lists/refresh-lists.ts';
 import type { ApiApp } from '../../api/api-app.ts';
 import type { Database } from '../../db/database.ts';
 import { createRule } from '../../db/queries/rules.ts';

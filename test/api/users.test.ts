@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { enrollUser } from '../../activities/enroll-user.ts';
-import { closeTask, createFollowUpTask } from '../../activities/follow-up-tasks.ts';
-import { refreshLists } from '../../activities/refresh-lists.ts';
+import { closeTask, createFollowUpTask } from '../../tasks/follow-up-tasks.ts';
+import { refreshLists } from '../../lists/refresh-lists.ts';
 import type { ApiApp } from '../../api/api-app.ts';
 import type { Database } from '../../db/database.ts';
 import { saveJourney } from '../../db/queries/journeys.ts';

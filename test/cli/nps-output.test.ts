@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refreshLists } from '../../activities/refresh-lists.ts';
+import { refreshLists } from '../../lists/refresh-lists.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { createRule } from '../../db/queries/rules.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';

@@ -3,7 +3,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { reviewLinkUrl } from '../../activities/review-links.ts';
+import { reviewLinkUrl } from '../../journeys/review-links.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import { followReviewLink } from '../../api/routes/follow-review-link.ts';
 import type { Db } from '../../db/connect.ts';
@@ -23,7 +23,7 @@ import { setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { aResponse } from '../fixtures/instance.ts';
 import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
-import { TaskClosedError } from '../../activities/permanent-errors.ts';
+import { TaskClosedError } from '../../tasks/task-errors.ts';
 import { TaskNotActionableError } from '../../tasks/task-errors.ts';
 import {
   closeJourneyHarness,

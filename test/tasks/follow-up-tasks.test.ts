@@ -2,13 +2,8 @@ import type { Kysely } from 'kysely';
 import { expect, it } from 'vitest';
 import { endEnrollment, EnrollmentNotFoundError } from '../../activities/end-enrollment.ts';
 import { enrollUser } from '../../activities/enroll-user.ts';
-import {
-  closeTask,
-  createFollowUpTask,
-  escalationTarget,
-  openTasksOfUser,
-  TaskNotFoundError,
-} from '../../activities/follow-up-tasks.ts';
+import { closeTask, createFollowUpTask, escalationTarget, openTasksOfUser } from '../../tasks/follow-up-tasks.ts';
+import { TaskNotFoundError } from '../../tasks/task-errors.ts';
 import type { Database } from '../../db/database.ts';
 import { userJourneyEvents } from '../../db/queries/enrollments.ts';
 import { saveJourney } from '../../db/queries/journeys.ts';

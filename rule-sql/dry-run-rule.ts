@@ -2,11 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { responseEvent } from '../db/queries/response-event.ts';
-import { healthCriteriaPage, latestResponseIdOfUser, matchingUsersPage } from '../rule-sql/rule-dry-run.ts';
+import { healthCriteriaPage, latestResponseIdOfUser, matchingUsersPage } from './rule-dry-run.ts';
 import type { GroupCondition } from '../rules/condition-schema.ts';
 import { compileHealthRule, compileRule, type ConditionExplanation, type HealthEvaluation, reasonsOf } from '../rules/evaluate-rule.ts';
 import { HEALTH_COLOURS, type HealthColour, type HealthDimension } from '../rules/fact-catalogue.ts';
-import { accountFactPages, userFactPages } from '../rule-sql/load-facts.ts';
+import { accountFactPages, userFactPages } from './load-facts.ts';
 import type { HealthRule, ListRule, RuleDefinition, TriggerRule } from '../rules/rule-schema.ts';
 import { loadResponseEventFacts } from './evaluate-triggers.ts';
 

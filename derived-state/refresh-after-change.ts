@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import type { AccountHealthChange } from '../db/tables/account-health-changes.ts';
-import { refreshAccountHealth } from './refresh-account-health.ts';
-import { type ListRefreshSummary, refreshLists } from './refresh-lists.ts';
+import { refreshAccountHealth } from '../health/refresh-account-health.ts';
+import { type ListRefreshSummary, refreshLists } from '../lists/refresh-lists.ts';
 
 export interface DerivedStateRefresh {
   healthChanges: AccountHealthChange[];

@@ -2,14 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import * as tasks from '../db/queries/tasks.ts';
 import type { ClosedTaskStatus, Task, TaskStatus } from '../db/tables/tasks.ts';
-import { TaskClosedError } from './permanent-errors.ts';
-
-export class TaskNotFoundError extends Error {
-  override readonly name = 'TaskNotFoundError';
-  constructor(readonly taskId: number) {
-    super(`no task with id ${taskId}`);
-  }
-}
+import { TaskClosedError, TaskNotFoundError } from './task-errors.ts';
 
 /** A task as a workflow or the API sees it: JSON-safe, times as ISO strings. */
 export interface FollowUpTask {

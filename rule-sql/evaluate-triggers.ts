@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { computeAccountNps } from '../db/queries/account-nps.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
-import { responseEvent } from '../db/queries/response-event.ts';
+import { ResponseNotFoundError, responseEvent } from '../db/queries/response-event.ts';
 import { listRules } from '../db/queries/rules.ts';
 import { listJourneys } from '../db/queries/journeys.ts';
 import { journeyTriggerRule } from '../journeys/journey-definition.ts';
@@ -10,7 +10,6 @@ import { parseWindowKey, resolveWindow } from '../nps/windows.ts';
 import { type Clock, type FactValues, factKey, factReferences } from '../rules/create-engine.ts';
 import { type CompiledRule, compileRule, type ConditionExplanation } from '../rules/evaluate-rule.ts';
 import type { TriggerRule } from '../rules/rule-schema.ts';
-import { ResponseNotFoundError } from './permanent-errors.ts';
 
 export interface TriggerMatch {
   rule: string;
