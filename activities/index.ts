@@ -18,7 +18,7 @@ import {
 } from '../tasks/follow-up-tasks.ts';
 import { heartbeatWhile } from './heartbeat-while.ts';
 import { notifyPromoterAnswer } from './notify-promoter-answer.ts';
-import { refreshAfterChange } from '../derived-state/refresh-after-change.ts';
+import { refreshAfterChange, refreshEverything } from '../derived-state/refresh-after-change.ts';
 import { type ReviewLinkSettings, reviewLinkUrl } from '../journeys/review-links.ts';
 import { sendJourneyEmail, type SendJourneyEmailInput } from './send-journey-email.ts';
 import { startJourney } from './start-journey.ts';
@@ -63,9 +63,7 @@ export function createActivities(deps: ActivityDependencies) {
     /** Every account's NPS snapshots and health, and every list: what time alone moves. */
     refreshEverything: (): Promise<{ accounts: number; lists: number }> =>
       heartbeatWhile(async () => {
-        const settings = npsSettings();
-        const accounts = await refreshStandardSnapshots(db, 'all', settings);
-        const { lists } = await refreshAfterChange(db, { accountIds: 'all', userIds: 'all' }, settings);
+        const { accounts, lists } = await refreshEverything(db, npsSettings());
         return { accounts, lists: lists.length };
       }),
 

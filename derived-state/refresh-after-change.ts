@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import type { AccountHealthChange } from '../db/tables/account-health-changes.ts';
 import { refreshAccountHealth } from '../health/refresh-account-health.ts';
@@ -22,4 +23,13 @@ export async function refreshAfterChange(
   const health = await refreshAccountHealth(db, touched.accountIds, settings);
   const lists = await refreshLists(db, settings, touched.userIds === 'all' ? {} : { userIds: touched.userIds });
   return { healthChanges: health.changes, lists };
+}
+
+/**
+ * Every account's NPS snapshots and health, and every list: what time alone moves (rolling windows,
+ * "in the last 30 days"). The hourly schedule and `npm start` run it.
+ */
+export async function refreshEverything(db: Kysely<Database>, settings: NpsSettingsAt): Promise<DerivedStateRefresh & { accounts: number }> {
+  const accounts = await refreshStandardSnapshots(db, 'all', settings);
+  return { accounts, ...(await refreshAfterChange(db, { accountIds: 'all', userIds: 'all' }, settings)) };
 }

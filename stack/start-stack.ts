@@ -10,8 +10,7 @@ import { createMailTransport } from '../mail/create-transport.ts';
 import { createNpsloopWorker } from '../worker/create-worker.ts';
 import { startEmbeddedTemporal } from '../worker/embedded-temporal-server.ts';
 import { resolveLinkSecret } from '../worker/link-secret.ts';
-import { ensureRefreshSchedule } from '../worker/refresh-schedule.ts';
-import { ensureReportSchedules } from '../worker/report-schedules.ts';
+import { ensureSchedules } from '../worker/schedules.ts';
 import { temporalConnectionOptions } from '../worker/temporal-connection.ts';
 import { installDefaults } from './install-defaults.ts';
 
@@ -97,8 +96,7 @@ export async function startStack(config: Config, { worker: runWorker = true, log
       });
       // A worker that dies takes the journeys with it: make that loud rather than silent.
       running.catch((error: unknown) => console.error(`npsloop: the worker stopped: ${error instanceof Error ? error.message : String(error)}`));
-      await ensureRefreshSchedule(temporal, config.temporal.taskQueue);
-      await ensureReportSchedules(temporal, config.temporal.taskQueue, config.timeZone);
+      await ensureSchedules(temporal, config.temporal.taskQueue, config.timeZone);
     }
 
     const logFile = logTo === 'stdout' ? 'stdout' : path.join(config.dataDir, 'logs', 'api.log');

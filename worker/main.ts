@@ -7,8 +7,7 @@ import { openDatabase } from '../db/connect.ts';
 import { createMailTransport } from '../mail/create-transport.ts';
 import { createNpsloopWorker } from './create-worker.ts';
 import { resolveLinkSecret } from './link-secret.ts';
-import { ensureRefreshSchedule } from './refresh-schedule.ts';
-import { ensureReportSchedules } from './report-schedules.ts';
+import { ensureSchedules } from './schedules.ts';
 import { temporalConnectionOptions } from './temporal-connection.ts';
 
 const config = loadConfig();
@@ -34,8 +33,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-await ensureRefreshSchedule(temporal, config.temporal.taskQueue);
-await ensureReportSchedules(temporal, config.temporal.taskQueue, config.timeZone);
+await ensureSchedules(temporal, config.temporal.taskQueue, config.timeZone);
 console.log(`npsloop worker: task queue ${config.temporal.taskQueue} on ${options.address} (namespace ${config.temporal.namespace})`);
 try {
   await npsloopWorker.run();

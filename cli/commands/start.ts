@@ -1,10 +1,9 @@
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import type { Command } from 'commander';
-import { refreshAfterChange } from '../../derived-state/refresh-after-change.ts';
+import { refreshEverything } from '../../derived-state/refresh-after-change.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import { type Config, loadConfig } from '../../config/config.ts';
-import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';
 import { demoDataset } from '../../demo/demo-dataset.ts';
 import { historyWindowStart } from '../../ingest/history-window.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
@@ -76,8 +75,7 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
 
   // Time moves lists like "in the last 30 days" and NPS windows: refresh everything on start.
   const settings = npsSettingsOf(config);
-  await refreshStandardSnapshots(k, 'all', settings);
-  const refreshed = await refreshAfterChange(k, { accountIds: 'all', userIds: 'all' }, settings);
+  const refreshed = await refreshEverything(k, settings);
   console.log(`lists: ${refreshed.lists.map((l) => `${l.list} ${l.total}`).join(', ')}`);
 
   const report = await accountNpsReport(k, { kind: 'last_days', days: 90 }, settings, { limit: 50 });

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { STANDARD_WINDOWS, windowKey, type ResolvedWindow } from '../../nps/windows.ts';
 import type { Database } from '../database.ts';
-import { accountNpsFigures } from './account-nps.ts';
+import { type AccountNpsFigures, accountNpsFigures } from './account-nps.ts';
 import type { NpsSettingsAt } from '../../nps/nps-settings.ts';
 
 /*
@@ -80,19 +80,11 @@ const SORT_COLUMNS: Record<AccountNpsSortKey, string> = {
   last_response: 'f.last_response_at',
 };
 
-interface FigureRow {
-  account_id: number;
-  promoters: number;
-  passives: number;
-  detractors: number;
-  total: number;
-  nps: number | null;
-  margin_of_error: number | null;
-  sources: string[];
-  last_response_at: Date | null;
+/** One account's figures in one window, with how fresh they are. */
+type FigureRow = Omit<AccountNpsFigures, 'window_key' | 'window_start' | 'window_end'> & {
   last_synced_at: Date | null;
   computed_at: Date;
-}
+};
 
 interface AccountRow {
   id: number;

@@ -16,8 +16,7 @@ import { BUILT_IN_JOURNEYS, PROMOTER_REVIEW_REQUEST } from '../../journeys/built
 import { createMailTransport } from '../../mail/create-transport.ts';
 import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { createNpsloopWorker } from '../../worker/create-worker.ts';
-import { ensureRefreshSchedule, REFRESH_SCHEDULE_ID } from '../../worker/refresh-schedule.ts';
-import { ensureReportSchedules, MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID } from '../../worker/report-schedules.ts';
+import { ensureSchedules, MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID, REFRESH_SCHEDULE_ID } from '../../worker/schedules.ts';
 import type { detractorFollowUpWorkflow, promoterReviewRequestWorkflow } from '../../workflows/index.ts';
 import { journeyStateQuery } from '../../journeys/journey-messages.ts';
 import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
@@ -128,22 +127,22 @@ describeEachBackend('journeys end to end on the Temporal dev server', (database,
   it('refreshes NPS snapshots and lists on a schedule, as time alone moves them', async () => {
     const k = db.kysely;
     await k.deleteFrom('account_nps_snapshots').execute();
-    await ensureRefreshSchedule(env.client, config.temporal.taskQueue);
-    // A second worker finds the schedule already there.
-    await ensureRefreshSchedule(env.client, config.temporal.taskQueue);
+    await ensureSchedules(env.client, config.temporal.taskQueue, 'UTC');
+    // A second worker finds the schedules already there.
+    await ensureSchedules(env.client, config.temporal.taskQueue, 'UTC');
     await env.client.schedule.getHandle(REFRESH_SCHEDULE_ID).trigger();
     const snapshots = await waitFor(async () => {
       const rows = await k.selectFrom('account_nps_snapshots').select('window_key').execute();
       return rows.length === 7 ? rows : undefined;
     }, 'the scheduled refresh');
     expect(snapshots).toHaveLength(7);
-    await env.client.schedule.getHandle(REFRESH_SCHEDULE_ID).delete();
+    for (const id of [REFRESH_SCHEDULE_ID, MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID]) await env.client.schedule.getHandle(id).delete();
   });
 
   it('schedules the monthly digest and the drop alerts in the configured zone, and runs them when triggered', async () => {
-    await ensureReportSchedules(env.client, config.temporal.taskQueue, 'Europe/Paris');
+    await ensureSchedules(env.client, config.temporal.taskQueue, 'Europe/Paris');
     // A second worker, configured for another zone, brings the schedules in line with it.
-    await ensureReportSchedules(env.client, config.temporal.taskQueue, 'America/New_York');
+    await ensureSchedules(env.client, config.temporal.taskQueue, 'America/New_York');
     const digest = await env.client.schedule.getHandle(MONTHLY_DIGEST_SCHEDULE_ID).describe();
     expect(digest.spec.timezone).toBe('America/New_York');
     expect(digest.spec.calendars).toEqual([
@@ -155,7 +154,7 @@ describeEachBackend('journeys end to end on the Temporal dev server', (database,
     await env.client.schedule.getHandle(NPS_DROP_ALERT_SCHEDULE_ID).trigger();
     const run = await waitFor(async () => (await env.client.schedule.getHandle(NPS_DROP_ALERT_SCHEDULE_ID).describe()).info.recentActions[0], 'the triggered alert run');
     expect(await env.client.workflow.getHandle(run.action.workflow.workflowId, run.action.workflow.firstExecutionRunId).result()).toEqual({ alerts: 0 });
-    for (const id of [MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID]) await env.client.schedule.getHandle(id).delete();
+    for (const id of [REFRESH_SCHEDULE_ID, MONTHLY_DIGEST_SCHEDULE_ID, NPS_DROP_ALERT_SCHEDULE_ID]) await env.client.schedule.getHandle(id).delete();
   });
 
   it('records a followed review link through the redirect endpoint and tells the journey', async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REFRESH_SCHEDULE_ID } from '../../../worker/refresh-schedule.ts';
+import { REFRESH_SCHEDULE_ID } from '../../../worker/schedules.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import { checkDrained } from '../harness/check-drained.ts';
 import { expectedFirstSteps } from '../harness/expected-journeys.ts';
