@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { activeOrLatestEnrollment, type EnrollmentContext, enrollmentContext, insertEnrollment } from '../db/queries/enrollments.ts';
+import { type EnrollmentContext, enrollmentContext } from '../db/queries/enrollment-context.ts';
+import { activeOrLatestEnrollment, insertEnrollment } from '../db/queries/enrollments.ts';
 import { getJourney } from '../db/queries/journeys.ts';
 import type { Enrollment } from '../db/tables/enrollments.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
 import { ResponseNotFoundError } from '../db/queries/response-event.ts';
 import { EnrollmentConflictError } from './permanent-errors.ts';
 
-export type { EnrollmentContext } from '../db/queries/enrollments.ts';
+export type { EnrollmentContext } from '../db/queries/enrollment-context.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type EnrollmentView, getEnrollmentView, listEnrollments } from '../../db/queries/enrollments.ts';
+import { type EnrollmentView, getEnrollmentView, listEnrollments } from '../../db/queries/enrollment-views.ts';
 import { listTasks } from '../../db/queries/tasks.ts';
 import { ENROLLMENT_STATUSES } from '../../journeys/enrollment-status.ts';
 import { liveJourneyState } from '../../journeys/live-journey-state.ts';

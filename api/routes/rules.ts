@@ -19,7 +19,7 @@ import {
   StaleRuleVersionError,
   updateRule,
 } from '../../db/queries/rules.ts';
-import { userIdByEmail } from '../../db/queries/user-timeline.ts';
+import { userIdByEmail } from '../../db/queries/users.ts';
 import type { Rule } from '../../db/tables/rules.ts';
 import { RULE_KINDS, type RuleDefinition } from '../../rules/rule-schema.ts';
 import { validateRule } from '../../rules/validate-rule.ts';

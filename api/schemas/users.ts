@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOURNEY_EVENT_KINDS } from '../../db/queries/enrollments.ts';
+import { JOURNEY_EVENT_KINDS } from '../../db/queries/journey-events.ts';
 import { MAX_TIMELINE_PAGE, type TimelineCursor, type UserTimelineEvent } from '../../db/queries/user-timeline.ts';
 import type { UserOnAccount } from '../../db/queries/users.ts';
 import { NPS_CATEGORIES } from '../../nps/category.ts';

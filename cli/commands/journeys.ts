@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { getEnrollmentView, journeyStatusCounts } from '../../db/queries/enrollments.ts';
+import { getEnrollmentView } from '../../db/queries/enrollment-views.ts';
+import { journeyStatusCounts } from '../../db/queries/journey-status-counts.ts';
 import { getJourney } from '../../db/queries/journeys.ts';
 import { listTasks } from '../../db/queries/tasks.ts';
 import { endedEnrollmentState, type LiveJourneyState, liveJourneyState } from '../../journeys/live-journey-state.ts';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { explainListMembership } from '../../lists/explain-list-membership.ts';
 import { refreshLists } from '../../lists/refresh-lists.ts';
 import { findListRule, listMembersPage } from '../../db/queries/list-members.ts';
-import { userIdByEmail } from '../../db/queries/user-timeline.ts';
+import { userIdByEmail } from '../../db/queries/users.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatExplanation } from '../format-explanation.ts';
 import { formatCsv, formatTable } from '../format-output.ts';

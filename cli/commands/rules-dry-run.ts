@@ -16,7 +16,7 @@ import { explainListMembership } from '../../lists/explain-list-membership.ts';
 import type { Database } from '../../db/database.ts';
 import { accountIdsByReference } from '../../rule-sql/rule-dry-run.ts';
 import { getRule } from '../../db/queries/rules.ts';
-import { userIdByEmail } from '../../db/queries/user-timeline.ts';
+import { userIdByEmail } from '../../db/queries/users.ts';
 import type { RuleDefinition } from '../../rules/rule-schema.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatExplanation } from '../format-explanation.ts';

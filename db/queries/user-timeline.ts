@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { NpsCategory } from '../../nps/category.ts';
 import type { Database } from '../database.ts';
-import { type JourneyEvent, type JourneyEventKind, userJourneyEvents } from './enrollments.ts';
+import { type JourneyEvent, type JourneyEventKind, userJourneyEvents } from './journey-events.ts';
 
 export interface TimelineEntry {
   id: number;
@@ -41,11 +41,6 @@ export async function userTimeline(
     );
   }
   return query.execute();
-}
-
-export async function userIdByEmail(db: Kysely<Database>, email: string): Promise<number | null> {
-  const row = await db.selectFrom('users').select('id').where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
-  return row?.id ?? null;
 }
 
 interface TimelineEventBase {

@@ -36,3 +36,9 @@ export async function findUser(
     account: { id: row.account_id, name: row.account_name, csmId: row.csm_id },
   };
 }
+
+/** The user with this email (compared as stored: trimmed, lower-cased), or null. */
+export async function userIdByEmail(db: Kysely<Database>, email: string): Promise<number | null> {
+  const row = await db.selectFrom('users').select('id').where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+  return row?.id ?? null;
+}

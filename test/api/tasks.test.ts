@@ -7,7 +7,7 @@ import type { ApiApp } from '../../api/api-app.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { createApiToken } from '../../db/queries/api-tokens.ts';
-import { userJourneyEvents } from '../../db/queries/enrollments.ts';
+import { userJourneyEvents } from '../../db/queries/journey-events.ts';
 import type { detractorFollowUpWorkflow } from '../../workflows/index.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
 import { closeJourneyHarness, createJourneyHarness, installJourneys, type JourneyHarness } from '../helpers/journey-scenarios.ts';

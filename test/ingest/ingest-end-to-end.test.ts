@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { accountNpsSnapshots } from '../../db/queries/account-nps.ts';
-import { userIdByEmail, userTimeline } from '../../db/queries/user-timeline.ts';
+import { userTimeline } from '../../db/queries/user-timeline.ts';
+import { userIdByEmail } from '../../db/queries/users.ts';
 import { ingestPayloads, type IngestSettings } from '../../ingest/ingest-payloads.ts';
 import { syncInstance } from '../../ingest/sync-instance.ts';
 import {

@@ -5,7 +5,7 @@ import { enrollUser } from '../../activities/enroll-user.ts';
 import { closeTask, createFollowUpTask, escalationTarget, openTasksOfUser } from '../../tasks/follow-up-tasks.ts';
 import { TaskNotFoundError } from '../../tasks/task-errors.ts';
 import type { Database } from '../../db/database.ts';
-import { userJourneyEvents } from '../../db/queries/enrollments.ts';
+import { userJourneyEvents } from '../../db/queries/journey-events.ts';
 import { saveJourney } from '../../db/queries/journeys.ts';
 import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 import { seedAccount } from '../fixtures/instance.ts';
