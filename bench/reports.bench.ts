@@ -12,7 +12,7 @@ import { DateTime } from 'luxon';
 import type { Database } from '../db/database.ts';
 import { teamsOf } from '../reports/csm-teams.ts';
 import { type NpsReport, npsReport, type NpsReportRequest } from '../reports/nps-report.ts';
-import { openBenchDatabase, printResult } from './support/bench-database.ts';
+import { openBenchDatabase, printResult, seedUsers } from './support/bench-database.ts';
 import { type BenchRun, runBench } from './support/run-bench.ts';
 
 const RESPONSES = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -43,11 +43,7 @@ async function seed(k: Kysely<Database>): Promise<void> {
     union all
     select id, csm_id, ${now}::timestamptz - ((id * 7919) % 365) * interval '1 day', null from accounts
   `.execute(k);
-  await sql`
-    insert into users (external_id, account_id, email, role)
-    select 'user-' || i, 1 + i % ${ACCOUNTS}, 'user' || i || '@example.com', (array['admin','user','viewer'])[1 + i % 3]
-    from generate_series(1, ${USERS}) i
-  `.execute(k);
+  await seedUsers(k, USERS, ACCOUNTS);
   // Thirteen months of responses, each credited to the owner of its account at the time, as ingest does.
   await sql`
     insert into nps_responses (user_id, account_id, csm_id, score, responded_at, received_at, source, source_response_id)

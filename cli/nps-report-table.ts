@@ -12,6 +12,11 @@ import { roundNps } from '../nps/score.ts';
 
 const BAND_STYLE = { red: 'red', amber: 'yellow', green: 'green' } as const;
 
+/** Colour on a terminal, unless NO_COLOR asks for none (https://no-color.org). */
+export function terminalWantsColour(): boolean {
+  return process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
+}
+
 export function formatNpsReportTable(report: NpsReport, { colour }: { colour: boolean }): string {
   const header = [dimensionTitle(report), ...report.periods.map((p) => p.label + (p.partial ? ' (so far)' : '')), 'Total'];
   const body = [...report.rows, report.total].map((row) => [

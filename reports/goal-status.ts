@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { Goal } from '../db/tables/goals.ts';
 import type { CountingMode } from '../nps/counts.ts';
 import type { GoalDefinition } from './goal-definition.ts';
 import { npsReport, type NpsReport, type ReportPeriod, type ReportRow, type ReportSettings } from './nps-report.ts';
@@ -40,6 +41,11 @@ export interface StoredGoal {
   name: string;
   version: number;
   definition: GoalDefinition;
+}
+
+/** A goal row as the report engine reads it: its definition, validated when it was saved. */
+export function storedGoal({ id, name, version, definition }: Goal): StoredGoal {
+  return { id, name, version, definition: definition as GoalDefinition };
 }
 
 export interface GoalStatusOptions {

@@ -6,8 +6,7 @@ import type { CountingMode } from '../nps/counts.ts';
 import { type Period, periodContaining, previousPeriod } from '../nps/periods.ts';
 import { roundNps } from '../nps/score.ts';
 import { teamOf } from './csm-teams.ts';
-import type { GoalDefinition } from './goal-definition.ts';
-import { type GoalStatus, goalStatuses } from './goal-status.ts';
+import { type GoalStatus, goalStatuses, storedGoal } from './goal-status.ts';
 import { goalVisibility } from './goal-visibility.ts';
 import { npsReport, type ReportRow } from './nps-report.ts';
 
@@ -102,7 +101,7 @@ export async function monthlyDigest(db: Kysely<Database>, csmId: number, month: 
   if (responses === 0 && listed.length === 0) return null;
 
   const visible = await goalVisibility(db, { kind: 'team_of', csmId });
-  const goals = (await listGoals(db)).map(({ id, name, version, definition }) => ({ id, name, version, definition: definition as GoalDefinition })).filter((goal) => visible(goal.definition));
+  const goals = (await listGoals(db)).map(storedGoal).filter((goal) => visible(goal.definition));
   const statuses = await goalStatuses(db, goals, { from: monthDate, to: monthDate, counting: settings.counting, minimumResponses: settings.minimumResponses }, reportSettings);
 
   return {

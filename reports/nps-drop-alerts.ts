@@ -6,7 +6,7 @@ import { type Period, periodContaining } from '../nps/periods.ts';
 import { roundNps } from '../nps/score.ts';
 import { compareNps, type NpsComparison } from '../nps/significance.ts';
 import { npsReport, type ReportRow } from './nps-report.ts';
-import { addCounts, type CellCounts, EMPTY_COUNTS } from './report-cell.ts';
+import { addCounts, categoryCounts, EMPTY_COUNTS } from './report-cell.ts';
 
 /*
  * A drop alert: a CSM's or a team's NPS this month (so far) falls significantly (z-test, p < 0.05,
@@ -53,12 +53,11 @@ export async function npsDrops(db: Kysely<Database>, { now, timeZone, counting, 
 }
 
 function dropOf(row: ReportRow, minimum: number): Pick<NpsDrop, 'current' | 'comparison'> & { before: { nps: number; n: number } } | null {
-  const counts = (cell: CellCounts) => ({ promoters: cell.promoters, passives: cell.passives, detractors: cell.detractors });
   const current = row.cells.at(-1)!;
-  const before = row.cells.slice(0, -1).map(counts).reduce(addCounts, EMPTY_COUNTS);
+  const before = row.cells.slice(0, -1).map(categoryCounts).reduce(addCounts, EMPTY_COUNTS);
   const beforeN = before.promoters + before.passives + before.detractors;
   if (current.n < minimum || beforeN < minimum || current.nps === null) return null;
-  const comparison = compareNps(counts(current), before);
+  const comparison = compareNps(categoryCounts(current), before);
   if (!comparison || !comparison.significant || comparison.difference >= 0) return null;
   return { current: { nps: current.nps, n: current.n }, before: { nps: current.nps - comparison.difference, n: beforeN }, comparison };
 }

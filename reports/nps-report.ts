@@ -7,7 +7,7 @@ import { resolveWindow } from '../nps/windows.ts';
 import { type ChainLink, teamOf, teamsOf } from './csm-teams.ts';
 import { noneLabelOf, type ReportGrouping } from './dimensions.ts';
 import { type CellCounts, EMPTY_COUNTS, type ReportCell, addCounts, cellChange, reportCell } from './report-cell.ts';
-import { type CountsRow, reportCounts } from './report-counts-query.ts';
+import { countsOf, reportCounts } from './report-counts-query.ts';
 
 /*
  * "NPS by DIMENSION by PERIOD over RANGE". Every cell is true NPS over its responses, with n, the
@@ -199,15 +199,6 @@ function periodsOf(from: Date, to: Date, unit: PeriodUnit, timeZone: string): Pe
     if (error instanceof RangeError) throw new ReportRangeError(error.message, 'from');
     throw error;
   }
-}
-
-function countsOf(row: CountsRow): CellCounts {
-  return {
-    promoters: row.promoters,
-    passives: row.passives,
-    detractors: row.detractors,
-    ...(row.distribution ? { distribution: row.distribution } : {}),
-  };
 }
 
 async function csmRecords(db: Kysely<Database>): Promise<CsmRecord[]> {

@@ -72,7 +72,8 @@ export function cellChange(current: CellCounts, earlier: CellCounts, against: st
   };
 }
 
-function categoryCounts({ promoters, passives, detractors }: CellCounts): NpsCounts {
+/** The three counts alone, as nps/ takes them (without a histogram). */
+export function categoryCounts({ promoters, passives, detractors }: CellCounts): NpsCounts {
   return { promoters, passives, detractors };
 }
 

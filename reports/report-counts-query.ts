@@ -4,6 +4,7 @@ import { inTransaction } from '../db/in-transaction.ts';
 import type { CountingMode } from '../nps/counts.ts';
 import type { PeriodUnit } from '../nps/periods.ts';
 import { attributePathKeys, type ReportGrouping } from './dimensions.ts';
+import { addCounts, type CellCounts, EMPTY_COUNTS } from './report-cell.ts';
 
 /*
  * The counts behind every cell of a report, from one grouped statement: responses are never
@@ -78,19 +79,31 @@ export async function reportCounts(db: Kysely<Database>, spec: ReportCountsSpec)
   return oneRowEach ? [...rows, ...periodTotalsOf(rows)] : rows;
 }
 
+/** Each period's total, where every response makes one row: the sum of its cells. */
 function periodTotalsOf(rows: CountsRow[]): CountsRow[] {
-  const totals = new Map<number, CountsRow>();
+  const totals = new Map<number, { start: Date; counts: CellCounts }>();
   for (const row of rows) {
     if (row.level !== 'cell') continue;
     const at = row.period_start!.getTime();
-    const total = totals.get(at) ?? { level: 'period_total', group_key: null, period_start: row.period_start, promoters: 0, passives: 0, detractors: 0, distribution: row.distribution ? Array(11).fill(0) : null };
-    total.promoters += row.promoters;
-    total.passives += row.passives;
-    total.detractors += row.detractors;
-    row.distribution?.forEach((count, score) => (total.distribution![score]! += count));
-    totals.set(at, total);
+    totals.set(at, { start: row.period_start!, counts: addCounts(totals.get(at)?.counts ?? EMPTY_COUNTS, countsOf(row)) });
   }
-  return [...totals.values()];
+  return [...totals.values()].map(({ start, counts: { distribution, ...counts } }) => ({
+    level: 'period_total',
+    group_key: null,
+    period_start: start,
+    ...counts,
+    distribution: distribution ?? null,
+  }));
+}
+
+/** A row's counts, with its histogram when there is one. */
+export function countsOf(row: CountsRow): CellCounts {
+  return {
+    promoters: row.promoters,
+    passives: row.passives,
+    detractors: row.detractors,
+    ...(row.distribution ? { distribution: row.distribution } : {}),
+  };
 }
 
 /** The responses counted, each with the start of its period; latest per user keeps one per user and period (or range). */

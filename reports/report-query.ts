@@ -11,7 +11,8 @@ import type { NpsReportRequest, ReportViewer } from './nps-report.ts';
  */
 
 const COMPARISONS = ['previous', 'year_before'] as const;
-const isoBound = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
+/** A range bound as reports and goal statuses take it. */
+export const isoBound = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
   error: 'must be an ISO date (2026-03-31) or date-time (2026-03-31T18:00, optionally with Z or ±HH:MM)',
 });
 

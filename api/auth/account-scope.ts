@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ReportViewer } from '../../reports/nps-report.ts';
 import { principalOf } from './authenticate.ts';
 
 /**
@@ -11,4 +12,10 @@ export function ownerCsmIdOf(request: FastifyRequest): number | undefined {
   // The database holds every csm token to a CSM; a token without one must see nothing, not everything.
   if (principal.csmId === null) throw new Error(`csm token ${principal.tokenId} names no CSM`);
   return principal.csmId;
+}
+
+/** Whose figures the caller reads: everything, or (a csm token) its CSM's and everyone's under them. */
+export function reportViewerOf(request: FastifyRequest): ReportViewer {
+  const csmId = ownerCsmIdOf(request);
+  return csmId === undefined ? { kind: 'everything' } : { kind: 'team_of', csmId };
 }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
@@ -6,15 +6,15 @@ import { createGoal, getGoal, GoalConflictError, goalHistory, GoalNotFoundError,
 import type { Goal } from '../../db/tables/goals.ts';
 import { type GoalDefinition, goalDefinitionSchema } from '../../reports/goal-definition.ts';
 import { unknownGoalScope } from '../../reports/check-goal-scope.ts';
-import { goalStatuses } from '../../reports/goal-status.ts';
+import { goalStatuses, storedGoal } from '../../reports/goal-status.ts';
 import { goalVisibility } from '../../reports/goal-visibility.ts';
-import { ReportRangeError, type ReportViewer } from '../../reports/nps-report.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
-import { ownerCsmIdOf } from '../auth/account-scope.ts';
+import { reportViewerOf } from '../auth/account-scope.ts';
 import { principalOf } from '../auth/authenticate.ts';
 import { versionFromIfMatch } from '../if-match.ts';
+import { refusingBadRange } from './reports.ts';
 import { goalIdParamsSchema, goalSchema, goalStatusQuerySchema, goalStatusSchema, goalStatusView, goalVersionSchema, goalVersionView, goalView } from '../schemas/goals.ts';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema };
@@ -31,7 +31,7 @@ export function registerGoalRoutes(app: ApiApp, deps: ApiDependencies): void {
       schema: { tags: ['goals'], summary: 'the goals the caller may see, by name', response: { 200: z.object({ goals: z.array(goalSchema) }), ...errors } },
     },
     async (request) => {
-      const visible = await goalVisibility(db, viewerOf(request));
+      const visible = await goalVisibility(db, reportViewerOf(request));
       return { goals: (await listGoals(db)).filter((goal) => visible(goal.definition as GoalDefinition)).map(goalView) };
     },
   );
@@ -48,17 +48,11 @@ export function registerGoalRoutes(app: ApiApp, deps: ApiDependencies): void {
       },
     },
     async (request) => {
-      const visible = await goalVisibility(db, viewerOf(request));
+      const visible = await goalVisibility(db, reportViewerOf(request));
       const goals = (await listGoals(db)).filter((goal) => visible(goal.definition as GoalDefinition)).map(storedGoal);
       const { from, to } = request.query;
       const options = { ...(from ? { from } : {}), ...(to ? { to } : {}), counting: deps.config.npsCounting, minimumResponses: deps.config.reportMinimumResponses };
-      try {
-        return goalStatusView(await goalStatuses(db, goals, options, { now: new Date(), timeZone: deps.config.timeZone }));
-      } catch (error) {
-        if (error instanceof ReportRangeError) throw new ApiError(400, 'invalid_request', error.message, [{ path: `querystring.${error.parameter}`, message: error.message }]);
-        if (error instanceof RangeError) throw new ApiError(400, 'invalid_request', error.message, [{ path: 'querystring', message: error.message }]);
-        throw error;
-      }
+      return goalStatusView(await refusingBadRange(() => goalStatuses(db, goals, options, { now: new Date(), timeZone: deps.config.timeZone })));
     },
   );
 
@@ -70,7 +64,7 @@ export function registerGoalRoutes(app: ApiApp, deps: ApiDependencies): void {
     },
     async (request, reply) => {
       const goal = await refusing(() => getGoal(db, request.params.id));
-      if (!(await goalVisibility(db, viewerOf(request)))(goal.definition as GoalDefinition)) throw notFound(`goal ${request.params.id}`);
+      if (!(await goalVisibility(db, reportViewerOf(request)))(goal.definition as GoalDefinition)) throw notFound(`goal ${request.params.id}`);
       return withVersionTag(reply, goal);
     },
   );
@@ -130,15 +124,6 @@ export function registerGoalRoutes(app: ApiApp, deps: ApiDependencies): void {
       return withVersionTag(reply, goal);
     },
   );
-}
-
-function viewerOf(request: FastifyRequest): ReportViewer {
-  const csmId = ownerCsmIdOf(request);
-  return csmId === undefined ? { kind: 'everything' } : { kind: 'team_of', csmId };
-}
-
-function storedGoal(goal: Goal) {
-  return { id: goal.id, name: goal.name, version: goal.version, definition: goal.definition as GoalDefinition };
 }
 
 /** A goal on a CSM or team names one the instance knows. */

@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { npsReport, type NpsReport, ReportRangeError, type ReportViewer } from '../../reports/nps-report.ts';
+import { npsReport, type NpsReport, ReportRangeError } from '../../reports/nps-report.ts';
 import { reportCsv } from '../../reports/report-csv.ts';
 import { type ReportQuery, reportQuerySchema, reportRequestOf } from '../../reports/report-query.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
-import { ownerCsmIdOf } from '../auth/account-scope.ts';
+import { reportViewerOf } from '../auth/account-scope.ts';
 import { npsReportSchema, npsReportView } from '../schemas/reports.ts';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema };
@@ -55,11 +55,15 @@ export function registerReportRoutes(app: ApiApp, deps: ApiDependencies): void {
 }
 
 async function reportFor(request: FastifyRequest, query: ReportQuery, deps: ApiDependencies): Promise<NpsReport> {
-  const csmId = ownerCsmIdOf(request);
-  const viewer: ReportViewer = csmId === undefined ? { kind: 'everything' } : { kind: 'team_of', csmId };
   const defaults = { counting: deps.config.npsCounting, minimumResponses: deps.config.reportMinimumResponses };
+  const settings = { now: new Date(), timeZone: deps.config.timeZone };
+  return refusingBadRange(() => npsReport(deps.db, reportRequestOf(query, defaults, reportViewerOf(request)), settings));
+}
+
+/** A range that cannot be reported is the caller's mistake: a 400 at the parameter to change. */
+export async function refusingBadRange<T>(compute: () => Promise<T>): Promise<T> {
   try {
-    return await npsReport(deps.db, reportRequestOf(query, defaults, viewer), { now: new Date(), timeZone: deps.config.timeZone });
+    return await compute();
   } catch (error) {
     if (error instanceof ReportRangeError) {
       throw new ApiError(400, 'invalid_request', 'the querystring does not match the schema', [{ path: `querystring.${error.parameter}`, message: error.message }]);

@@ -12,7 +12,7 @@ import { parseSyncCsv, SyncCsvError } from '../../ingest/sync/sync-csv.ts';
 import { ApiError, errorResponseSchema } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
-import { reassignTasksAfterHandover } from '../../tasks/reassign-after-handover.ts';
+import { reassignTasksAfterHandover, tasksToHandOver } from '../../tasks/reassign-after-handover.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { limitedBodyStream } from '../limited-body-stream.ts';
@@ -116,7 +116,8 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
         const records = typeof request.body === 'string' ? await csvSyncRecords(entity, request.body) : jsonSyncRecords(request.body);
         const recordedBy = principalOf(request).name;
         const { result, refreshed } = await syncAndRefresh(deps.db, entity, records, npsSettingsOf(deps.config), { recordedBy });
-        const tasks = await reassignTasksAfterHandover({ db: deps.db, temporal: deps.temporal }, result.ownerChanges, recordedBy);
+        const handedOver = await tasksToHandOver(deps.db, result.ownerChanges);
+        const tasks = await reassignTasksAfterHandover({ db: deps.db, temporal: deps.temporal }, handedOver, recordedBy);
         return {
           received: result.received,
           upserted: result.upserted,

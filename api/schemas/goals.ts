@@ -3,7 +3,8 @@ import type { Goal } from '../../db/tables/goals.ts';
 import type { GoalVersion } from '../../db/tables/goal-versions.ts';
 import { goalDefinitionSchema, type GoalDefinition } from '../../reports/goal-definition.ts';
 import { GOAL_STATUSES, type GoalStatus } from '../../reports/goal-status.ts';
-import { changeSchema } from './reports.ts';
+import { isoBound } from '../../reports/report-query.ts';
+import { changeSchema, reportPeriodSchema, reportPeriodView } from './reports.ts';
 
 /** The request and response shapes of the goal routes, and the views that fill them. */
 
@@ -54,8 +55,8 @@ export function goalVersionView(version: GoalVersion): z.infer<typeof goalVersio
 }
 
 export const goalStatusQuerySchema = z.object({
-  from: z.string().optional().describe('the first period holds this ISO date (default: the start of the month 11 months ago)'),
-  to: z.string().optional().describe('the last period holds this ISO date, included (default: today)'),
+  from: isoBound.optional().describe('the first period holds this ISO date (default: the start of the month 11 months ago)'),
+  to: isoBound.optional().describe('the last period holds this ISO date, included (default: today)'),
 });
 
 export const goalStatusSchema = z
@@ -67,7 +68,7 @@ export const goalStatusSchema = z
         problem: z.string().nullable().describe('why the goal cannot be followed, e.g. its CSM left the instance'),
         periods: z.array(
           z.object({
-            period: z.object({ key: z.string(), label: z.string(), start: z.string(), end: z.string(), partial: z.boolean() }),
+            period: reportPeriodSchema,
             status: z.enum(GOAL_STATUSES).describe('on_track and off_track are for the period under way, judged on its figure so far'),
             n: z.number().int(),
             nps: z.number().nullable(),
@@ -87,10 +88,7 @@ export function goalStatusView(statuses: GoalStatus[]): z.infer<typeof goalStatu
       goal,
       scopeLabel,
       problem,
-      periods: periods.map(({ period, ...figures }) => ({
-        ...figures,
-        period: { key: period.key, label: period.label, start: period.start.toISOString(), end: period.end.toISOString(), partial: period.partial },
-      })),
+      periods: periods.map(({ period, ...figures }) => ({ ...figures, period: reportPeriodView(period) })),
     })),
   };
 }

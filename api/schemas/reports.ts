@@ -2,9 +2,21 @@ import { z } from 'zod';
 import { COUNTING_MODES } from '../../nps/counts.ts';
 import { PERIOD_UNITS } from '../../nps/periods.ts';
 import { REPORT_DIMENSIONS } from '../../reports/dimensions.ts';
-import type { NpsReport } from '../../reports/nps-report.ts';
+import type { NpsReport, ReportPeriod } from '../../reports/nps-report.ts';
 
 /** The response of the report routes, and the view that fills it. */
+
+export const reportPeriodSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  start: z.string().describe('inclusive'),
+  end: z.string().describe('exclusive'),
+  partial: z.boolean().describe('the period has not ended: its figures are so far'),
+});
+
+export function reportPeriodView({ key, label, start, end, partial }: ReportPeriod): z.infer<typeof reportPeriodSchema> {
+  return { key, label, start: start.toISOString(), end: end.toISOString(), partial };
+}
 
 export const changeSchema = z
   .object({
@@ -52,15 +64,7 @@ export const npsReportSchema = z
     minimumResponses: z.number().int(),
     from: z.string(),
     to: z.string(),
-    periods: z.array(
-      z.object({
-        key: z.string(),
-        label: z.string(),
-        start: z.string().describe('inclusive'),
-        end: z.string().describe('exclusive'),
-        partial: z.boolean().describe('the period has not ended: its figures are so far'),
-      }),
-    ),
+    periods: z.array(reportPeriodSchema),
     rows: z.array(rowSchema).describe('a csm token sees its own rows, a manager their team\'s, an admin all'),
     total: rowSchema.describe('the company: every response, whoever asks'),
   })
@@ -76,7 +80,7 @@ export function npsReportView(report: NpsReport): z.infer<typeof npsReportSchema
     minimumResponses: report.minimumResponses,
     from: report.from.toISOString(),
     to: report.to.toISOString(),
-    periods: report.periods.map((p) => ({ key: p.key, label: p.label, start: p.start.toISOString(), end: p.end.toISOString(), partial: p.partial })),
+    periods: report.periods.map(reportPeriodView),
     // Rows and cells already have the published shape.
     rows: report.rows,
     total: report.total,

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { type Db, openDatabase } from '../../db/connect.ts';
 import type { BenchRun } from './run-bench.ts';
 
@@ -54,12 +55,17 @@ export async function seedInstance(db: Db, accounts: number, users: number): Pro
     insert into account_ownership (account_id, csm_id, valid_from)
     select id, csm_id, 'epoch'::timestamptz from accounts
   `.execute(k);
+  await seedUsers(k, users, accounts);
+  await sql`analyze`.execute(k);
+}
+
+/** Users 1..`users` spread over accounts 1..`accounts`, with roles. */
+export async function seedUsers(k: Kysely<Database>, users: number, accounts: number): Promise<void> {
   await sql`
     insert into users (external_id, account_id, email, role)
     select 'user-' || i, 1 + i % ${accounts}, 'user' || i || '@example.com', (array['admin','user','viewer'])[1 + i % 3]
     from generate_series(1, ${users}) i
   `.execute(k);
-  await sql`analyze`.execute(k);
 }
 
 export function currentRssMb(): number {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -6,10 +5,11 @@ import type { Database } from '../../db/database.ts';
 import { createGoal, getGoal, listGoals, removeGoal, updateGoal } from '../../db/queries/goals.ts';
 import { type GoalDefinition, goalDefinitionSchema } from '../../reports/goal-definition.ts';
 import { unknownGoalScope } from '../../reports/check-goal-scope.ts';
-import { goalStatuses } from '../../reports/goal-status.ts';
+import { goalStatuses, storedGoal } from '../../reports/goal-status.ts';
 import { ReportRangeError } from '../../reports/nps-report.ts';
 import { roundNps } from '../../nps/score.ts';
 import { openAppContext } from '../app-context.ts';
+import { cliActor } from '../cli-actor.ts';
 import { formatTable } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -25,7 +25,7 @@ const STATUS_MARK = { met: 'met', missed: 'MISSED', on_track: 'on track', off_tr
 
 export function registerGoalsCommand(program: Command): void {
   const goals = program.command('goals').description('NPS goals: at least X, or +N on the previous period, per company, team, CSM or segment');
-  const actor = `${os.userInfo().username} (npsloop CLI)`;
+  const actor = cliActor();
 
   goals
     .command('list')
@@ -92,7 +92,7 @@ export function registerGoalsCommand(program: Command): void {
     .action(async (options: { from?: string; to?: string; json?: boolean }) => {
       const context = await openAppContext();
       try {
-        const stored = (await listGoals(context.db.kysely)).map(({ id, name, version, definition }) => ({ id, name, version, definition: definition as GoalDefinition }));
+        const stored = (await listGoals(context.db.kysely)).map(storedGoal);
         const statusOptions = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), counting: context.config.npsCounting, minimumResponses: context.config.reportMinimumResponses };
         const statuses = await goalStatuses(context.db.kysely, stored, statusOptions, { now: new Date(), timeZone: context.config.timeZone }).catch((error: unknown) => {
           throw error instanceof ReportRangeError ? new UsageError(`--${error.parameter}: ${error.message}`) : error;

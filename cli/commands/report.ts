@@ -5,7 +5,7 @@ import { npsReport, ReportRangeError } from '../../reports/nps-report.ts';
 import { reportCsv } from '../../reports/report-csv.ts';
 import { reportQuerySchema, reportRequestOf } from '../../reports/report-query.ts';
 import { openAppContext } from '../app-context.ts';
-import { formatNpsReportTable } from '../nps-report-table.ts';
+import { formatNpsReportTable, terminalWantsColour } from '../nps-report-table.ts';
 import { UsageError } from '../usage-error.ts';
 
 interface ReportOptions {
@@ -62,14 +62,9 @@ export function registerReportCommand(program: Command): void {
         });
         if (options.json) console.log(JSON.stringify(npsReportView(report), null, 2));
         else if (options.csv) process.stdout.write(reportCsv(report));
-        else console.log(formatNpsReportTable(report, { colour: useColour() }));
+        else console.log(formatNpsReportTable(report, { colour: terminalWantsColour() }));
       } finally {
         await context.db.close();
       }
     });
-}
-
-/** Colour on a terminal, unless NO_COLOR asks for none (https://no-color.org). */
-function useColour(): boolean {
-  return process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
 }

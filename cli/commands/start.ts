@@ -16,7 +16,7 @@ import { type RunningStack, startStack } from '../../stack/start-stack.ts';
 import { createGoal } from '../../db/queries/goals.ts';
 import { npsReport } from '../../reports/nps-report.ts';
 import { accountNpsReport, formatAccountNpsTable } from '../account-nps-report.ts';
-import { formatNpsReportTable } from '../nps-report-table.ts';
+import { formatNpsReportTable, terminalWantsColour } from '../nps-report-table.ts';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -88,7 +88,7 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
     settings,
   );
   console.log('\nNPS by CSM by month (npsloop report --by team --period quarter, and more):');
-  console.log(formatNpsReportTable(byCsm, { colour: process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '' }));
+  console.log(formatNpsReportTable(byCsm, { colour: terminalWantsColour() }));
   console.log('\nWhere to look:');
   console.log(`  HTTP API      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`);
   if (token.kind === 'saved') console.log(`  admin token   in ${token.file}   (curl -H "Authorization: Bearer $(cat ${token.file})" ${stack.apiUrl}/accounts/nps)`);

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { syncAndRefresh } from '../../derived-state/sync-and-refresh.ts';
@@ -9,6 +8,7 @@ import { parseSyncCsv } from '../../ingest/sync/sync-csv.ts';
 import type { OwnerChange } from '../../ingest/sync/sync-accounts.ts';
 import { type HandoverReassignment, reassignTasksAfterHandover, tasksToHandOver } from '../../tasks/reassign-after-handover.ts';
 import { type AppContext, openAppContext } from '../app-context.ts';
+import { cliActor } from '../cli-actor.ts';
 import { type CliTemporal, connectTemporal } from '../temporal-client.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -27,7 +27,7 @@ export function registerSyncCommand(program: Command): void {
       const records = await readRecords(entity as SyncEntity, file);
       const context = await openAppContext();
       try {
-        const recordedBy = `${os.userInfo().username} (npsloop CLI)`;
+        const recordedBy = cliActor();
         const { result } = await syncAndRefresh(context.db.kysely, entity as SyncEntity, records, context.npsSettings(), { recordedBy });
         const tasks = await handOverTasks(context, result.ownerChanges, recordedBy);
         if (options.json) {
@@ -54,16 +54,16 @@ export function registerSyncCommand(program: Command): void {
 
 /** Open follow-up tasks since a handover go to the new owner, through Temporal when there are any. */
 async function handOverTasks(context: AppContext, changes: readonly OwnerChange[], recordedBy: string): Promise<HandoverReassignment> {
-  const waiting = (await Promise.all(changes.map((change) => tasksToHandOver(context.db.kysely, change)))).flat();
+  const waiting = await tasksToHandOver(context.db.kysely, changes);
   if (waiting.length === 0) return { reassigned: [], failed: [] };
   let temporal: CliTemporal;
   try {
     temporal = await connectTemporal(context.config, 'reassigning the follow-up tasks of a handover');
   } catch (error) {
-    return { reassigned: [], failed: waiting.map((taskId) => ({ taskId, reason: (error as Error).message })) };
+    return { reassigned: [], failed: waiting.map(({ taskId }) => ({ taskId, reason: (error as Error).message })) };
   }
   try {
-    return await reassignTasksAfterHandover({ db: context.db.kysely, temporal: temporal.client }, changes, recordedBy);
+    return await reassignTasksAfterHandover({ db: context.db.kysely, temporal: temporal.client }, waiting, recordedBy);
   } finally {
     await temporal.close();
   }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.ts';
 import { listTasks, type TaskView } from '../../db/queries/tasks.ts';
@@ -7,6 +6,7 @@ import { completeTaskAndTellJourney } from '../../tasks/complete-task.ts';
 import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
 import { resolveAssignee } from '../../tasks/resolve-assignee.ts';
 import { openAppContext } from '../app-context.ts';
+import { cliActor } from '../cli-actor.ts';
 import { formatTable } from '../format-output.ts';
 import { connectTemporal } from '../temporal-client.ts';
 import { UsageError } from '../usage-error.ts';
@@ -48,7 +48,7 @@ export function registerTasksCommand(program: Command): void {
     .description("complete a task with its outcome: closes it and ends its journey with that outcome (needs TEMPORAL_ADDRESS)")
     .argument('<id>', 'the task id (npsloop tasks list)')
     .requiredOption('--outcome <text>', "what was done: shown on the user's timeline")
-    .option('--by <name>', 'who did it, as recorded on the task', defaultActor())
+    .option('--by <name>', 'who did it, as recorded on the task', cliActor())
     .action(async (id: string, options: { outcome: string; by: string }) => {
       const taskId = taskIdOf(id);
       const outcome = options.outcome.trim();
@@ -75,7 +75,7 @@ export function registerTasksCommand(program: Command): void {
     .argument('<id>', 'the task id (npsloop tasks list)')
     .requiredOption('--to <csm>', 'the new assignee: a CSM email or id')
     .option('--reason <text>', 'why, kept in the journey\'s history')
-    .option('--by <name>', 'who reassigns it', defaultActor())
+    .option('--by <name>', 'who reassigns it', cliActor())
     .action(async (id: string, options: { to: string; reason?: string; by: string }) => {
       const taskId = taskIdOf(id);
       const temporal = await connectTemporal(loadConfig(), 'reassigning a task');
@@ -95,11 +95,6 @@ export function registerTasksCommand(program: Command): void {
         await temporal.close();
       }
     });
-}
-
-/** The CLI has no token: the OS user stands for who acted. */
-function defaultActor(): string {
-  return `${os.userInfo().username} (npsloop CLI)`;
 }
 
 function taskStatus(text: string): TaskStatus {
