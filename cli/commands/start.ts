@@ -87,7 +87,7 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
     { grouping: { dimension: 'csm' }, unit: 'month', from, counting: settings.counting, minimumResponses: config.reportMinimumResponses, compare: { previous: true, yearBefore: false }, distribution: false, viewer: { kind: 'everything' } },
     settings,
   );
-  console.log('\nNPS by CSM by month (npsloop report --by team --period quarter, and more):');
+  console.log('\nNPS by CSM by month (npsloop report; --by team --period quarter and more for other cuts):');
   console.log(formatNpsReportTable(byCsm, { colour: terminalWantsColour() }));
   console.log('\nWhere to look:');
   console.log(`  HTTP API      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`);
