@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 
 /**
  * The headers a Standard Webhooks sender adds: what npsloop's own webhook (`/webhooks/generic`)
@@ -9,8 +9,9 @@ export function standardWebhookHeaders(
   body: string,
   { id, timestamp = new Date() }: { id: string; timestamp?: Date },
 ): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
-  const seconds = String(Math.floor(timestamp.getTime() / 1000));
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${seconds}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': seconds, 'webhook-signature': `v1,${signature}` };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, timestamp, body),
+  };
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { Webhook } from 'standardwebhooks';
 import type { SourceName } from '../../ingest/sources/index.ts';
 import { ApiError } from '../api-error.ts';
 import { type BodySecret, verifySharedSecret } from './verify-shared-secret.ts';
@@ -82,24 +83,19 @@ function verifyHexHmac(
 }
 
 /**
- * Standard Webhooks: `webhook-signature` holds one or more space-separated `v1,<base64 HMAC-SHA256
- * of "id.timestamp.body">` (several while a key is being rotated); the key is the base64 after
- * the secret's `whsec_`. The timestamp is checked after the signature, so only a genuine message
- * is told it is stale.
+ * Standard Webhooks: `webhook-signature` holds one or more space-separated `v1,<signature>` (several
+ * while a key is being rotated), each checked against every secret. The timestamp is checked after
+ * the signature, so only a genuine message is told it is stale.
  */
 function verifyStandardWebhook(raw: Buffer, headers: IncomingHttpHeaders, secrets: readonly string[], now: Date): string {
   const id = requiredHeader(headers, 'webhook-id');
   const timestamp = requiredHeader(headers, 'webhook-timestamp');
   const signatures = requiredHeader(headers, 'webhook-signature');
   if (!/^\d{1,12}$/.test(timestamp)) throw invalidSignature('the webhook-timestamp header must be unix seconds');
-  const expected = secrets.map((secret) =>
-    createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(`${id}.${timestamp}.`).update(raw).digest('base64'),
-  );
-  const given = signatures
-    .split(' ')
-    .filter((part) => part.startsWith('v1,'))
-    .map((part) => part.slice('v1,'.length));
-  if (!anyEqualInConstantTime(given, expected)) throw invalidSignature('no v1 signature in the webhook-signature header matches the message');
+  // Signed by the library (which decodes the secret), compared here: its verify() reads the wall clock, before the signature, for one secret.
+  const signedAt = new Date(Number(timestamp) * 1000);
+  const expected = secrets.map((secret) => new Webhook(secret).sign(id, signedAt, raw));
+  if (!anyEqualInConstantTime(signatures.split(' '), expected)) throw invalidSignature('no v1 signature in the webhook-signature header matches the message');
   const skewSeconds = Math.abs(now.getTime() / 1000 - Number(timestamp));
   if (skewSeconds > STANDARD_WEBHOOKS_TOLERANCE_SECONDS) {
     throw new ApiError(
