@@ -8,12 +8,13 @@ import {
   chunksForParameters,
   idsByExternalId,
   knownId,
-  quote,
   SyncBatch,
   type SyncInput,
   type SyncOptions,
   type SyncResult,
+  unknownReference,
 } from './sync-batch.ts';
+import { upsertByExternalId } from './upsert-by-external-id.ts';
 
 export interface AccountSyncResult extends SyncResult {
   /** Accounts that already had an owner history and now have a different CSM (or none), or the same one from earlier. */
@@ -61,7 +62,7 @@ export async function syncAccounts(db: Kysely<Database>, records: SyncInput, { n
     batch.keepWhere(({ record }) =>
       record.csm_external_id === null || csmIds.has(record.csm_external_id)
         ? []
-        : [{ path: 'csm_external_id', message: `no CSM with external id ${quote(record.csm_external_id)} is known to this instance` }],
+        : [unknownReference('csm_external_id', 'CSM', record.csm_external_id)],
     );
     if (batch.accepted.length === 0) return { ...batch.result(), ownerChanges: [] };
 
@@ -76,20 +77,7 @@ export async function syncAccounts(db: Kysely<Database>, records: SyncInput, { n
     const effectiveFrom = new Map(batch.records.map((account) => [account.external_id, account.csm_effective_from]));
     const owners = new Map<number, NewOwner>();
     for (const chunk of chunksForParameters(rows)) {
-      const upserted = await trx
-        .insertInto('accounts')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column('external_id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            segment: eb.ref('excluded.segment'),
-            csm_id: eb.ref('excluded.csm_id'),
-            attributes: eb.ref('excluded.attributes'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returning(['id', 'external_id', 'csm_id'])
-        .execute();
+      const upserted = await upsertByExternalId(trx, 'accounts', chunk).returning(['id', 'external_id', 'csm_id']).execute();
       for (const account of upserted) owners.set(account.id, { csmId: account.csm_id, from: effectiveFrom.get(account.external_id) ?? null });
     }
 

@@ -157,6 +157,11 @@ export function anyInteger(values: readonly number[]) {
   return sql<number>`any(${values}::integer[])`;
 }
 
+/** The issue of a record whose field `path` names a CSM or account this instance does not have. */
+export function unknownReference(path: string, entity: 'CSM' | 'account', externalId: string): SyncIssue {
+  return { path, message: `no ${entity} with external id ${quote(externalId)} is known to this instance` };
+}
+
 /** The id of an external id that an earlier check made sure is known. */
 export function knownId(ids: ReadonlyMap<string, number>, externalId: string): number {
   const id = ids.get(externalId);

@@ -12,6 +12,7 @@ import {
   type SyncOptions,
   type SyncResult,
 } from './sync-batch.ts';
+import { upsertByExternalId } from './upsert-by-external-id.ts';
 
 /** A CSM already in the instance, and who manages them there. */
 interface StoredCsm {
@@ -34,20 +35,10 @@ export async function syncCsms(db: Kysely<Database>, records: SyncInput, { now }
     if (batch.accepted.length === 0) return batch.result();
 
     const ids = new Map([...stored].map(([externalId, csm]) => [externalId, csm.id]));
+    // No manager_id: the upsert leaves a stored CSM's manager alone until the update below sets it.
     const rows = batch.records.map((csm) => ({ external_id: csm.external_id, email: csm.email, name: csm.name, updated_at: now }));
     for (const chunk of chunksForParameters(rows)) {
-      const upserted = await trx
-        .insertInto('csms')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column('external_id').doUpdateSet((eb) => ({
-            email: eb.ref('excluded.email'),
-            name: eb.ref('excluded.name'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returning(['id', 'external_id'])
-        .execute();
+      const upserted = await upsertByExternalId(trx, 'csms', chunk).returning(['id', 'external_id']).execute();
       for (const row of upserted) ids.set(row.external_id, row.id);
     }
 

@@ -6,12 +6,13 @@ import {
   chunksForParameters,
   idsByExternalId,
   knownId,
-  quote,
   SyncBatch,
   type SyncInput,
   type SyncOptions,
   type SyncResult,
+  unknownReference,
 } from './sync-batch.ts';
+import { upsertByExternalId } from './upsert-by-external-id.ts';
 
 export interface TicketSyncResult extends SyncResult {
   /** Accounts whose tickets changed: their service health needs recomputing. */
@@ -29,7 +30,7 @@ export async function syncTickets(db: Kysely<Database>, records: SyncInput, { no
     batch.keepWhere(({ record }) =>
       accountIds.has(record.account_external_id)
         ? []
-        : [{ path: 'account_external_id', message: `no account with external id ${quote(record.account_external_id)} is known to this instance` }],
+        : [unknownReference('account_external_id', 'account', record.account_external_id)],
     );
 
     const rows = batch.records.map((ticket) => ({
@@ -43,21 +44,7 @@ export async function syncTickets(db: Kysely<Database>, records: SyncInput, { no
       updated_at: now,
     }));
     for (const chunk of chunksForParameters(rows)) {
-      await trx
-        .insertInto('tickets')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column('external_id').doUpdateSet((eb) => ({
-            account_id: eb.ref('excluded.account_id'),
-            priority: eb.ref('excluded.priority'),
-            status: eb.ref('excluded.status'),
-            subject: eb.ref('excluded.subject'),
-            opened_at: eb.ref('excluded.opened_at'),
-            resolved_at: eb.ref('excluded.resolved_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+      await upsertByExternalId(trx, 'tickets', chunk).execute();
     }
     return { ...batch.result(), accountIds: [...new Set(rows.map((row) => row.account_id))] };
   });

@@ -14,8 +14,10 @@ import {
   type SyncIssue,
   type SyncOptions,
   type SyncResult,
+  unknownReference,
   where,
 } from './sync-batch.ts';
+import { upsertByExternalId } from './upsert-by-external-id.ts';
 
 export interface UserSyncResult extends SyncResult {
   /** Lower-cased emails of the users upserted: responses rejected as from an unknown user can now be replayed. */
@@ -43,7 +45,7 @@ export async function syncUsers(db: Kysely<Database>, records: SyncInput, { now 
     batch.keepWhere(({ record }) => {
       const issues: SyncIssue[] = [];
       if (!accountIds.has(record.account_external_id)) {
-        issues.push({ path: 'account_external_id', message: `no account with external id ${quote(record.account_external_id)} is known to this instance` });
+        issues.push(unknownReference('account_external_id', 'account', record.account_external_id));
       }
       const owner = emailOwners.get(record.email);
       if (owner !== undefined && owner !== record.external_id) {
@@ -63,21 +65,7 @@ export async function syncUsers(db: Kysely<Database>, records: SyncInput, { now 
       updated_at: now,
     }));
     for (const chunk of chunksForParameters(rows)) {
-      await trx
-        .insertInto('users')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column('external_id').doUpdateSet((eb) => ({
-            account_id: eb.ref('excluded.account_id'),
-            email: eb.ref('excluded.email'),
-            name: eb.ref('excluded.name'),
-            role: eb.ref('excluded.role'),
-            persona: eb.ref('excluded.persona'),
-            attributes: eb.ref('excluded.attributes'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+      await upsertByExternalId(trx, 'users', chunk).execute();
     }
     return { ...batch.result(), emails: rows.map((user) => user.email) };
   });
