@@ -1,8 +1,9 @@
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import type pg from 'pg';
+import lockfile from 'proper-lockfile';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createPostgresPool, poolForKysely } from './postgres-pool.ts';
@@ -53,9 +54,9 @@ function openPostgres(
 
 /** The embedded database's folder is open in another live process. */
 export class DatabaseInUseError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
+  constructor(readonly dataDir: string, readonly pid: number | undefined) {
     super(
-      `the embedded database in ${dataDir} is open in process ${pid} (is \`npsloop start\` running?): ` +
+      `the embedded database in ${dataDir} is open in ${pid ? `process ${pid}` : 'another process'} (is \`npsloop start\` running?): ` +
         'use its HTTP API, stop it first, or run with DATABASE_URL',
     );
     this.name = 'DatabaseInUseError';
@@ -63,7 +64,7 @@ export class DatabaseInUseError extends Error {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Db> {
-  const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
+  const releaseLock = dataDir ? await lockDataDir(dataDir) : async () => {};
   try {
     // PGlite lives in this process: its buffer pool is resident memory the app pays for. The OS
     // page cache still holds the files, so a small pool keeps the embedded default lean.
@@ -76,33 +77,51 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
       // Kysely's PGlite driver closes the instance on destroy.
       close: async () => {
         await kysely.destroy();
-        releaseLock();
+        await releaseLock();
       },
     };
   } catch (error) {
-    releaseLock();
+    await releaseLock();
     throw error;
   }
 }
 
+/** proper-lockfile refreshes a held lock this often; one not refreshed for LOCK_STALE_MS is taken over. */
+const LOCK_STALE_MS = 10_000;
+
 /**
- * PGlite is single-process: two processes writing one folder corrupt it. A lock file holding
- * the owner's pid keeps a second one out; a lock left by a process that died is taken over.
+ * PGlite is single-process: two processes writing one folder corrupt it. proper-lockfile's lock
+ * (an atomic mkdir, kept fresh while held) keeps a second one out. The holder's pid, written beside
+ * it, names that process in the refusal, and tells a lock whose owner died from one in use: the
+ * first is waited out until it goes stale (a restart right after a crash), the second refused at once.
  */
-function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, 'npsloop.lock');
-  for (;;) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw new DatabaseInUseError(dataDir, owner);
-      fs.rmSync(lockFile, { force: true });
-    }
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await fs.mkdir(dataDir, { recursive: true });
+  const lockOptions = {
+    lockfilePath: path.join(dataDir, 'npsloop.lock'),
+    stale: LOCK_STALE_MS,
+    onCompromised: (error: Error) => console.error(`The lock on the embedded database in ${dataDir} was lost: ${error.message}`),
+  };
+  const pidFile = path.join(dataDir, 'npsloop.pid');
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dataDir, lockOptions);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    const owner = Number(await fs.readFile(pidFile, 'utf8').catch(() => ''));
+    const ownerKnown = Number.isInteger(owner) && owner > 0;
+    if (!ownerKnown || isAlive(owner)) throw new DatabaseInUseError(dataDir, ownerKnown ? owner : undefined);
+    release = await lockfile
+      .lock(dataDir, { ...lockOptions, retries: { retries: LOCK_STALE_MS / 500 + 2, minTimeout: 500, factor: 1 } })
+      .catch((retryError: NodeJS.ErrnoException) => {
+        throw retryError.code === 'ELOCKED' ? new DatabaseInUseError(dataDir, undefined) : retryError;
+      });
   }
+  await fs.writeFile(pidFile, String(process.pid));
+  return async () => {
+    await fs.rm(pidFile, { force: true });
+    await release();
+  };
 }
 
 function isAlive(pid: number): boolean {
