@@ -34,27 +34,35 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { sql } from 'kysely';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type Kysely, sql } from 'kysely';
+import { quantileSorted } from 'simple-statistics';
 import { createActivities } from '../activities/index.ts';
 import { installDefaultRules } from '../activities/install-default-rules.ts';
 import { journeyWorkflowId } from '../activities/start-journey.ts';
+import type { Database } from '../db/database.ts';
+import type { Db } from '../db/connect.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import { installMissingJourneys } from '../db/queries/journeys.ts';
 import { refreshAfterChange } from '../derived-state/refresh-after-change.ts';
 import { storeBatch } from '../ingest/store-batch.ts';
 import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP } from '../journeys/built-in-journeys.ts';
-import { createMailTransport } from '../mail/create-transport.ts';
+import { createMailTransport, type Mailer } from '../mail/create-transport.ts';
 import type { JourneyState } from '../journeys/journey-messages.ts';
 import { noOpWorkflow, responseReceivedWorkflow } from '../workflows/index.ts';
 import { responseWorkflowId } from '../workflows/response-received.ts';
 import { openBenchDatabase, printResult, seedInstance } from './support/bench-database.ts';
+import { startCpuMeter } from './support/cpu-meter.ts';
+import { createFirstWaits, type FirstWaits } from './support/first-waits.ts';
 import { HOLLOW_PREFIX, hollowJourneyActivities } from './support/hollow-journey-activities.ts';
+import { type ActivityDurations, activityDurationLines, instrumentActivities } from './support/instrumented-activities.ts';
 import { startDevServer } from './support/dev-server.ts';
 import { type BenchRun, runBench } from './support/run-bench.ts';
+import { runBounded } from './support/run-bounded.ts';
+import { fetchHistoryBreakdown, hasAttributes, type HistoryEvent, meanBreakdownLine } from './support/workflow-history.ts';
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -71,159 +79,81 @@ const JOURNEY = DETRACTOR_FOLLOW_UP.name;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const settings = (): NpsSettingsAt => ({ now: new Date(), timeZone: 'UTC', counting: 'every_response' });
 
-type ActivityFunction = (...args: never[]) => Promise<unknown>;
-
-/**
- * Runs the hollow version of an activity for a hollow journey's workflows and the real one
- * otherwise; times every real activity (and how long its task waited to be picked up, or for a
- * local activity, how long it waited for a slot) and tells `onDone` which workflow an activity
- * finished for.
- */
-function instrument<T extends Record<string, ActivityFunction>>(activities: T, hollow: Partial<T>, onDone: (name: string, workflowId: string) => void) {
-  const durations = new Map<string, { run: number[]; queued: number[] }>();
-  const wrapped = Object.fromEntries(
-    Object.entries(activities).map(([name, activity]) => [
-      name,
-      async (...args: never[]) => {
-        const { info } = Context.current();
-        const workflowId = info.workflowExecution?.workflowId ?? '';
-        const isHollow = workflowId.startsWith(HOLLOW_PREFIX);
-        const queued = Date.now() - info.currentAttemptScheduledTimestampMs;
-        const start = performance.now();
-        const result = await (isHollow ? hollow[name as keyof T]! : activity)(...args);
-        if (!isHollow) {
-          const key = info.isLocal ? `${name} (local)` : name;
-          const entry = durations.get(key) ?? { run: [], queued: [] };
-          entry.run.push(performance.now() - start);
-          entry.queued.push(queued);
-          durations.set(key, entry);
-        }
-        if (workflowId) onDone(name, workflowId);
-        return result;
-      },
-    ]),
-  ) as T;
-  return { activities: wrapped, durations };
-}
-
-/** Runs `count` tasks with at most `limit` in flight; returns the wall time in ms. */
-async function runBounded(count: number, limit: number, task: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const start = performance.now();
-  const lane = async () => {
-    for (let i = next++; i < count; i = next++) {
-      await task(i);
-      done++;
-      if (done % 50 === 0) log(`  ${done}/${count}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
-  return performance.now() - start;
-}
-
-/** CPU seconds of this process's children: the dev server (Linux only; 0 elsewhere). */
-function childrenCpuSeconds(): number {
-  let ticks = 0;
-  try {
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12]);
-      } catch {
-        // The process ended meanwhile.
-      }
-    }
-  } catch {
-    return 0;
-  }
-  return ticks / 100;
-}
-
-/** Over a phase: the CPU of this process (worker, client, and PGlite when embedded), of the dev server, and of the machine. */
-function cpuMeter() {
-  const machine = () => os.cpus().reduce((sum, cpu) => ({ busy: sum.busy + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, idle: sum.idle + cpu.times.idle }), { busy: 0, idle: 0 });
-  const start = { wall: performance.now(), own: process.cpuUsage(), server: childrenCpuSeconds(), machine: machine() };
-  return () => {
-    const wall = performance.now() - start.wall;
-    const own = process.cpuUsage(start.own);
-    const m = machine();
-    const busy = m.busy - start.machine.busy;
-    const idle = m.idle - start.machine.idle;
-    return {
-      benchProcessCores: ((own.user + own.system) / 1000 / wall).toFixed(2),
-      devServerCores: (((childrenCpuSeconds() - start.server) * 1000) / wall).toFixed(2),
-      machineBusy: `${Math.round((100 * busy) / (busy + idle))}% of ${os.cpus().length} cores`,
-    };
-  };
-}
-
-const sum = (values: readonly number[]) => values.reduce((x, y) => x + y, 0);
-
-function summarise(durations: Map<string, { run: number[]; queued: number[] }>, journeys: number): string[] {
-  const lines: string[] = [];
-  let total = 0;
-  for (const [name, { run, queued }] of [...durations].sort((a, b) => sum(b[1].run) - sum(a[1].run))) {
-    const sorted = [...run].sort((a, b) => a - b);
-    total += sum(run);
-    const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-    lines.push(
-      `    ${name.padEnd(20)} ×${String(run.length).padStart(4)}  run mean ${(sum(run) / run.length).toFixed(1).padStart(6)} ms  p50 ${p(0.5).padStart(6)}  p95 ${p(0.95).padStart(6)}` +
-        `  | task queued mean ${(sum(queued) / queued.length).toFixed(0).padStart(4)} ms`,
-    );
-  }
-  lines.push(`    activity run time per journey: ${(total / journeys).toFixed(1)} ms`);
-  return lines;
-}
-
-interface HistoryEvent {
-  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
-  eventType?: unknown;
-  [attributes: string]: unknown;
-}
-const eventMs = (event: HistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
-const has = (event: HistoryEvent, attributes: string) => event[attributes] != null;
-
-/**
- * From a workflow's history: time its workflow tasks waited in the queue and ran on the worker,
- * and time from scheduling each activity to its completion (the server writes an activity's
- * started event late, so its queue time is measured in the worker instead), with their counts.
- */
-function historyBreakdown(events: HistoryEvent[]) {
-  const out = { span: 0, wftQueued: 0, wftRun: 0, wfts: 0, activityTotal: 0, activities: 0 };
-  const scheduled = new Map<string, number>();
-  let wftScheduled = 0;
-  let wftStarted = 0;
-  const first = events[0] ? eventMs(events[0]) : 0;
-  for (const event of events) {
-    const at = eventMs(event);
-    const id = (key: string) => String((event[key] as { scheduledEventId?: unknown }).scheduledEventId);
-    if (has(event, 'workflowTaskScheduledEventAttributes')) wftScheduled = at;
-    else if (has(event, 'workflowTaskStartedEventAttributes')) {
-      wftStarted = at;
-      out.wftQueued += at - wftScheduled;
-      out.wfts++;
-    } else if (has(event, 'workflowTaskCompletedEventAttributes')) out.wftRun += at - wftStarted;
-    else if (has(event, 'activityTaskScheduledEventAttributes')) scheduled.set(String((event as { eventId?: unknown }).eventId), at);
-    else if (has(event, 'activityTaskCompletedEventAttributes')) {
-      out.activityTotal += at - (scheduled.get(id('activityTaskCompletedEventAttributes')) ?? at);
-      out.activities++;
-    }
-    out.span = at - first;
-  }
-  return out;
-}
-
 async function main(run: BenchRun): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const phaseStart = performance.now();
+  const setupStart = performance.now();
   log('opening the database and starting the dev server…');
+  const services = await startServices(run);
+  const { db, backend, env, outboxDir } = services;
+  log(`seeding ${ACCOUNTS} accounts, ${USERS} users, ${HISTORY} past responses (${backend})…`);
+  await seedJourneyInstance(db);
+  const responses = await storeDetractorResponses(db.kysely, WARMUP + JOURNEYS);
+  log(`seeded in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`);
+
+  const taskQueue = `bench-journeys-${process.pid}`;
+  const firstWaits = createFirstWaits(JOURNEY_TIMEOUT_MS);
+  const durations = await startWorker(run, services, taskQueue, firstWaits);
+  const { noOp, noOpWorkflowId, journey, hollowJourney } = workloads(env.client, taskQueue, firstWaits);
+
+  log(`warming up (${WARMUP} no-ops, ${WARMUP} journeys, ${WARMUP} hollow journeys)…`);
+  await runBounded(WARMUP, CONCURRENCY, (i) => noOp(i, 'warmup'));
+  await runBounded(WARMUP, CONCURRENCY, (i) => journey(responses[i]!));
+  await runBounded(WARMUP, CONCURRENCY, (i) => hollowJourney(i, 'warmup'));
+  durations.clear();
+
+  // The no-op runs before and after the journeys, so neither gets a fresher server.
+  const noOpBeforeMs = await measurePhase('no-op workflows', (i) => noOp(i, 'before'));
+  const latencies: number[] = [];
+  const journeysMs = await measurePhase('journeys', async (i) => {
+    const start = performance.now();
+    await journey(responses[WARMUP + i]!);
+    latencies.push(performance.now() - start);
+  });
+  latencies.sort((a, b) => a - b);
+  const journeyP50Ms = quantileSorted(latencies, 0.5);
+  log(`  journey latency p50 ${journeyP50Ms.toFixed(0)} ms, p95 ${quantileSorted(latencies, 0.95).toFixed(0)} ms`);
+  log('  activities during the journeys:');
+  for (const line of activityDurationLines(durations, JOURNEYS)) log(line);
+  const hollowMs = await measurePhase('hollow journeys (the same workflows, activities without database or mail work)', (i) => hollowJourney(i, 'measured'));
+  // The least any journey of two workflows can cost: two no-ops, one after the other.
+  const chainMs = await measurePhase('two-no-op chains', async (i) => {
+    await noOp(2 * i, 'chain');
+    await noOp(2 * i + 1, 'chain');
+  });
+  const noOpAfterMs = await measurePhase('no-op workflows again', (i) => noOp(i, 'after'));
+
+  const measured = responses.slice(WARMUP);
+  const journeyIds = measured.map(({ userId }) => journeyWorkflowId(JOURNEY, userId));
+  await checkEveryJourneyWaits(db.kysely, env.client, journeyIds, outboxDir);
+
+  // Where a journey's time went, from the histories of its two workflows (the journey's up to its first wait).
+  const upToFirstTimer = (event: HistoryEvent) => hasAttributes(event, 'timerStartedEventAttributes');
+  for (const [label, ids, until] of [
+    ['no-op workflow', Array.from({ length: JOURNEYS }, (_, i) => noOpWorkflowId(i, 'after')), undefined],
+    ['response workflow', measured.map(({ responseId }) => responseWorkflowId(responseId)), undefined],
+    ['journey workflow to its first wait', journeyIds, upToFirstTimer],
+  ] as const) {
+    log(meanBreakdownLine(label, await Promise.all(ids.map((id) => fetchHistoryBreakdown(env.client, id, until)))));
+  }
+
+  printResult(journeysResult(backend, { noOpBeforeMs, journeysMs, hollowMs, chainMs, noOpAfterMs }, journeyP50Ms));
+}
+
+interface Services {
+  db: Db;
+  backend: string;
+  env: TestWorkflowEnvironment;
+  workflowBundle: WorkflowBundleWithSourceMap;
+  mailer: Mailer;
+  outboxDir: string;
+}
+
+/** The database, the dev server, the bundled workflows and a mailer writing to an outbox folder, each stopped or removed when the run ends. */
+async function startServices(run: BenchRun): Promise<Services> {
   const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
   const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-journeys-outbox-'));
   run.onEnd(`the outbox ${outboxDir}`, () => fs.rmSync(outboxDir, { recursive: true, force: true }));
-  const [database, env, workflowBundle] = await Promise.all([
+  const [{ db, backend }, env, workflowBundle] = await Promise.all([
     openBenchDatabase('journeys', run),
     startDevServer().then((started) => {
       run.onEnd('the Temporal dev server', () => started.teardown());
@@ -231,11 +161,14 @@ async function main(run: BenchRun): Promise<void> {
     }),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: (m) => log(m), error: (m) => log(m), log() {} } }),
   ]);
-  const { db, backend } = database;
   const mailer = createMailTransport({ smtpUrl: undefined, from: 'npsloop <npsloop@bench.example>', outboxDir });
   run.onEnd('the mailer', () => mailer.close());
+  return { db, backend, env, workflowBundle, mailer, outboxDir };
+}
+
+/** The seeded instance, with past responses, the shipped rules and journeys, and its derived state refreshed, as `npm start` leaves it. */
+async function seedJourneyInstance(db: Db): Promise<void> {
   const k = db.kysely;
-  log(`seeding ${ACCOUNTS} accounts, ${USERS} users, ${HISTORY} past responses (${backend})…`);
   await seedInstance(db, ACCOUNTS, USERS);
   // Every CSM has a manager, so a follow-up's first wait has an SLA timer, as in production.
   const lead = await k.insertInto('csms').values({ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead' }).returning('id').executeTakeFirstOrThrow();
@@ -257,9 +190,16 @@ async function main(run: BenchRun): Promise<void> {
   await refreshStandardSnapshots(k, 'all', settings());
   await refreshAfterChange(k, { accountIds: 'all', userIds: 'all' }, settings());
   await sql`analyze`.execute(k);
+}
 
-  // One detractor answer per user, each user on a different account, through the ingest path.
-  const respondents = Array.from({ length: WARMUP + JOURNEYS }, (_, i) => ({ email: `user${i + 1}@example.com` }));
+interface StoredResponse {
+  responseId: number;
+  userId: number;
+}
+
+/** One detractor answer per user, each user on a different account, through the ingest path. */
+async function storeDetractorResponses(k: Kysely<Database>, count: number): Promise<StoredResponse[]> {
+  const respondents = Array.from({ length: count }, (_, i) => ({ email: `user${i + 1}@example.com` }));
   const stored = await storeBatch(
     k,
     'generic',
@@ -271,28 +211,19 @@ async function main(run: BenchRun): Promise<void> {
     new Date(),
   );
   if (stored.changed.length !== respondents.length) throw new Error(`stored ${stored.changed.length} of ${respondents.length} responses: ${JSON.stringify(stored.rejected.slice(0, 3))}`);
-  const responses = stored.changed.map((row) => ({ responseId: row.id, userId: row.userId }));
-  log(`seeded in ${((performance.now() - phaseStart) / 1000).toFixed(1)} s`);
+  return stored.changed.map((row) => ({ responseId: row.id, userId: row.userId }));
+}
 
-  // A journey has reached its first wait when its last activity before the wait has returned.
-  const waiters = new Map<string, () => void>();
-  const reached = new Set<string>();
-  const firstWait = (workflowId: string) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${workflowId} did not reach its first wait in ${JOURNEY_TIMEOUT_MS} ms`)), JOURNEY_TIMEOUT_MS);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (reached.has(workflowId)) done();
-      else waiters.set(workflowId, done);
-    });
-  const taskQueue = `bench-journeys-${process.pid}`;
+/**
+ * One Worker with the bundled workflows and the real activities, timed, hollow ones for hollow
+ * journeys; a journey has reached its first wait when its last activity before the wait has returned.
+ */
+async function startWorker(run: BenchRun, { db, env, workflowBundle, mailer }: Services, taskQueue: string, firstWaits: FirstWaits): Promise<ActivityDurations> {
   // As in the worker (worker/create-worker.ts): activities start workflows over the worker's own connection.
   const activityClient = new Client({ connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
-  const { activities, durations } = instrument(
+  const { activities, durations } = instrumentActivities(
     createActivities({
-      db: k,
+      db: db.kysely,
       npsSettings: settings,
       mailer,
       temporal: activityClient,
@@ -302,10 +233,7 @@ async function main(run: BenchRun): Promise<void> {
     }),
     hollowJourneyActivities(activityClient, taskQueue),
     (name, workflowId) => {
-      if (name !== 'escalationTarget') return;
-      reached.add(workflowId);
-      waiters.get(workflowId)?.();
-      waiters.delete(workflowId);
+      if (name === 'escalationTarget') firstWaits.reached(workflowId);
     },
   );
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
@@ -315,14 +243,16 @@ async function main(run: BenchRun): Promise<void> {
     worker.shutdown();
     await running.catch((error: unknown) => log(`worker: ${(error as Error).message}`));
   });
+  return durations;
+}
 
-  const client = env.client;
+/** What the phases run: a no-op workflow, a journey up to its first wait, and a hollow journey up to its first wait. */
+function workloads(client: Client, taskQueue: string, firstWaits: FirstWaits) {
   const runId = Date.now().toString(36);
-  const noOp = (i: number, phase: string) =>
-    client.workflow.execute(noOpWorkflow, { taskQueue, workflowId: `noop-${phase}-${runId}-${i}`, workflowExecutionTimeout: '2 minutes' });
-  const journey = async ({ responseId, userId }: { responseId: number; userId: number }) => {
-    const waiting = firstWait(journeyWorkflowId(JOURNEY, userId));
-    waiting.catch(() => undefined);
+  const noOpWorkflowId = (i: number, phase: string) => `noop-${phase}-${runId}-${i}`;
+  const noOp = (i: number, phase: string) => client.workflow.execute(noOpWorkflow, { taskQueue, workflowId: noOpWorkflowId(i, phase), workflowExecutionTimeout: '2 minutes' });
+  const journey = async ({ responseId, userId }: StoredResponse) => {
+    const waiting = firstWaits.waitFor(journeyWorkflowId(JOURNEY, userId));
     const result = await client.workflow.execute(responseReceivedWorkflow, {
       taskQueue,
       workflowId: responseWorkflowId(responseId),
@@ -336,8 +266,7 @@ async function main(run: BenchRun): Promise<void> {
   // The same two workflows with activities that do only their Temporal part (see hollow-journey-activities.ts).
   const hollowJourney = async (i: number, phase: string) => {
     const responseId = 1 + i + (phase === 'warmup' ? 0 : WARMUP);
-    const waiting = firstWait(HOLLOW_PREFIX + journeyWorkflowId(JOURNEY, responseId));
-    waiting.catch(() => undefined);
+    const waiting = firstWaits.waitFor(HOLLOW_PREFIX + journeyWorkflowId(JOURNEY, responseId));
     await client.workflow.execute(responseReceivedWorkflow, {
       taskQueue,
       workflowId: `${HOLLOW_PREFIX}${responseWorkflowId(responseId)}-${runId}`,
@@ -346,55 +275,27 @@ async function main(run: BenchRun): Promise<void> {
     });
     await waiting;
   };
+  return { noOp, noOpWorkflowId, journey, hollowJourney };
+}
 
-  log(`warming up (${WARMUP} no-ops, ${WARMUP} journeys, ${WARMUP} hollow journeys)…`);
-  await runBounded(WARMUP, CONCURRENCY, (i) => noOp(i, 'warmup'));
-  await runBounded(WARMUP, CONCURRENCY, (i) => journey(responses[i]!));
-  await runBounded(WARMUP, CONCURRENCY, (i) => hollowJourney(i, 'warmup'));
-  durations.clear();
+/** Runs JOURNEYS of `task`, CONCURRENCY in flight, logging the rate and the CPU it took; returns the wall time in ms. */
+async function measurePhase(label: string, task: (i: number) => Promise<void>): Promise<number> {
+  log(`${label}: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+  const cpuSince = startCpuMeter();
+  const ms = await runBounded(JOURNEYS, CONCURRENCY, task);
+  const cpu = cpuSince();
+  const cpuUse = {
+    benchProcessCores: cpu.ownCores.toFixed(2),
+    // Its children: the dev server, and tsx's esbuild service, idle by now.
+    devServerCores: cpu.childrenCores.toFixed(2),
+    machineBusy: `${Math.round(cpu.machineBusyPercent)}% of ${cpu.machineCores} cores`,
+  };
+  log(`  ${(JOURNEYS / (ms / 1000)).toFixed(1)}/s; ${JSON.stringify(cpuUse)}`);
+  return ms;
+}
 
-  // The no-op runs before and after the journeys, so neither gets a fresher server.
-  log(`no-op workflows: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-  let meter = cpuMeter();
-  const noOpBeforeMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => noOp(i, 'before'));
-  log(`  ${(JOURNEYS / (noOpBeforeMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-  log(`journeys: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-  meter = cpuMeter();
-  const latencies: number[] = [];
-  const journeysMs = await runBounded(JOURNEYS, CONCURRENCY, async (i) => {
-    const start = performance.now();
-    await journey(responses[WARMUP + i]!);
-    latencies.push(performance.now() - start);
-  });
-  log(`  ${(JOURNEYS / (journeysMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-  latencies.sort((a, b) => a - b);
-  log(`  journey latency p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]!.toFixed(0)} ms`);
-  log('  activities during the journeys:');
-  for (const line of summarise(durations, JOURNEYS)) log(line);
-
-  log(`hollow journeys (the same workflows, activities without database or mail work): ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-  meter = cpuMeter();
-  const hollowMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => hollowJourney(i, 'measured'));
-  log(`  ${(JOURNEYS / (hollowMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-  // The least any journey of two workflows can cost: two no-ops, one after the other.
-  log(`two-no-op chains: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-  meter = cpuMeter();
-  const chainMs = await runBounded(JOURNEYS, CONCURRENCY, async (i) => {
-    await noOp(2 * i, 'chain');
-    await noOp(2 * i + 1, 'chain');
-  });
-  log(`  ${(JOURNEYS / (chainMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-  log(`no-op workflows again: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
-  meter = cpuMeter();
-  const noOpAfterMs = await runBounded(JOURNEYS, CONCURRENCY, (i) => noOp(i, 'after'));
-  log(`  ${(JOURNEYS / (noOpAfterMs / 1000)).toFixed(1)}/s; ${JSON.stringify(meter())}`);
-
-  // Every journey reached its first wait: its task, its sent email, and its own word for it.
-  const measuredUsers = responses.slice(WARMUP).map((r) => r.userId);
-  const workflowIds = measuredUsers.map((userId) => journeyWorkflowId(JOURNEY, userId));
+/** Every journey reached its first wait: its task, its sent email, and its own word for it. */
+async function checkEveryJourneyWaits(k: Kysely<Database>, client: Client, workflowIds: string[], outboxDir: string): Promise<void> {
   const tasks = await k.selectFrom('tasks').select('workflow_id').where('status', '=', 'open').where('escalation_level', '=', 0).where('workflow_id', 'in', workflowIds).execute();
   const emails = await k.selectFrom('emails').select('workflow_id').where('status', '=', 'sent').where('workflow_id', 'in', workflowIds).execute();
   const states = await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).query<JourneyState>('journeyState')));
@@ -402,33 +303,15 @@ async function main(run: BenchRun): Promise<void> {
   const outboxFiles = fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).length;
   log(`checked: ${tasks.length} open tasks, ${emails.length} sent emails, ${waiting} journeys waiting for the task, ${outboxFiles} .eml files (incl. warm-up)`);
   if (tasks.length !== JOURNEYS || emails.length !== JOURNEYS || waiting !== JOURNEYS) throw new Error('not every journey reached its first wait');
+}
 
-  // Where a journey's time went, from the histories of its two workflows (the journey's up to its first wait).
-  const breakdown = async (workflowId: string, until?: (event: HistoryEvent) => boolean) => {
-    const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
-    const list = (events ?? []) as HistoryEvent[];
-    const end = until ? list.findIndex(until) : -1;
-    return historyBreakdown(end >= 0 ? list.slice(0, end + 1) : list);
-  };
-  const lastBeforeWait = (event: HistoryEvent) => has(event, 'timerStartedEventAttributes');
-  for (const [label, ids, until] of [
-    ['no-op workflow', Array.from({ length: JOURNEYS }, (_, i) => `noop-after-${runId}-${i}`), undefined],
-    ['response workflow', responses.slice(WARMUP).map((r) => responseWorkflowId(r.responseId)), undefined],
-    ['journey workflow to its first wait', workflowIds, lastBeforeWait],
-  ] as const) {
-    const parts = await Promise.all(ids.map((id) => breakdown(id, until)));
-    const mean = (key: keyof ReturnType<typeof historyBreakdown>) => (sum(parts.map((part) => part[key])) / parts.length).toFixed(key === 'wfts' || key === 'activities' ? 1 : 0);
-    log(
-      `  ${label}: span ${mean('span')} ms = ${mean('wfts')} workflow tasks (queued ${mean('wftQueued')} ms, on the worker ${mean('wftRun')} ms)` +
-        ` + ${mean('activities')} activities (scheduled to completed ${mean('activityTotal')} ms)`,
-    );
-  }
-
-  const journeysPerS = JOURNEYS / (journeysMs / 1000);
-  const noopPerS = (2 * JOURNEYS) / ((noOpBeforeMs + noOpAfterMs) / 1000);
-  const hollowPerS = JOURNEYS / (hollowMs / 1000);
-  const chainPerS = JOURNEYS / (chainMs / 1000);
-  printResult({
+/** The last line: each phase's rate, and the ratios against the no-op rate measured in the same run. */
+function journeysResult(backend: string, phaseMs: { noOpBeforeMs: number; journeysMs: number; hollowMs: number; chainMs: number; noOpAfterMs: number }, journeyP50Ms: number) {
+  const journeysPerS = JOURNEYS / (phaseMs.journeysMs / 1000);
+  const noopPerS = (2 * JOURNEYS) / ((phaseMs.noOpBeforeMs + phaseMs.noOpAfterMs) / 1000);
+  const hollowPerS = JOURNEYS / (phaseMs.hollowMs / 1000);
+  const chainPerS = JOURNEYS / (phaseMs.chainMs / 1000);
+  return {
     backend,
     journeys: JOURNEYS,
     concurrency: CONCURRENCY,
@@ -441,8 +324,8 @@ async function main(run: BenchRun): Promise<void> {
     // Two no-op workflows in sequence: the ceiling for anything that is two workflows.
     two_noop_chain_per_s: Number(chainPerS.toFixed(2)),
     two_noop_chain_ratio: Number((chainPerS / noopPerS).toFixed(3)),
-    journey_p50_ms: Math.round(latencies[Math.floor(latencies.length / 2)]!),
-  });
+    journey_p50_ms: Math.round(journeyP50Ms),
+  };
 }
 
 await runBench('bench:journeys', DEADLINE_MS, main);

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { childProcesses } from './child-processes.ts';
 
 /** What a benchmark gets from its runner. */
 export interface BenchRun {
@@ -113,30 +113,4 @@ function boundedBy<T>(promise: Promise<T>, ms: number, message: string): Promise
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * This process's children, by process id: a child still running once everything was stopped (a
- * server whose own shutdown hung) is sent SIGTERM. Linux only: elsewhere there is no /proc to list
- * them from, and the list is empty.
- */
-function childProcesses(): { pid: number; command: string }[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const children: { pid: number; command: string }[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === process.pid) children.push({ pid: Number(entry), command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return children;
 }
