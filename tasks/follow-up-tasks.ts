@@ -1,44 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import * as tasks from '../db/queries/tasks.ts';
-import type { ClosedTaskStatus, Task, TaskStatus } from '../db/tables/tasks.ts';
+import type { TaskView } from '../db/queries/tasks.ts';
+import type { ClosedTaskStatus, Task } from '../db/tables/tasks.ts';
 import { TaskClosedError, TaskNotFoundError } from './task-errors.ts';
 
-/** A task as a workflow or the API sees it: JSON-safe, times as ISO strings. */
-export interface FollowUpTask {
-  id: number;
-  enrollmentId: number;
-  userId: number;
-  accountId: number;
-  responseId: number;
-  assigneeCsmId: number;
-  escalationLevel: number;
-  status: TaskStatus;
-  dueAt: string;
-  outcome: string | null;
-  workflowId: string;
-  createdAt: string;
-  completedAt: string | null;
-  completedBy: string | null;
-}
+/**
+ * What a journey's workflow knows of its task: the people's view (TaskView) narrowed to what
+ * crosses Temporal's JSON payloads without a date. Histories recorded with more fields replay,
+ * since the workflow reads only these.
+ */
+export type JourneyTask = Pick<TaskView, 'id' | 'status' | 'outcome' | 'completedBy'>;
 
-function followUpTask(task: Task): FollowUpTask {
-  return {
-    id: task.id,
-    enrollmentId: task.enrollment_id,
-    userId: task.user_id,
-    accountId: task.account_id,
-    responseId: task.response_id,
-    assigneeCsmId: task.assignee_csm_id,
-    escalationLevel: task.escalation_level,
-    status: task.status,
-    dueAt: task.due_at.toISOString(),
-    outcome: task.outcome,
-    workflowId: task.workflow_id,
-    createdAt: task.created_at.toISOString(),
-    completedAt: task.completed_at?.toISOString() ?? null,
-    completedBy: task.completed_by,
-  };
+function journeyTask(task: Task): JourneyTask {
+  return { id: task.id, status: task.status, outcome: task.outcome, completedBy: task.completed_by };
 }
 
 export interface CreateFollowUpTaskInput {
@@ -61,7 +36,7 @@ export interface CreateFollowUpTaskInput {
 export async function createFollowUpTask(
   db: Kysely<Database>,
   input: CreateFollowUpTaskInput,
-): Promise<{ task: FollowUpTask; created: boolean }> {
+): Promise<{ task: JourneyTask; created: boolean }> {
   const inserted = await tasks.insertTask(db, {
     idempotency_key: input.idempotencyKey,
     type: 'detractor_follow_up',
@@ -75,10 +50,10 @@ export async function createFollowUpTask(
     workflow_id: input.workflowId,
     ...(input.at === undefined ? {} : { created_at: new Date(input.at) }),
   });
-  if (inserted) return { task: followUpTask(inserted), created: true };
+  if (inserted) return { task: journeyTask(inserted), created: true };
   const existing = await tasks.taskByIdempotencyKey(db, input.idempotencyKey);
   if (!existing) throw new Error(`task "${input.idempotencyKey}" was neither created nor found`);
-  return { task: followUpTask(existing), created: false };
+  return { task: journeyTask(existing), created: false };
 }
 
 /** Who a task goes to when its assignee lets the SLA pass: their manager, or null at the top of the chain. */
@@ -96,17 +71,17 @@ export interface CloseTaskInput {
 }
 
 /** Closes an open task. Closing a task already closed changes nothing and says so (`alreadyClosed`). */
-export async function closeTask(db: Kysely<Database>, input: CloseTaskInput): Promise<{ task: FollowUpTask; alreadyClosed: boolean }> {
+export async function closeTask(db: Kysely<Database>, input: CloseTaskInput): Promise<{ task: JourneyTask; alreadyClosed: boolean }> {
   const closed = await tasks.closeOpenTask(db, input.taskId, {
     status: input.status,
     outcome: input.outcome,
     completedBy: input.completedBy ?? null,
     ...(input.at === undefined ? {} : { at: new Date(input.at) }),
   });
-  if (closed) return { task: followUpTask(closed), alreadyClosed: false };
+  if (closed) return { task: journeyTask(closed), alreadyClosed: false };
   const existing = await tasks.getTask(db, input.taskId);
   if (!existing) throw new TaskNotFoundError(input.taskId);
-  return { task: followUpTask(existing), alreadyClosed: true };
+  return { task: journeyTask(existing), alreadyClosed: true };
 }
 
 export interface ReassignTaskInput {
@@ -118,15 +93,10 @@ export interface ReassignTaskInput {
  * Gives the open task to another CSM. Idempotent: a retry finds it theirs already. A task closed
  * meanwhile is refused (TaskClosedError), since the journey accepts a reassignment only of its open task.
  */
-export async function reassignTask(db: Kysely<Database>, input: ReassignTaskInput): Promise<{ task: FollowUpTask }> {
+export async function reassignTask(db: Kysely<Database>, input: ReassignTaskInput): Promise<{ task: JourneyTask }> {
   const reassigned = await tasks.reassignOpenTask(db, input.taskId, input.assigneeCsmId);
-  if (reassigned) return { task: followUpTask(reassigned) };
+  if (reassigned) return { task: journeyTask(reassigned) };
   const existing = await tasks.getTask(db, input.taskId);
   if (!existing) throw new TaskNotFoundError(input.taskId);
   throw new TaskClosedError(existing);
-}
-
-/** The user's open tasks, soonest due first: closed, for instance, when the user later answers as a promoter. */
-export async function openTasksOfUser(db: Kysely<Database>, userId: number): Promise<FollowUpTask[]> {
-  return (await tasks.openTasksOfUser(db, userId)).map(followUpTask);
 }

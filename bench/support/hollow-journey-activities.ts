@@ -41,22 +41,7 @@ export function hollowJourneyActivities(temporal: Client, taskQueue: string): Ho
       return { status: 'started', enrollmentId: responseId, workflowId };
     },
     createFollowUpTask: async (input) => ({
-      task: {
-        id: input.enrollmentId,
-        enrollmentId: input.enrollmentId,
-        userId: input.userId,
-        accountId: input.accountId,
-        responseId: input.responseId,
-        assigneeCsmId: input.assigneeCsmId,
-        escalationLevel: input.escalationLevel,
-        status: 'open',
-        dueAt: new Date(input.dueAt).toISOString(),
-        outcome: null,
-        workflowId: input.workflowId,
-        createdAt: new Date().toISOString(),
-        completedAt: null,
-        completedBy: null,
-      },
+      task: { id: input.enrollmentId, status: 'open', outcome: null, completedBy: null },
       created: true,
     }),
     sendJourneyEmail: async () => ({ status: 'sent', messageId: null }),

@@ -113,18 +113,18 @@ describeEachBackend('tasks API', (db) => {
 
   it("does not let a csm complete or reassign another CSM's task", async () => {
     const k = db().kysely;
-    const { benTask, tokens, app } = await setUp(k);
+    const { ben, benTask, tokens, app } = await setUp(k);
     const json = { 'content-type': 'application/json', ...bearer(tokens.csm) };
     const complete = await app.inject({ method: 'POST', url: `/tasks/${benTask.id}/complete`, headers: json, payload: { outcome: 'not mine' } });
     expect(complete.statusCode).toBe(404);
     const reassign = await app.inject({ method: 'POST', url: `/tasks/${benTask.id}/reassign`, headers: json, payload: { assignee: 'ann@cs.example' } });
     expect(reassign.statusCode).toBe(404);
-    expect(await k.selectFrom('tasks').select(['status', 'assignee_csm_id']).where('id', '=', benTask.id).executeTakeFirst()).toEqual({ status: 'open', assignee_csm_id: benTask.assigneeCsmId });
+    expect(await k.selectFrom('tasks').select(['status', 'assignee_csm_id']).where('id', '=', benTask.id).executeTakeFirst()).toEqual({ status: 'open', assignee_csm_id: ben.csm.id });
   });
 
   it('leaves the task open and answers 503 when Temporal cannot be reached', async () => {
     const k = db().kysely;
-    const { ben, annTask, tokens, app } = await setUp(k);
+    const { ann, ben, annTask, tokens, app } = await setUp(k);
     const json = { 'content-type': 'application/json', ...bearer(tokens.csm) };
     const complete = await app.inject({ method: 'POST', url: `/tasks/${annTask.id}/complete`, headers: json, payload: { outcome: 'called' } });
     expect(complete.statusCode).toBe(503);
@@ -134,7 +134,7 @@ describeEachBackend('tasks API', (db) => {
     expect(reassign.statusCode).toBe(503);
     expect(await k.selectFrom('tasks').select(['status', 'assignee_csm_id', 'outcome', 'completed_at']).where('id', '=', annTask.id).executeTakeFirst()).toEqual({
       status: 'open',
-      assignee_csm_id: annTask.assigneeCsmId,
+      assignee_csm_id: ann.csm.id,
       outcome: null,
       completed_at: null,
     });
