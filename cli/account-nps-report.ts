@@ -4,7 +4,7 @@ import { type AccountNpsFilter, type AccountNpsSortKey, accountNpsGrid, type Sor
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { roundNps } from '../nps/score.ts';
 import { type NpsWindow, type ResolvedWindow, resolveWindow } from '../nps/windows.ts';
-import { formatTable } from './format-output.ts';
+import { formatMinute, formatTable } from './format-output.ts';
 
 /** One account in one window, flat and rounded for the terminal, JSON and CSV. */
 export interface AccountNpsRow {
@@ -89,7 +89,7 @@ export function formatAccountNpsTable(rows: AccountNpsRow[]): string {
       NPS: r.nps === null ? 'no responses' : String(r.nps),
       '±95%': r.margin_of_error === null ? '' : String(r.margin_of_error),
       sources: r.sources.join(','),
-      'last synced': r.last_synced_at?.slice(0, 16).replace('T', ' ') ?? '',
+      'last synced': formatMinute(r.last_synced_at),
     })),
   );
 }

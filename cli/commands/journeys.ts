@@ -5,7 +5,7 @@ import { getJourney } from '../../db/queries/journeys.ts';
 import { listTasks } from '../../db/queries/tasks.ts';
 import { endedEnrollmentState, type LiveJourneyState, liveJourneyState } from '../../journeys/live-journey-state.ts';
 import { type AppContext, openAppContext } from '../app-context.ts';
-import { formatTable } from '../format-output.ts';
+import { formatMinute, formatTable } from '../format-output.ts';
 import { connectTemporal } from '../temporal-client.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -80,7 +80,7 @@ async function printEnrollment(context: AppContext, enrollmentId: number, option
         level: String(t.escalationLevel),
         assignee: t.assignee.email,
         status: t.status,
-        due: t.dueAt.toISOString().slice(0, 16).replace('T', ' '),
+        due: formatMinute(t.dueAt),
         outcome: t.outcome ?? '',
       })),
     )}`,

@@ -5,7 +5,7 @@ import { findListRule, listMembersPage } from '../../db/queries/list-members.ts'
 import { userIdByEmail } from '../../db/queries/users.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatExplanation } from '../format-explanation.ts';
-import { formatCsv, formatTable } from '../format-output.ts';
+import { formatCsv, formatMinute, formatTable } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
 
 export function registerListsCommand(program: Command): void {
@@ -49,7 +49,7 @@ export function registerListsCommand(program: Command): void {
         if (options.json) console.log(JSON.stringify(members, null, 2));
         else if (options.csv) process.stdout.write(formatCsv(members));
         else {
-          console.log(formatTable(members.map((m) => ({ email: m.email, name: m.name ?? '', role: m.role ?? '', account: m.account, since: m.since.slice(0, 16).replace('T', ' ') }))));
+          console.log(formatTable(members.map((m) => ({ email: m.email, name: m.name ?? '', role: m.role ?? '', account: m.account, since: formatMinute(m.since) }))));
           if (offset + members.length < page.total) console.log(`${members.length} of ${page.total} members from ${offset + 1}: --offset ${offset + members.length} for more`);
         }
       } finally {

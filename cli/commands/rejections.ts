@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listRejections } from '../../db/queries/rejected-responses.ts';
 import { openAppContext } from '../app-context.ts';
-import { formatTable } from '../format-output.ts';
+import { formatMinute, printRows } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
 
 export function registerRejectionsCommand(program: Command): void {
@@ -27,23 +27,15 @@ export function registerRejectionsCommand(program: Command): void {
           pendingOnly: !options.all,
           limit,
         });
-        if (options.json) {
-          console.log(JSON.stringify(rows, null, 2));
-          return;
-        }
-        console.log(
-          formatTable(
-            rows.map((r) => ({
-              id: String(r.id),
-              source: r.source,
-              reason: r.reason,
-              line: r.line === null ? '' : String(r.line),
-              email: r.email ?? '',
-              problems: r.issues.map((i) => `${i.path} ${i.message}`).join('; '),
-              received: r.received_at.toISOString().slice(0, 16).replace('T', ' '),
-            })),
-          ),
-        );
+        printRows(rows, options, (r) => ({
+          id: String(r.id),
+          source: r.source,
+          reason: r.reason,
+          line: r.line === null ? '' : String(r.line),
+          email: r.email ?? '',
+          problems: r.issues.map((i) => `${i.path} ${i.message}`).join('; '),
+          received: formatMinute(r.received_at),
+        }));
       } finally {
         await context.db.close();
       }

@@ -20,7 +20,7 @@ import { userIdByEmail } from '../../db/queries/users.ts';
 import type { RuleDefinition } from '../../rules/rule-schema.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatExplanation } from '../format-explanation.ts';
-import { formatTable } from '../format-output.ts';
+import { formatMinute, formatTable } from '../format-output.ts';
 import { validatedRules } from '../rule-files.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -169,7 +169,6 @@ function formatDryRun(run: RuleDryRun): string {
   }
 }
 
-const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 function pageFooter(run: ListDryRun | HealthDryRun, shown: number, total: number): string[] {
   const lines = [`showing ${shown} of ${total}${run.explained < shown ? `; the first ${run.explained} explained` : ''}`];
@@ -178,7 +177,7 @@ function pageFooter(run: ListDryRun | HealthDryRun, shown: number, total: number
 }
 
 function formatListRun(run: ListDryRun): string {
-  const heading = `list ${run.rule}: ${run.total} user${run.total === 1 ? '' : 's'} match${run.total === 1 ? 'es' : ''} now (${minute(run.at)} UTC)`;
+  const heading = `list ${run.rule}: ${run.total} user${run.total === 1 ? '' : 's'} match${run.total === 1 ? 'es' : ''} now (${formatMinute(run.at)} UTC)`;
   if (run.users.length === 0) return heading;
   const table = formatTable(run.users.map((user) => ({ email: user.email, account: user.account.name, why: user.why?.reasons.join('; ') ?? '' })));
   return [heading, table, ...pageFooter(run, run.users.length, run.total)].join('\n');
@@ -186,7 +185,7 @@ function formatListRun(run: ListDryRun): string {
 
 function formatHealthRun(run: HealthDryRun): string {
   const { red, amber, green, none } = run.colours;
-  const heading = `health ${run.rule} (${run.dimension}): ${run.total} account${run.total === 1 ? '' : 's'}: red ${red}, amber ${amber}, green ${green}, no colour ${none} (${minute(run.at)} UTC)`;
+  const heading = `health ${run.rule} (${run.dimension}): ${run.total} account${run.total === 1 ? '' : 's'}: red ${red}, amber ${amber}, green ${green}, no colour ${none} (${formatMinute(run.at)} UTC)`;
   if (run.accounts.length === 0) return heading;
   const table = formatTable(run.accounts.map((account) => ({ account: account.name, 'external id': account.externalId, colour: account.colour ?? '-', why: account.reasons?.join('; ') ?? '' })));
   return [heading, table, ...pageFooter(run, run.accounts.length, run.total)].join('\n');
@@ -194,6 +193,6 @@ function formatHealthRun(run: HealthDryRun): string {
 
 function formatTriggerRun(run: TriggerDryRun): string {
   const { event } = run;
-  const heading = `trigger ${run.rule} ${run.matched ? 'matches' : 'does not match'} response ${event.responseId} (score ${event.score}, ${event.category}, ${minute(event.respondedAt)} UTC) of user ${event.userId}`;
+  const heading = `trigger ${run.rule} ${run.matched ? 'matches' : 'does not match'} response ${event.responseId} (score ${event.score}, ${event.category}, ${formatMinute(event.respondedAt)} UTC) of user ${event.userId}`;
   return `${heading}\n${formatExplanation(run.why.explanation)}`;
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { applyRuleChange, type AppliedRuleChange } from '../../derived-state/refresh-after-rule-change.ts';
 import { createRule, getRule, listRules, RuleNotFoundError, ruleHistory, setRuleEnabled, updateRule } from '../../db/queries/rules.ts';
 import { openAppContext } from '../app-context.ts';
-import { formatTable } from '../format-output.ts';
+import { formatMinute, formatTable } from '../format-output.ts';
 import { validatedRules } from '../rule-files.ts';
 import { UsageError } from '../usage-error.ts';
 import { registerRuleDryRunCommands } from './rules-dry-run.ts';
@@ -68,7 +68,7 @@ export function registerRulesCommand(program: Command): void {
         const saved = await listRules(context.db.kysely, options.kind ? { kind: options.kind as 'list' | 'health' | 'trigger', limit: 1_000 } : { limit: 1_000 });
         console.log(formatTable(saved.map((r) => ({
           name: r.name, kind: r.kind, enabled: r.enabled ? 'yes' : 'no', version: String(r.version),
-          'changed by': r.updated_by, changed: r.updated_at.toISOString().slice(0, 16).replace('T', ' '),
+          'changed by': r.updated_by, changed: formatMinute(r.updated_at),
         }))));
       } finally {
         await context.db.close();
@@ -87,7 +87,7 @@ export function registerRulesCommand(program: Command): void {
         const history = await ruleHistory(context.db.kysely, name);
         console.log(formatTable(history.map((v) => ({
           version: String(v.version), change: v.change, by: v.changed_by,
-          at: v.changed_at.toISOString().slice(0, 16).replace('T', ' '), note: v.note ?? '',
+          at: formatMinute(v.changed_at), note: v.note ?? '',
         }))));
       } finally {
         await context.db.close();

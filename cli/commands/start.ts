@@ -9,6 +9,7 @@ import { historyWindowStart } from '../../ingest/history-window.ts';
 import { importHistoryCsv } from '../../ingest/import-history-csv.ts';
 import { syncInstance } from '../../ingest/sync-instance.ts';
 import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
+import { hasAnyAccount } from '../../db/queries/accounts.ts';
 import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { withEmbeddedWebhookSecret } from '../../stack/embedded-webhook-secret.ts';
 import { ensureFirstAdminToken } from '../../stack/first-admin-token.ts';
@@ -69,7 +70,7 @@ function waitForStopSignal(stack: RunningStack): Promise<void> {
 async function welcome(stack: RunningStack, config: Config, { demo, secretFile }: { demo: boolean; secretFile: string | undefined }): Promise<void> {
   const k = stack.db.kysely;
   const token = await ensureFirstAdminToken(k, config);
-  const hasData = (await k.selectFrom('accounts').select('id').limit(1).execute()).length > 0;
+  const hasData = await hasAnyAccount(k);
   if (demo && !hasData) await loadDemo(stack, config);
   else if (hasData) console.log('keeping the data already there');
 

@@ -7,7 +7,7 @@ import { reassignTaskAndTellJourney } from '../../tasks/reassign-task.ts';
 import { resolveAssignee } from '../../tasks/resolve-assignee.ts';
 import { openAppContext } from '../app-context.ts';
 import { cliActor } from '../cli-actor.ts';
-import { formatTable } from '../format-output.ts';
+import { formatMinute, formatTable } from '../format-output.ts';
 import { connectTemporal } from '../temporal-client.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -110,13 +110,12 @@ function taskIdOf(text: string): number {
 
 const isOverdue = (task: TaskView, now: Date) => task.status === 'open' && task.dueAt < now;
 
-const minutes = (at: Date) => at.toISOString().slice(0, 16).replace('T', ' ');
 
 function taskRow(task: TaskView, now: Date): Record<string, string> {
   return {
     id: String(task.id),
     status: isOverdue(task, now) ? 'overdue' : task.status,
-    due: minutes(task.dueAt),
+    due: formatMinute(task.dueAt),
     level: String(task.escalationLevel),
     assignee: task.assignee.email,
     user: task.user.email,

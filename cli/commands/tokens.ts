@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../db/queries/api-tokens.ts';
 import { API_ROLES, type ApiRole } from '../../db/tables/api-tokens.ts';
 import { openAppContext } from '../app-context.ts';
-import { formatTable } from '../format-output.ts';
+import { formatMinute, printRows } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
-
-const when = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace('T', ' ') : '');
 
 export function registerTokensCommand(program: Command): void {
   const tokens = program.command('tokens').description('API tokens: admin (everything), csm (their own tasks and accounts), ingest (webhooks and sync)');
@@ -45,24 +43,16 @@ export function registerTokensCommand(program: Command): void {
       const context = await openAppContext();
       try {
         const rows = await listApiTokens(context.db.kysely);
-        if (options.json) {
-          console.log(JSON.stringify(rows, null, 2));
-          return;
-        }
-        console.log(
-          formatTable(
-            rows.map((r) => ({
-              id: String(r.id),
-              name: r.name,
-              role: r.role,
-              csm: r.csm_email ?? '',
-              prefix: `${r.token_prefix}…`,
-              created: when(r.created_at),
-              'last used': when(r.last_used_at),
-              revoked: when(r.revoked_at),
-            })),
-          ),
-        );
+        printRows(rows, options, (r) => ({
+          id: String(r.id),
+          name: r.name,
+          role: r.role,
+          csm: r.csm_email ?? '',
+          prefix: `${r.token_prefix}…`,
+          created: formatMinute(r.created_at),
+          'last used': formatMinute(r.last_used_at),
+          revoked: formatMinute(r.revoked_at),
+        }));
       } finally {
         await context.db.close();
       }

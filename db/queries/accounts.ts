@@ -26,3 +26,8 @@ export async function findAccount(
     csm: row.csm_id === null || row.csm_name === null || row.csm_email === null ? null : { id: row.csm_id, name: row.csm_name, email: row.csm_email },
   };
 }
+
+/** Whether the instance has any account yet: a fresh one gets the demo. */
+export async function hasAnyAccount(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom('accounts').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
