@@ -1,21 +1,14 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { ResponseRow } from '../db/queries/nps-responses.ts';
 import type { RejectionIssue } from '../db/tables/rejected-responses.ts';
 
 /**
  * The one shape every source is normalised to before it touches the database.
  * Vendors send strings for numbers and several date forms; this is where that ends.
  */
-export interface NormalizedResponse {
+export interface NormalizedResponse extends ResponseRow {
   source: string;
-  sourceResponseId: string;
-  /** Lower-cased and trimmed. */
-  email: string;
-  score: number;
-  respondedAt: Date;
-  comment: string | null;
-  /** The survey tool asked for it to be left out of NPS. */
-  excluded: boolean;
 }
 
 /** What an adapter extracts from a payload, before validation: any value may still be wrong. */

@@ -1,12 +1,15 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.ts';
 
+/** A response of one source, as it is stored (the source is the batch's). */
 export interface ResponseRow {
   sourceResponseId: string;
+  /** Lower-cased and trimmed. */
   email: string;
   score: number;
   respondedAt: Date;
   comment: string | null;
+  /** The survey tool asked for it to be left out of NPS. */
   excluded: boolean;
 }
 
