@@ -8,6 +8,12 @@ export interface NpsCounts {
   detractors: number;
 }
 
+/** NPS as it is reported: the counts, the score and its adjusted-Wald 95% margin in points, both null without responses (NPS is undefined, not 0). */
+export interface NpsFigure extends NpsCounts {
+  nps: number | null;
+  marginOfError: number | null;
+}
+
 /** What tallying needs from a response: who gave it, the score, and when it was given. */
 export interface ScoredResponse {
   userId: string | number;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Goal } from '../db/tables/goals.ts';
-import type { CountingMode } from '../nps/counts.ts';
+import type { CountingMode, NpsFigure } from '../nps/counts.ts';
 import type { GoalDefinition } from './goal-definition.ts';
 import { npsReport, type NpsReport, type ReportPeriod, type ReportRow, type ReportSettings } from './nps-report.ts';
 import type { CellChange } from './report-cell.ts';
@@ -15,12 +15,10 @@ import type { CellChange } from './report-cell.ts';
 export const GOAL_STATUSES = ['met', 'missed', 'on_track', 'off_track', 'not_enough_responses'] as const;
 export type GoalStatusValue = (typeof GOAL_STATUSES)[number];
 
-export interface GoalPeriodStatus {
+export interface GoalPeriodStatus extends Pick<NpsFigure, 'nps' | 'marginOfError'> {
   period: ReportPeriod;
   status: GoalStatusValue;
   n: number;
-  nps: number | null;
-  marginOfError: number | null;
   /** The NPS the period had to reach: the goal's, or the previous period's plus the improvement. */
   target: number | null;
   /** For an improvement: the change on the previous period, with whether it is significant at 95%. */

@@ -1,4 +1,4 @@
-import type { NpsCounts } from '../nps/counts.ts';
+import type { NpsCounts, NpsFigure } from '../nps/counts.ts';
 import { npsMarginOfError } from '../nps/margin-of-error.ts';
 import { npsScore } from '../nps/score.ts';
 import { compareNps } from '../nps/significance.ts';
@@ -26,15 +26,8 @@ export interface CellChange {
 
 export type CellFlag = 'no_responses' | 'not_enough_responses';
 
-export interface ReportCell {
+export interface ReportCell extends NpsFigure {
   n: number;
-  promoters: number;
-  passives: number;
-  detractors: number;
-  /** Null when there are no responses: NPS is undefined, not 0. */
-  nps: number | null;
-  /** The adjusted-Wald 95% margin, in points. */
-  marginOfError: number | null;
   /** Set when n is below the report's minimum: the figure is given, and marked. */
   flag: CellFlag | null;
   distribution?: number[];

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
-import type { CountingMode } from '../nps/counts.ts';
+import type { CountingMode, NpsCounts } from '../nps/counts.ts';
 import type { PeriodUnit } from '../nps/periods.ts';
 import { attributePathKeys, type ReportGrouping } from './dimensions.ts';
 import { addCounts, type CellCounts, EMPTY_COUNTS } from './report-cell.ts';
@@ -32,15 +32,12 @@ export interface ReportCountsSpec {
 
 export type CountsLevel = 'cell' | 'period_total' | 'row_total' | 'grand_total';
 
-export interface CountsRow {
+export interface CountsRow extends NpsCounts {
   level: CountsLevel;
   /** The row's key (a CSM id, a segment, …) as text; null for totals and for rows without one. */
   group_key: string | null;
   /** Null for row and grand totals. */
   period_start: Date | null;
-  promoters: number;
-  passives: number;
-  detractors: number;
   distribution: number[] | null;
 }
 

@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { STANDARD_WINDOWS, windowKey, type ResolvedWindow } from '../../nps/windows.ts';
 import type { Database } from '../database.ts';
 import { type AccountNpsFigures, accountNpsFigures } from './account-nps.ts';
+import type { NpsFigure } from '../../nps/counts.ts';
 import type { NpsSettingsAt } from '../../nps/nps-settings.ts';
 
 /*
@@ -33,15 +34,9 @@ export interface AccountNpsFilter {
   accountExternalId?: string;
 }
 
-export interface WindowFigures {
+export interface WindowFigures extends NpsFigure {
   window: ResolvedWindow;
-  promoters: number;
-  passives: number;
-  detractors: number;
   total: number;
-  /** null when there are no responses: NPS is undefined, not 0. */
-  nps: number | null;
-  marginOfError: number | null;
   sources: string[];
   lastResponseAt: Date | null;
   /** When the freshest of the figures' sources last delivered. */
