@@ -1,4 +1,5 @@
 import { type Config, loadConfig } from '../config/config.ts';
+import { npsSettingsOf } from '../config/nps-settings.ts';
 import { type Db, openDatabase } from '../db/connect.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 
@@ -16,6 +17,6 @@ export async function openAppContext(env: NodeJS.ProcessEnv = process.env): Prom
   return {
     config,
     db,
-    npsSettings: () => ({ now: new Date(), timeZone: config.timeZone, counting: config.npsCounting }),
+    npsSettings: () => npsSettingsOf(config),
   };
 }

@@ -4,6 +4,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import type { Kysely } from 'kysely';
 import { createActivities } from '../activities/index.ts';
 import type { Config } from '../config/config.ts';
+import { npsSettingsOf } from '../config/nps-settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { startResponseWorkflowRelay } from './response-workflow-relay.ts';
@@ -41,7 +42,7 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
       : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
     activities: createActivities({
       db,
-      npsSettings: () => ({ now: new Date(), timeZone: config.timeZone, counting: config.npsCounting }),
+      npsSettings: () => npsSettingsOf(config),
       mailer,
       // Over the worker's own connection, a journey's start can be eager: its first workflow
       // task comes back with the start's answer, to this worker, without a trip through the queue.
