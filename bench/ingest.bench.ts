@@ -42,7 +42,7 @@ async function generateFiles(csvPath: string, copyPath: string): Promise<void> {
   const csv = fs.createWriteStream(csvPath);
   const copy = fs.createWriteStream(copyPath);
   const csms = Math.max(1, Math.floor(ACCOUNTS / 50));
-  csv.write('response_id,email,score,responded_at,comment\n');
+  csv.write('responseId,email,score,respondedAt,comment\n');
   for (let i = 1; i <= ROWS; i++) {
     const user = 1 + Math.floor(next() * USERS);
     const account = 1 + (user % ACCOUNTS);

@@ -48,35 +48,35 @@ export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDatas
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 
   const csms: CsmRecordInput[] = [
-    { external_id: 'vp-cs', email: 'morgan.vp@cs.example', name: 'Morgan (VP Customer Success)', manager_external_id: null },
-    { external_id: 'lead-east', email: 'riley.lead@cs.example', name: 'Riley (CS lead, East)', manager_external_id: 'vp-cs' },
-    { external_id: 'lead-west', email: 'sam.lead@cs.example', name: 'Sam (CS lead, West)', manager_external_id: 'vp-cs' },
-    { external_id: 'csm-ann', email: 'ann@cs.example', name: 'Ann', manager_external_id: 'lead-east' },
-    { external_id: 'csm-bob', email: 'bob@cs.example', name: 'Bob', manager_external_id: 'lead-east' },
-    { external_id: 'csm-cat', email: 'cat@cs.example', name: 'Cat', manager_external_id: 'lead-west' },
-    { external_id: 'csm-dev', email: 'dev@cs.example', name: 'Dev', manager_external_id: 'lead-west' },
+    { externalId: 'vp-cs', email: 'morgan.vp@cs.example', name: 'Morgan (VP Customer Success)', managerExternalId: null },
+    { externalId: 'lead-east', email: 'riley.lead@cs.example', name: 'Riley (CS lead, East)', managerExternalId: 'vp-cs' },
+    { externalId: 'lead-west', email: 'sam.lead@cs.example', name: 'Sam (CS lead, West)', managerExternalId: 'vp-cs' },
+    { externalId: 'csm-ann', email: 'ann@cs.example', name: 'Ann', managerExternalId: 'lead-east' },
+    { externalId: 'csm-bob', email: 'bob@cs.example', name: 'Bob', managerExternalId: 'lead-east' },
+    { externalId: 'csm-cat', email: 'cat@cs.example', name: 'Cat', managerExternalId: 'lead-west' },
+    { externalId: 'csm-dev', email: 'dev@cs.example', name: 'Dev', managerExternalId: 'lead-west' },
   ];
   const owners = csms.slice(3);
 
   const accounts: AccountRecordInput[] = COMPANIES.map((name, i) => ({
-    external_id: `acct-${i + 1}`,
+    externalId: `acct-${i + 1}`,
     name,
     segment: SEGMENTS[i % SEGMENTS.length]!,
-    csm_external_id: owners[i % owners.length]!.external_id,
+    csmExternalId: owners[i % owners.length]!.externalId,
     attributes: { arr: Math.round(20_000 + next() * 480_000), plan: i % 3 === 0 ? 'Enterprise' : 'Growth' },
   }));
 
   // The last account is small: one user, who answers once.
-  const small = accounts.at(-1)!.external_id;
+  const small = accounts.at(-1)!.externalId;
   const users: UserRecordInput[] = [];
   accounts.forEach((account, a) => {
-    const size = account.external_id === small ? 1 : 4 + Math.floor(next() * 6);
+    const size = account.externalId === small ? 1 : 4 + Math.floor(next() * 6);
     const domain = `${account.name.toLowerCase().replace(/[^a-z]+/g, '')}.example`;
     for (let u = 0; u < size; u++) {
       const first = FIRST_NAMES[(a + u) % FIRST_NAMES.length]!;
       users.push({
-        external_id: `user-${a + 1}-${u + 1}`,
-        account_external_id: account.external_id,
+        externalId: `user-${a + 1}-${u + 1}`,
+        accountExternalId: account.externalId,
         email: `${first.toLowerCase()}.${u + 1}@${domain}`,
         name: `${first} ${account.name}`,
         role: u === 0 ? 'admin' : pick(ROLES),
@@ -87,23 +87,23 @@ export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDatas
 
   // Each account leans one way, so the grid shows a spread of scores; the East team's accounts
   // start low and climb, so its NPS improves significantly over the months.
-  const lean = new Map(accounts.map((account) => [account.external_id, next()]));
-  const eastOwners = new Set(csms.filter((csm) => csm.manager_external_id === 'lead-east').map((csm) => csm.external_id));
-  const improving = new Set(accounts.filter((account) => eastOwners.has(account.csm_external_id!)).map((account) => account.external_id));
+  const lean = new Map(accounts.map((account) => [account.externalId, next()]));
+  const eastOwners = new Set(csms.filter((csm) => csm.managerExternalId === 'lead-east').map((csm) => csm.externalId));
+  const improving = new Set(accounts.filter((account) => eastOwners.has(account.csmExternalId!)).map((account) => account.externalId));
   const start = DateTime.fromJSDate(now).minus({ months });
   const span = now.getTime() - start.toMillis();
-  const lines = ['response_id,email,score,responded_at,comment'];
+  const lines = ['responseId,email,score,respondedAt,comment'];
   let id = 0;
   for (const user of users) {
-    const answers = user.account_external_id === small ? 1 : 2 + Math.floor(next() * 3);
+    const answers = user.accountExternalId === small ? 1 : 2 + Math.floor(next() * 3);
     for (let i = 0; i < answers; i++) {
       // Keep history clear of the last week: fresh answers are sent separately. The small account's
       // one answer is recent, so its figure is there to see, flagged.
       const respondedAt =
-        user.account_external_id === small ? new Date(now.getTime() - 20 * 86_400_000) : new Date(start.toMillis() + next() * (span - 8 * 86_400_000));
+        user.accountExternalId === small ? new Date(now.getTime() - 20 * 86_400_000) : new Date(start.toMillis() + next() * (span - 8 * 86_400_000));
       const progress = (respondedAt.getTime() - start.toMillis()) / span;
-      const base = lean.get(user.account_external_id)!;
-      const tilt = improving.has(user.account_external_id) ? 0.1 + base * 0.2 + progress * 0.8 : base;
+      const base = lean.get(user.accountExternalId)!;
+      const tilt = improving.has(user.accountExternalId) ? 0.1 + base * 0.2 + progress * 0.8 : base;
       const score = Math.max(0, Math.min(10, Math.round(4 + tilt * 7 + (next() - 0.5) * 5)));
       const category = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
       const comment = pick(COMMENTS[category]);
@@ -115,19 +115,19 @@ export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDatas
     const opened = new Date(now.getTime() - (3 + i * 4) * 86_400_000);
     const resolved = i % 2 === 0 ? null : new Date(opened.getTime() + 2 * 86_400_000);
     return {
-      external_id: `ticket-${i + 1}`,
-      account_external_id: account.external_id,
+      externalId: `ticket-${i + 1}`,
+      accountExternalId: account.externalId,
       priority: (['critical', 'high', 'normal', 'low'] as const)[i % 4]!,
       status: resolved ? 'solved' : 'open',
       subject: ['Exports time out', 'SSO login loop', 'Invoice question', 'Feature request: API limits'][i % 4]!,
-      opened_at: opened.toISOString(),
-      resolved_at: resolved?.toISOString() ?? null,
+      openedAt: opened.toISOString(),
+      resolvedAt: resolved?.toISOString() ?? null,
     };
   });
 
   // Globex moved from Bob to Cat half-way through; the sync recording it comes in late, dated.
   const globex = accounts.find((account) => account.name === 'Globex')!;
-  const handovers = [{ ...globex, csm_external_id: 'csm-cat', csm_effective_from: start.plus({ months: months / 2 }).startOf('day').toISO()! }];
+  const handovers = [{ ...globex, csmExternalId: 'csm-cat', csmEffectiveFrom: start.plus({ months: months / 2 }).startOf('day').toISO()! }];
 
   const goals: GoalDefinition[] = [
     { name: 'Company NPS at least 30 each quarter', scope: { kind: 'company' }, period: 'quarter', target: { kind: 'at_least', nps: 30 } },

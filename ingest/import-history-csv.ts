@@ -12,9 +12,13 @@ import { derivedId, emailIdPart } from './sources/derived-id.ts';
 import { type IngestItem, type Rejection, type StoreBatchResult, storeBatch } from './store-batch.ts';
 import { InvalidUtf8Error, utf8Validator } from './utf8-validator.ts';
 
-export const REQUIRED_CSV_COLUMNS = ['email', 'score', 'responded_at'] as const;
-/** Accepted names for the source's own response id, first match wins. */
-export const SOURCE_ID_COLUMNS = ['source_response_id', 'response_id', 'id'] as const;
+export const REQUIRED_CSV_COLUMNS = ['email', 'score', 'respondedAt'] as const;
+/**
+ * Accepted names for the source's own response id, first match wins. The snake_case ones stay
+ * because history files are often other tools' exports, which name the id so.
+ */
+export const SOURCE_ID_COLUMNS = ['responseId', 'source_response_id', 'response_id', 'id'] as const;
+const KNOWN_COLUMNS: readonly string[] = [...REQUIRED_CSV_COLUMNS, 'comment', ...SOURCE_ID_COLUMNS];
 
 export interface HistoryImportOptions {
   /** Recorded as the responses' source; `csv` unless the file came from a named tool. */
@@ -193,7 +197,7 @@ function historyItem(
   { source, idColumn, normalize, timeZone }: { source: string; idColumn: string | undefined; normalize: ResponseNormalizer; timeZone: string },
 ): IngestItem {
   const email = record.email ?? '';
-  const respondedAt = record.responded_at ?? '';
+  const respondedAt = record.respondedAt ?? '';
   const givenId = idColumn ? record[idColumn] : undefined;
   const parsedDate = parseResponseDate(respondedAt, timeZone);
   const outcome = normalize(
@@ -205,7 +209,7 @@ function historyItem(
       respondedAt,
       comment: record.comment,
     },
-    { sourceResponseId: idColumn ?? 'id', respondedAt: 'responded_at' },
+    { sourceResponseId: idColumn ?? 'responseId' },
   );
   const nulIssues: RejectionIssue[] = Object.keys(record)
     .filter((column) => record[column]!.includes('\u0000'))
@@ -222,8 +226,14 @@ function historyItem(
   };
 }
 
+/** A header name as the import reads it: in any case (a spreadsheet's "Email"), a known column by its canonical name. */
+export function historyColumnName(name: string): string {
+  const lowerCase = name.trim().toLowerCase();
+  return KNOWN_COLUMNS.find((known) => known.toLowerCase() === lowerCase) ?? lowerCase;
+}
+
 function readHeader(header: string[], line: number): string[] {
-  const columns = header.map((name) => name.trim().toLowerCase());
+  const columns = header.map(historyColumnName);
   const missing = REQUIRED_CSV_COLUMNS.filter((required) => !columns.includes(required));
   if (missing.length > 0) {
     throw new HistoryCsvError(

@@ -76,7 +76,7 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
           summary: 'the rules, by name',
           querystring: z.object({
             kind: z.enum(RULE_KINDS).optional(),
-            include_disabled: z
+            includeDisabled: z
               .enum(['', 'true', 'false'])
               .optional()
               .transform((value) => value !== undefined && value !== 'false')
@@ -88,10 +88,10 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
         },
       },
       async (request) => {
-        const { kind, include_disabled, limit, after } = request.query;
+        const { kind, includeDisabled, limit, after } = request.query;
         const rules = await listRules(db, {
           ...(kind ? { kind } : {}),
-          enabledOnly: !include_disabled,
+          enabledOnly: !includeDisabled,
           limit,
           ...(after !== undefined ? { afterName: after } : {}),
         });
@@ -147,19 +147,19 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
           tags: ['rules'],
           summary: 'change a rule: a new version, made from the version the client read',
           description:
-            `${RULE_DOCUMENT}, plus \`expected_version\` (or the If-Match header): the version the change was made from. ` +
+            `${RULE_DOCUMENT}, plus \`expectedVersion\` (or the If-Match header): the version the change was made from. ` +
             'If the rule has moved on since, nothing is saved and the answer is 409 `version_conflict`. A different `name` renames the rule; its kind cannot change.',
           params: nameParams,
           headers: ifMatchHeaders,
-          body: z.looseObject({ expected_version: expectedVersionField, note: noteField }),
+          body: z.looseObject({ expectedVersion: expectedVersionField, note: noteField }),
           response: { 200: changeResponseSchema, 428: errorResponseSchema, ...errors },
         },
       },
       async (request, reply) => {
-        const { expected_version, note, ...document } = request.body;
-        const expectedVersion = expectedVersionOf(request.headers['if-match'], expected_version);
+        const { expectedVersion: bodyVersion, note, ...document } = request.body;
+        const expectedVersion = expectedVersionOf(request.headers['if-match'], bodyVersion);
         if (expectedVersion === undefined) {
-          throw new ApiError(428, 'version_required', 'send the version you edited, as the If-Match header ("3") or as expected_version, so that nobody\'s change is overwritten unseen');
+          throw new ApiError(428, 'version_required', 'send the version you edited, as the If-Match header ("3") or as expectedVersion, so that nobody\'s change is overwritten unseen');
         }
         const definition = validRule(document);
         const change = { actor: principalOf(request).name, expectedVersion, ...(note !== undefined ? { note } : {}) };
@@ -180,12 +180,12 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
             summary: `${action} a rule (a new version; the history is kept)`,
             params: nameParams,
             headers: ifMatchHeaders,
-            body: z.object({ expected_version: expectedVersionField, note: noteField }).nullish().describe('optional'),
+            body: z.object({ expectedVersion: expectedVersionField, note: noteField }).nullish().describe('optional'),
             response: { 200: changeResponseSchema, ...errors },
           },
         },
         async (request, reply) => {
-          const expectedVersion = expectedVersionOf(request.headers['if-match'], request.body?.expected_version);
+          const expectedVersion = expectedVersionOf(request.headers['if-match'], request.body?.expectedVersion);
           const note = request.body?.note;
           const change = { actor: principalOf(request).name, ...(expectedVersion !== undefined ? { expectedVersion } : {}), ...(note !== undefined ? { note } : {}) };
           const name = request.params.name;
@@ -220,7 +220,7 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
     const dryRunDescription =
       'Saves nothing. List rules: the users the compiled SQL selects now (`total`, one page by id) and, for the first of the page, ' +
       "json-rules-engine's explanation: each condition with the value it saw. Health rules: every account's colour, with the reasons. " +
-      'Trigger rules: one response event, `response_id` or the latest response of `user` (an email).';
+      'Trigger rules: one response event, `responseId` or the latest response of `user` (an email).';
 
     routes.post(
       '/rules/dry-run',
@@ -280,12 +280,12 @@ function withVersionTag(reply: FastifyReply, rule: Rule): void {
   void reply.header('etag', `"${rule.version}"`);
 }
 
-/** The version a change was made from: If-Match ("3", W/"3" or 3) or the body's expected_version, which must agree. */
+/** The version a change was made from: If-Match ("3", W/"3" or 3) or the body's expectedVersion, which must agree. */
 function expectedVersionOf(ifMatch: string | undefined, field: number | undefined): number | undefined {
   const header = versionFromIfMatch(ifMatch);
   if (header !== undefined && field !== undefined && header !== field) {
-    throw new ApiError(400, 'invalid_request', `If-Match says version ${header} but expected_version says ${field}; send one`, [
-      { path: 'body.expected_version', message: `disagrees with If-Match (${header})` },
+    throw new ApiError(400, 'invalid_request', `If-Match says version ${header} but expectedVersion says ${field}; send one`, [
+      { path: 'body.expectedVersion', message: `disagrees with If-Match (${header})` },
     ]);
   }
   return header ?? field;
@@ -305,17 +305,17 @@ async function changeOrRefuse<T>(change: () => Promise<T>): Promise<T> {
 }
 
 async function dryRun(deps: ApiDependencies, rule: RuleDefinition, query: z.infer<typeof dryRunQuerySchema>) {
-  const { limit, after, response_id, user } = query;
-  if (rule.kind !== 'trigger' && (response_id !== undefined || user !== undefined)) {
-    throw new ApiError(400, 'invalid_request', `response_id and user choose the event a trigger rule is tried on; "${rule.name}" is a ${rule.kind} rule`, [
-      { path: response_id !== undefined ? 'querystring.response_id' : 'querystring.user', message: `is for trigger rules only; "${rule.name}" is a ${rule.kind} rule` },
+  const { limit, after, responseId, user } = query;
+  if (rule.kind !== 'trigger' && (responseId !== undefined || user !== undefined)) {
+    throw new ApiError(400, 'invalid_request', `responseId and user choose the event a trigger rule is tried on; "${rule.name}" is a ${rule.kind} rule`, [
+      { path: responseId !== undefined ? 'querystring.responseId' : 'querystring.user', message: `is for trigger rules only; "${rule.name}" is a ${rule.kind} rule` },
     ]);
   }
-  if (response_id !== undefined && user !== undefined) {
-    throw new ApiError(400, 'invalid_request', 'give response_id or user, not both', [{ path: 'querystring.user', message: 'must be left out when response_id is given' }]);
+  if (responseId !== undefined && user !== undefined) {
+    throw new ApiError(400, 'invalid_request', 'give responseId or user, not both', [{ path: 'querystring.user', message: 'must be left out when responseId is given' }]);
   }
   let event: TriggerEventSource | undefined;
-  if (response_id !== undefined) event = { responseId: response_id };
+  if (responseId !== undefined) event = { responseId };
   if (user !== undefined) {
     const userId = await userIdByEmail(deps.db, user);
     if (userId === null) throw notFound(`user ${user}`);
@@ -325,8 +325,8 @@ async function dryRun(deps: ApiDependencies, rule: RuleDefinition, query: z.infe
     return await dryRunRule(deps.db, rule, npsSettingsOf(deps.config), { limit, ...(after !== undefined ? { afterId: after } : {}), ...(event ? { event } : {}) });
   } catch (error) {
     if (error instanceof DryRunEventRequiredError) {
-      throw new ApiError(400, 'event_required', `${error.message}: ?response_id=<id> or ?user=<email>`, [
-        { path: 'querystring.response_id', message: 'is required to try a trigger rule: a response id, or else user, the email of a user whose latest response to use' },
+      throw new ApiError(400, 'event_required', `${error.message}: ?responseId=<id> or ?user=<email>`, [
+        { path: 'querystring.responseId', message: 'is required to try a trigger rule: a response id, or else user, the email of a user whose latest response to use' },
       ]);
     }
     if (error instanceof DryRunEventNotFoundError) throw new ApiError(404, 'not_found', error.message);

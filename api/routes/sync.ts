@@ -100,11 +100,11 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
         bodyLimit: SYNC_BODY_LIMIT,
         schema: {
           tags: ['sync'],
-          summary: 'add or update CSMs, accounts, users or tickets, keyed by external_id',
+          summary: 'add or update CSMs, accounts, users or tickets, keyed by externalId',
           description:
-            'JSON `{ "records": [...] }`, or a text/csv file whose header names the record fields (`attr.<name>` for custom attributes). ' +
+            'JSON `{ "records": [...] }`, or a text/csv file whose header names the record fields, spelt as in JSON (`attr.<name>` for custom attributes). ' +
             'Valid records are written; each invalid one is listed with its field path and, for CSV, its line. Sync CSMs before accounts, accounts before users and tickets. ' +
-            "An account's `csm_effective_from` dates a handover recorded late: the responses given since are credited to the new owner, " +
+            "An account's `csmEffectiveFrom` dates a handover recorded late: the responses given since are credited to the new owner, " +
             'and their open follow-up tasks reassigned to them.',
           consumes: ['application/json', CSV_MEDIA_TYPE],
           params: z.object({ kind: z.enum(Object.keys(SYNC_KINDS) as [SyncKind, ...SyncKind[]]) }),
@@ -151,7 +151,7 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
           tags: ['sync'],
           summary: 'import a CSV of past NPS responses',
           description:
-            'UTF-8 text; header: email, score, responded_at, optional comment and response id (response_id, source_response_id or id). ' +
+            'UTF-8 text; header: email, score, respondedAt, optional comment and response id (responseId, or as other tools export it: response_id, source_response_id or id). ' +
             'All or nothing: a file that cannot be read (an unclosed quote, bytes that are not UTF-8, a row over ' +
             `${MAX_CSV_ROW_BYTES / 1024} KiB, a body over ${IMPORT_BODY_LIMIT / 1024 / 1024} MiB) is refused with the line where it fails and nothing is stored. ` +
             'A row that is read but invalid (a bad score or date, an unknown user, a NUL character in any column) is rejected with its line and field ' +

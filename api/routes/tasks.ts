@@ -70,8 +70,8 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
         querystring: z.object({
           assignee: z.string().trim().min(1).max(320).optional().describe('a CSM id or email'),
           status: z.enum(TASK_STATUSES).optional(),
-          due_before: z.iso.datetime({ offset: true }).optional().describe('due strictly before this instant'),
-          due_after: z.iso.datetime({ offset: true }).optional().describe('due at or after this instant'),
+          dueBefore: z.iso.datetime({ offset: true }).optional().describe('due strictly before this instant'),
+          dueAfter: z.iso.datetime({ offset: true }).optional().describe('due at or after this instant'),
           overdue: z.enum(['true']).optional().describe('only open tasks past their due time'),
           limit: z.coerce.number().int().min(1).max(500).default(50),
           offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -89,8 +89,8 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
       const { tasks, total } = await listTasks(db, {
         assigneeCsmId: await assigneeFilter(db, principal, query.assignee),
         status: query.status,
-        dueBefore: query.due_before === undefined ? undefined : new Date(query.due_before),
-        dueAfter: query.due_after === undefined ? undefined : new Date(query.due_after),
+        dueBefore: query.dueBefore === undefined ? undefined : new Date(query.dueBefore),
+        dueAfter: query.dueAfter === undefined ? undefined : new Date(query.dueAfter),
         overdueAt: query.overdue ? now : undefined,
         limit: query.limit,
         offset: query.offset,

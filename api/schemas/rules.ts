@@ -18,7 +18,7 @@ export const ruleSchema = z
     name: z.string(),
     kind: z.enum(RULE_KINDS),
     enabled: z.boolean(),
-    version: z.number().int().describe('send it back as If-Match (or expected_version) to change the rule'),
+    version: z.number().int().describe('send it back as If-Match (or expectedVersion) to change the rule'),
     definition: definitionSchema,
     createdAt: z.string(),
     createdBy: z.string(),
@@ -179,6 +179,6 @@ export const ruleDryRunSchema = z
 export const dryRunQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_DRY_RUN_LIMIT).default(50).describe('users or accounts per page'),
   after: z.coerce.number().int().min(0).optional().describe('the `next` of the previous page'),
-  response_id: z.coerce.number().int().positive().optional().describe('trigger rules: the response to evaluate'),
+  responseId: z.coerce.number().int().positive().optional().describe('trigger rules: the response to evaluate'),
   user: z.string().min(1).max(320).optional().describe("trigger rules: the email of a user whose latest response to evaluate"),
 });

@@ -44,7 +44,7 @@ const result = await autocannon({
           id,
           email: `user${1 + (n % options.users)}@example.com`,
           score: n % 11,
-          responded_at: new Date(Date.now() - 60_000).toISOString(),
+          respondedAt: new Date(Date.now() - 60_000).toISOString(),
           comment: n % 5 === 0 ? `bench comment ${n}` : null,
         });
         (context as { responseId?: string }).responseId = id;

@@ -10,7 +10,7 @@ import { UsageError } from '../usage-error.ts';
 export function registerImportCommand(program: Command): void {
   program
     .command('import')
-    .description('import a CSV of past NPS responses (header: email, score, responded_at, comment, optional response_id)')
+    .description('import a CSV of past NPS responses (header: email, score, respondedAt, optional comment and responseId)')
     .addHelpText(
       'after',
       `

@@ -137,7 +137,7 @@ async function sendFreshResponses(stack: RunningStack, config: Config, users: { 
       id: `demo-fresh-${i + 1}`,
       email: user.email,
       score: [10, 2, 9, 5][i],
-      responded_at: new Date(now.getTime() - (i + 1) * 3_600_000).toISOString(),
+      respondedAt: new Date(now.getTime() - (i + 1) * 3_600_000).toISOString(),
       comment: ['Love the new dashboards.', 'Exports keep failing and nobody answers.', '', 'Pricing is hard to justify.'][i],
       source: 'in-app',
     })),

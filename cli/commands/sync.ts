@@ -17,7 +17,7 @@ const ENTITIES = Object.keys(syncRecordSchemas) as SyncEntity[];
 export function registerSyncCommand(program: Command): void {
   program
     .command('sync')
-    .description('add or update CSMs, accounts, users or tickets, keyed by external_id, from a CSV or JSON file')
+    .description('add or update CSMs, accounts, users or tickets, keyed by externalId, from a CSV or JSON file')
     .argument('<entity>', ENTITIES.join(' | '))
     .argument('<file>', '.csv with a header row, or .json holding an array of records')
     .option('--json', 'print the result as JSON')

@@ -15,13 +15,13 @@ const SOURCE = 'generic';
 /** Bounds one request; larger histories go through the CSV / JSONL backfill. */
 export const MAX_GENERIC_BATCH_SIZE = 1000;
 
-/** npsloop's own documented form: `{ id?, email, score, responded_at, comment?, source? }`. */
+/** npsloop's own documented form: `{ id?, email, score, respondedAt, comment?, source? }`. */
 const genericResponseSchema = z.looseObject(
   {
     id: fieldValue,
     email: fieldValue,
     score: fieldValue,
-    responded_at: fieldValue,
+    respondedAt: fieldValue,
     comment: fieldValue,
     // Names the tool the answer came from; it scopes `id`, so it is checked here, not left to normalisation.
     source: z
@@ -56,18 +56,18 @@ function parseGenericResponse(payload: unknown, basePath: readonly PropertyKey[]
     kind: 'response',
     candidate: {
       source,
-      sourceResponseId: hasId ? body.id : derivedId([source, emailIdPart(body.email), body.responded_at]),
+      sourceResponseId: hasId ? body.id : derivedId([source, emailIdPart(body.email), body.respondedAt]),
       email: body.email,
       score: body.score,
       comment: body.comment,
-      respondedAt: body.responded_at,
+      respondedAt: body.respondedAt,
     },
     paths: {
       sourceResponseId: hasId ? pathOf('id') : undefined,
       email: pathOf('email'),
       score: pathOf('score'),
       comment: pathOf('comment'),
-      respondedAt: pathOf('responded_at'),
+      respondedAt: pathOf('respondedAt'),
     },
     // The body has no delivery id of its own; a signed request's `webhook-id` header is the one to dedupe on.
     eventId: null,

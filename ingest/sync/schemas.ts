@@ -96,23 +96,23 @@ const recordError = { error: 'must be an object' };
 
 export const csmRecordSchema = z.object(
   {
-    external_id: externalId,
+    externalId,
     email,
     name: requiredText(MAX_NAME_LENGTH),
-    manager_external_id: optional(externalId),
+    managerExternalId: optional(externalId),
   },
   recordError,
 );
 
 export const accountRecordSchema = z.object(
   {
-    external_id: externalId,
+    externalId,
     name: requiredText(MAX_NAME_LENGTH),
     segment: optional(text(MAX_NAME_LENGTH)),
     /** None: the account is unowned. */
-    csm_external_id: optional(externalId),
+    csmExternalId: optional(externalId),
     /** When the owner took over, for a handover recorded after the fact; none: now. */
-    csm_effective_from: optional(isoDate),
+    csmEffectiveFrom: optional(isoDate),
     attributes,
   },
   recordError,
@@ -120,8 +120,8 @@ export const accountRecordSchema = z.object(
 
 export const userRecordSchema = z.object(
   {
-    external_id: externalId,
-    account_external_id: externalId,
+    externalId,
+    accountExternalId: externalId,
     email,
     name: optional(text(MAX_NAME_LENGTH)),
     role: optional(text(MAX_NAME_LENGTH)),
@@ -134,19 +134,19 @@ export const userRecordSchema = z.object(
 export const ticketRecordSchema = z
   .object(
     {
-      external_id: externalId,
-      account_external_id: externalId,
+      externalId,
+      accountExternalId: externalId,
       priority: lowerCaseEnum(TICKET_PRIORITIES),
       status: lowerCaseEnum(TICKET_STATUSES),
       subject: optional(text(MAX_SUBJECT_LENGTH)),
-      opened_at: isoDate,
-      resolved_at: optional(isoDate),
+      openedAt: isoDate,
+      resolvedAt: optional(isoDate),
     },
     recordError,
   )
   .superRefine((ticket, ctx) => {
-    if (ticket.resolved_at && ticket.resolved_at < ticket.opened_at) {
-      ctx.addIssue({ code: 'custom', path: ['resolved_at'], message: 'is before opened_at' });
+    if (ticket.resolvedAt && ticket.resolvedAt < ticket.openedAt) {
+      ctx.addIssue({ code: 'custom', path: ['resolvedAt'], message: 'is before openedAt' });
     }
   });
 

@@ -45,7 +45,7 @@ export const FIRST_OWNERSHIP_FROM = new Date('1970-01-01T00:00:00Z');
 
 /**
  * Upserts accounts by external id in one transaction and keeps their ownership history. A new
- * owner takes over at `csm_effective_from` when the record gives one (a handover recorded after
+ * owner takes over at `csmEffectiveFrom` when the record gives one (a handover recorded after
  * the fact), else now: the intervals from then on are replaced, the responses given since are
  * credited to the new owner, and the change is recorded with who recorded it. An account whose
  * CSM is not in the instance is rejected; sync CSMs first.
@@ -53,28 +53,28 @@ export const FIRST_OWNERSHIP_FROM = new Date('1970-01-01T00:00:00Z');
 export async function syncAccounts(db: Kysely<Database>, records: SyncInput, { now, recordedBy = 'sync' }: AccountSyncOptions): Promise<AccountSyncResult> {
   const batch = new SyncBatch(accountRecordSchema, records);
   batch.keepWhere(({ record }) =>
-    record.csm_effective_from !== null && record.csm_effective_from.getTime() > now.getTime()
-      ? [{ path: 'csm_effective_from', message: `is in the future (${record.csm_effective_from.toISOString()}); a handover is recorded when it has happened` }]
+    record.csmEffectiveFrom !== null && record.csmEffectiveFrom.getTime() > now.getTime()
+      ? [{ path: 'csmEffectiveFrom', message: `is in the future (${record.csmEffectiveFrom.toISOString()}); a handover is recorded when it has happened` }]
       : [],
   );
   return inTransaction(db, async (trx) => {
-    const csmIds = await idsByExternalId(trx, 'csms', batch.records.flatMap((account) => account.csm_external_id ?? []));
+    const csmIds = await idsByExternalId(trx, 'csms', batch.records.flatMap((account) => account.csmExternalId ?? []));
     batch.keepWhere(({ record }) =>
-      record.csm_external_id === null || csmIds.has(record.csm_external_id)
+      record.csmExternalId === null || csmIds.has(record.csmExternalId)
         ? []
-        : [unknownReference('csm_external_id', 'CSM', record.csm_external_id)],
+        : [unknownReference('csmExternalId', 'CSM', record.csmExternalId)],
     );
     if (batch.accepted.length === 0) return { ...batch.result(), ownerChanges: [] };
 
     const rows = batch.records.map((account) => ({
-      external_id: account.external_id,
+      external_id: account.externalId,
       name: account.name,
       segment: account.segment,
-      csm_id: account.csm_external_id === null ? null : knownId(csmIds, account.csm_external_id),
+      csm_id: account.csmExternalId === null ? null : knownId(csmIds, account.csmExternalId),
       attributes: JSON.stringify(account.attributes),
       updated_at: now,
     }));
-    const effectiveFrom = new Map(batch.records.map((account) => [account.external_id, account.csm_effective_from]));
+    const effectiveFrom = new Map(batch.records.map((account) => [account.externalId, account.csmEffectiveFrom]));
     const owners = new Map<number, NewOwner>();
     for (const chunk of chunksForParameters(rows)) {
       const upserted = await upsertByExternalId(trx, 'accounts', chunk).returning(['id', 'external_id', 'csm_id']).execute();

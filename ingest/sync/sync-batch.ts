@@ -49,7 +49,7 @@ const RECORD_ROOT_PATH = '(record)';
  * The records of one sync: validated against their schema on construction, then narrowed by
  * each further check; every record that fails is kept as a rejection with its issues.
  */
-export class SyncBatch<T extends { external_id: string }> {
+export class SyncBatch<T extends { externalId: string }> {
   readonly received: number;
   accepted: AcceptedRecord<T>[] = [];
   private readonly rejections: SyncRejection[] = [];
@@ -74,9 +74,9 @@ export class SyncBatch<T extends { external_id: string }> {
     // One statement cannot upsert a row twice; the first version is kept and later ones are reported.
     const seen = new Map<string, AcceptedRecord<T>>();
     this.keepWhere((item) => {
-      const earlier = seen.get(item.record.external_id);
-      if (earlier) return [{ path: 'external_id', message: `${quote(item.record.external_id)} appears earlier in this batch (${where(earlier)})` }];
-      seen.set(item.record.external_id, item);
+      const earlier = seen.get(item.record.externalId);
+      if (earlier) return [{ path: 'externalId', message: `${quote(item.record.externalId)} appears earlier in this batch (${where(earlier)})` }];
+      seen.set(item.record.externalId, item);
       return [];
     });
   }
@@ -87,7 +87,7 @@ export class SyncBatch<T extends { external_id: string }> {
     for (const item of this.accepted) {
       const issues = check(item);
       if (issues.length === 0) kept.push(item);
-      else this.reject(item, item.record.external_id, issues);
+      else this.reject(item, item.record.externalId, issues);
     }
     this.accepted = kept;
   }
@@ -122,7 +122,7 @@ function formatPath(path: readonly PropertyKey[], fromCsv: boolean): string {
 
 function rawExternalId(record: unknown): string | null {
   if (typeof record !== 'object' || record === null) return null;
-  const id = (record as Record<string, unknown>).external_id;
+  const id = (record as Record<string, unknown>).externalId;
   if (typeof id === 'string' && id.trim() !== '') return id.trim();
   return typeof id === 'number' && Number.isFinite(id) ? String(id) : null;
 }

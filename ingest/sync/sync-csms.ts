@@ -28,23 +28,23 @@ export async function syncCsms(db: Kysely<Database>, records: SyncInput, { now }
   const batch = new SyncBatch(csmRecordSchema, records);
   return inTransaction(db, async (trx) => {
     const stored = await storedCsmsAndTheirManagers(trx, [
-      ...batch.records.map((csm) => csm.external_id),
-      ...batch.records.flatMap((csm) => csm.manager_external_id ?? []),
+      ...batch.records.map((csm) => csm.externalId),
+      ...batch.records.flatMap((csm) => csm.managerExternalId ?? []),
     ]);
     rejectBrokenManagerReferences(batch, stored);
     if (batch.accepted.length === 0) return batch.result();
 
     const ids = new Map([...stored].map(([externalId, csm]) => [externalId, csm.id]));
     // No manager_id: the upsert leaves a stored CSM's manager alone until the update below sets it.
-    const rows = batch.records.map((csm) => ({ external_id: csm.external_id, email: csm.email, name: csm.name, updated_at: now }));
+    const rows = batch.records.map((csm) => ({ external_id: csm.externalId, email: csm.email, name: csm.name, updated_at: now }));
     for (const chunk of chunksForParameters(rows)) {
       const upserted = await upsertByExternalId(trx, 'csms', chunk).returning(['id', 'external_id']).execute();
       for (const row of upserted) ids.set(row.external_id, row.id);
     }
 
     // Managers are set once every CSM of the batch exists, so a manager may come later in the batch.
-    const csmIds = batch.records.map((csm) => knownId(ids, csm.external_id));
-    const managerIds = batch.records.map((csm) => (csm.manager_external_id === null ? null : knownId(ids, csm.manager_external_id)));
+    const csmIds = batch.records.map((csm) => knownId(ids, csm.externalId));
+    const managerIds = batch.records.map((csm) => (csm.managerExternalId === null ? null : knownId(ids, csm.managerExternalId)));
     await sql`
       update csms set manager_id = assigned.manager_id
       from unnest(${csmIds}::integer[], ${managerIds}::integer[]) as assigned(id, manager_id)
@@ -78,21 +78,21 @@ async function storedCsmsAndTheirManagers(db: Kysely<Database>, externalIds: str
  */
 function rejectBrokenManagerReferences(batch: SyncBatch<CsmRecord>, stored: Map<string, StoredCsm>): void {
   for (;;) {
-    const incoming = new Map(batch.records.map((csm) => [csm.external_id, csm.manager_external_id]));
+    const incoming = new Map(batch.records.map((csm) => [csm.externalId, csm.managerExternalId]));
     const managerOf = (externalId: string): string | null =>
       incoming.has(externalId) ? (incoming.get(externalId) ?? null) : (stored.get(externalId)?.managerExternalId ?? null);
     const before = batch.accepted.length;
     batch.keepWhere(({ record }): SyncIssue[] => {
-      const manager = record.manager_external_id;
+      const manager = record.managerExternalId;
       if (manager === null) return [];
-      if (manager === record.external_id) return [{ path: 'manager_external_id', message: 'a CSM cannot be their own manager' }];
+      if (manager === record.externalId) return [{ path: 'managerExternalId', message: 'a CSM cannot be their own manager' }];
       if (!incoming.has(manager) && !stored.has(manager)) {
-        return [{ path: 'manager_external_id', message: `no CSM with external id ${quote(manager)} exists or is valid in this batch` }];
+        return [{ path: 'managerExternalId', message: `no CSM with external id ${quote(manager)} exists or is valid in this batch` }];
       }
-      const chain = [record.external_id];
+      const chain = [record.externalId];
       for (let next: string | null = manager; next !== null; next = managerOf(next)) {
-        if (next === record.external_id) {
-          return [{ path: 'manager_external_id', message: `managers would form a loop: ${[...chain, next].map(quote).join(' → ')}` }];
+        if (next === record.externalId) {
+          return [{ path: 'managerExternalId', message: `managers would form a loop: ${[...chain, next].map(quote).join(' → ')}` }];
         }
         // A loop that does not pass through this CSM is reported on its own members.
         if (chain.includes(next)) break;

@@ -30,7 +30,7 @@ const ATTRIBUTE_COLUMN_PREFIX = 'attr.';
 
 /**
  * Reads a CSV file of one entity into records for its schema, each with the line it starts on.
- * The header names the record's fields (`external_id`, `email`, …) and any `attr.<name>`
+ * The header names the record's fields (`externalId`, `email`, …) and any `attr.<name>`
  * attributes; an empty cell is an absent value. A header naming an unknown column or missing a
  * required one, or a row that is not well-formed CSV, throws a SyncCsvError with its line;
  * invalid values are left to the sync, which rejects those rows alone.

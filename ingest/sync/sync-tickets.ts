@@ -26,21 +26,21 @@ export interface TicketSyncResult extends SyncResult {
 export async function syncTickets(db: Kysely<Database>, records: SyncInput, { now }: SyncOptions): Promise<TicketSyncResult> {
   const batch = new SyncBatch(ticketRecordSchema, records);
   return inTransaction(db, async (trx) => {
-    const accountIds = await idsByExternalId(trx, 'accounts', batch.records.map((ticket) => ticket.account_external_id));
+    const accountIds = await idsByExternalId(trx, 'accounts', batch.records.map((ticket) => ticket.accountExternalId));
     batch.keepWhere(({ record }) =>
-      accountIds.has(record.account_external_id)
+      accountIds.has(record.accountExternalId)
         ? []
-        : [unknownReference('account_external_id', 'account', record.account_external_id)],
+        : [unknownReference('accountExternalId', 'account', record.accountExternalId)],
     );
 
     const rows = batch.records.map((ticket) => ({
-      external_id: ticket.external_id,
-      account_id: knownId(accountIds, ticket.account_external_id),
+      external_id: ticket.externalId,
+      account_id: knownId(accountIds, ticket.accountExternalId),
       priority: ticket.priority,
       status: ticket.status,
       subject: ticket.subject,
-      opened_at: ticket.opened_at,
-      resolved_at: ticket.resolved_at,
+      opened_at: ticket.openedAt,
+      resolved_at: ticket.resolvedAt,
       updated_at: now,
     }));
     for (const chunk of chunksForParameters(rows)) {

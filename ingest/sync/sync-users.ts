@@ -40,23 +40,23 @@ export async function syncUsers(db: Kysely<Database>, records: SyncInput, { now 
   });
 
   return inTransaction(db, async (trx) => {
-    const accountIds = await idsByExternalId(trx, 'accounts', batch.records.map((user) => user.account_external_id));
+    const accountIds = await idsByExternalId(trx, 'accounts', batch.records.map((user) => user.accountExternalId));
     const emailOwners = await usersByEmail(trx, batch.records.map((user) => user.email));
     batch.keepWhere(({ record }) => {
       const issues: SyncIssue[] = [];
-      if (!accountIds.has(record.account_external_id)) {
-        issues.push(unknownReference('account_external_id', 'account', record.account_external_id));
+      if (!accountIds.has(record.accountExternalId)) {
+        issues.push(unknownReference('accountExternalId', 'account', record.accountExternalId));
       }
       const owner = emailOwners.get(record.email);
-      if (owner !== undefined && owner !== record.external_id) {
+      if (owner !== undefined && owner !== record.externalId) {
         issues.push({ path: 'email', message: `${record.email} already belongs to the user with external id ${quote(owner)}` });
       }
       return issues;
     });
 
     const rows = batch.records.map((user) => ({
-      external_id: user.external_id,
-      account_id: knownId(accountIds, user.account_external_id),
+      external_id: user.externalId,
+      account_id: knownId(accountIds, user.accountExternalId),
       email: user.email,
       name: user.name,
       role: user.role,

@@ -17,10 +17,10 @@ describeEachBackend('account ownership API', (db) => {
     const k = db().kysely;
     const day1 = new Date('2026-03-01T12:00:00Z');
     const day9 = new Date('2026-03-09T12:00:00Z');
-    await syncCsms(k, [csmRecord({ external_id: 'ann', email: 'ann@cs.example', name: 'Ann' }), csmRecord({ external_id: 'bo', email: 'bo@cs.example', name: 'Bo' })], { now: day1 });
-    const acme = accountRecord({ external_id: 'acme', name: 'Acme', csm_external_id: 'ann' });
+    await syncCsms(k, [csmRecord({ externalId: 'ann', email: 'ann@cs.example', name: 'Ann' }), csmRecord({ externalId: 'bo', email: 'bo@cs.example', name: 'Bo' })], { now: day1 });
+    const acme = accountRecord({ externalId: 'acme', name: 'Acme', csmExternalId: 'ann' });
     await syncAccounts(k, [acme], { now: day1, recordedBy: 'hubspot sync' });
-    await syncAccounts(k, [{ ...acme, csm_external_id: 'bo', csm_effective_from: '2026-03-05' }], { now: day9, recordedBy: 'ops admin' });
+    await syncAccounts(k, [{ ...acme, csmExternalId: 'bo', csmEffectiveFrom: '2026-03-05' }], { now: day9, recordedBy: 'ops admin' });
     const { id } = await k.selectFrom('accounts').select('id').where('external_id', '=', 'acme').executeTakeFirstOrThrow();
     const csms = await k.selectFrom('csms').select(['id', 'name', 'email']).orderBy('name').execute();
     const [ann, bo] = csms;

@@ -30,7 +30,7 @@ describeEachBackend('POST /imports/responses over a socket', (db) => {
   });
 
   it('imports a one-row CSV', async () => {
-    const answer = await postOverSocket(`${url}/imports/responses`, headers, `email,score,responded_at\n${email},9,${daysAgo(1)}\n`);
+    const answer = await postOverSocket(`${url}/imports/responses`, headers, `email,score,respondedAt\n${email},9,${daysAgo(1)}\n`);
     expect(answer.status, answer.text).toBe(200);
     expect(answer.json()).toMatchObject({ rows: 1, accepted: 1, inserted: 1, rejected: 0 });
     expect(await db().kysely.selectFrom('nps_responses').select('score').execute()).toEqual([{ score: 9 }]);
@@ -42,7 +42,7 @@ describeEachBackend('POST /imports/responses over a socket', (db) => {
     const answer = postOverSocket(`${url}/imports/responses`, headers, upload).finally(() => {
       importAnswered = true;
     });
-    upload.write('email,score,responded_at,response_id\n');
+    upload.write('email,score,respondedAt,responseId\n');
     for (let round = 0; round < 5; round++) {
       upload.write(Array.from({ length: 200 }, (_, i) => `${email},${(round + i) % 11},${daysAgo(1 + (i % 20))},r${round}-${i}\n`).join(''));
       // The upload is open: the server is waiting for the rest of the file and must go on serving.

@@ -114,7 +114,7 @@ describeEachBackend('hostile request bodies', (db) => {
     const outcome = await app.inject(requestTo({ method: 'POST', url: '/tasks/:id/complete' }, JSON.stringify({ outcome: LONG_COMMENT })));
     expect(outcome.statusCode).toBe(400);
     expect(outcome.json().error.issues).toEqual([{ path: 'body.outcome', message: expect.stringContaining('2000') }]);
-    const csm = await app.inject(requestTo({ method: 'POST', url: '/sync/csms' }, JSON.stringify({ records: [{ external_id: 'c1', email: 'c1@cs.example', name: LONG_COMMENT }] })));
+    const csm = await app.inject(requestTo({ method: 'POST', url: '/sync/csms' }, JSON.stringify({ records: [{ externalId: 'c1', email: 'c1@cs.example', name: LONG_COMMENT }] })));
     expect(csm.json()).toMatchObject({ upserted: 0, rejected: [{ issues: [{ path: 'name', message: 'must be at most 200 characters' }] }] });
   });
 
@@ -137,7 +137,7 @@ describeEachBackend('hostile request bodies', (db) => {
     const form = Buffer.concat([Buffer.from('event_name=created&response[text]=Jos'), Buffer.from([0xe9])]);
     const wootricForm = await app.inject(requestTo({ method: 'POST', url: '/webhooks/wootric' }, form, 'application/x-www-form-urlencoded'));
     expect(wootricForm.json().error).toMatchObject({ code: 'invalid_encoding', issues: [{ path: 'line 1' }] });
-    const csv = Buffer.concat([Buffer.from('external_id,email,name\nc1,c1@cs.example,Jos'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const csv = Buffer.concat([Buffer.from('externalId,email,name\nc1,c1@cs.example,Jos'), Buffer.from([0xe9]), Buffer.from('\n')]);
     const syncCsv = await app.inject(requestTo({ method: 'POST', url: '/sync/csms' }, csv, 'text/csv'));
     expect(syncCsv.json().error).toMatchObject({ code: 'invalid_encoding', issues: [{ path: 'line 2' }] });
     expect(await storedRows(db().kysely)).toBe(before);

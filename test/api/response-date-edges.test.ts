@@ -27,7 +27,7 @@ const DATED: Record<SourceName, { path: string; body: (value: unknown, n: number
   wootric: { path: 'response.created_at', body: (value, n) => wootricResponseEvent({ response: { id: 5000 + n, created_at: value, updated_at: value } }) },
   asknicely: { path: 'question.responded', body: (value, n) => askNicelyPayload({ question: { id: `q${n}`, responded: value } }) },
   retently: { path: 'createdDate', body: (value, n) => retentlyPayload({ id: `rt${n}`, createdDate: value }) },
-  generic: { path: 'responded_at', body: (value, n) => genericResponse({ id: `g${n}`, responded_at: value }) },
+  generic: { path: 'respondedAt', body: (value, n) => genericResponse({ id: `g${n}`, respondedAt: value }) },
 };
 
 describeEachBackend('response dates at and beyond their edges', (db) => {
@@ -67,14 +67,14 @@ describeEachBackend('response dates at and beyond their edges', (db) => {
     const { app, k, tokens } = await setUp();
     const responses = [
       genericResponse({ id: 'good-before' }),
-      ...OUT_OF_RANGE.map(([value], i) => genericResponse({ id: `bad-${i}`, responded_at: value })),
-      genericResponse({ id: 'good-after', responded_at: AT_THE_EDGE[0] }),
+      ...OUT_OF_RANGE.map(([value], i) => genericResponse({ id: `bad-${i}`, respondedAt: value })),
+      genericResponse({ id: 'good-after', respondedAt: AT_THE_EDGE[0] }),
     ];
     const response = await app.inject({ method: 'POST', ...withToken(signedDelivery('generic', JSON.stringify({ responses })), tokens.ingest) });
     expect(response.statusCode, response.body).toBe(202);
     expect(response.json()).toMatchObject({ received: responses.length, inserted: 2 });
     expect(response.json().rejected).toEqual(
-      OUT_OF_RANGE.map(([, message], i) => ({ reason: 'invalid', sourceResponseId: `bad-${i}`, issues: [{ path: `responses[${i + 1}].responded_at`, message }] })),
+      OUT_OF_RANGE.map(([, message], i) => ({ reason: 'invalid', sourceResponseId: `bad-${i}`, issues: [{ path: `responses[${i + 1}].respondedAt`, message }] })),
     );
     expect(await k.selectFrom('nps_responses').select('source_response_id').orderBy('source_response_id').execute()).toEqual([
       { source_response_id: 'good-after' },
@@ -89,7 +89,7 @@ describeEachBackend('response dates at and beyond their edges', (db) => {
     // A CSV carries text: the numbers are written as a spreadsheet would write them.
     const beyond = ['10000000000000000', '100000000000000000000', '-10000000000000000', '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', '946684799', '1999-12-31T23:59:59Z'];
     const file = [
-      'email,score,responded_at,response_id',
+      'email,score,respondedAt,responseId',
       ...beyond.map((value, i) => `ana.silva@acme.example,9,${value},bad-${i}`),
       'ana.silva@acme.example,9,2000-01-01T00:00:00Z,edge-iso',
       'ana.silva@acme.example,9,946684800,edge-seconds',
@@ -98,13 +98,13 @@ describeEachBackend('response dates at and beyond their edges', (db) => {
     expect(answer.status, answer.text).toBe(200);
     expect(answer.json()).toMatchObject({ rows: beyond.length + 2, inserted: 2, rejected: beyond.length, skipped: 0 });
     expect(answer.json().rejections.map((r: { line: number; issues: { path: string; message: string }[] }) => [r.line, r.issues])).toEqual([
-      [2, [{ path: 'responded_at', message: 'is not a date: "10000000000000000"' }]],
-      [3, [{ path: 'responded_at', message: 'is not a date: "100000000000000000000"' }]],
-      [4, [{ path: 'responded_at', message: 'is not a date: "-10000000000000000"' }]],
-      [5, [{ path: 'responded_at', message: 'is before 2000-01-01, earlier than any NPS response: 0000-01-01T00:00:00.000Z' }]],
-      [6, [{ path: 'responded_at', message: 'is in the future: +010000-01-01T00:00:00.000Z' }]],
-      [7, [{ path: 'responded_at', message: 'is before 2000-01-01, earlier than any NPS response: 1999-12-31T23:59:59.000Z' }]],
-      [8, [{ path: 'responded_at', message: 'is before 2000-01-01, earlier than any NPS response: 1999-12-31T23:59:59.000Z' }]],
+      [2, [{ path: 'respondedAt', message: 'is not a date: "10000000000000000"' }]],
+      [3, [{ path: 'respondedAt', message: 'is not a date: "100000000000000000000"' }]],
+      [4, [{ path: 'respondedAt', message: 'is not a date: "-10000000000000000"' }]],
+      [5, [{ path: 'respondedAt', message: 'is before 2000-01-01, earlier than any NPS response: 0000-01-01T00:00:00.000Z' }]],
+      [6, [{ path: 'respondedAt', message: 'is in the future: +010000-01-01T00:00:00.000Z' }]],
+      [7, [{ path: 'respondedAt', message: 'is before 2000-01-01, earlier than any NPS response: 1999-12-31T23:59:59.000Z' }]],
+      [8, [{ path: 'respondedAt', message: 'is before 2000-01-01, earlier than any NPS response: 1999-12-31T23:59:59.000Z' }]],
     ]);
     expect(await k.selectFrom('nps_responses').select('source_response_id').orderBy('source_response_id').execute()).toEqual([
       { source_response_id: 'edge-iso' },

@@ -65,7 +65,7 @@ describeEachBackend('rules API', (db) => {
       { method: 'GET', url: '/rules' },
       { method: 'GET', url: '/rules/unhappy-admins' },
       { method: 'POST', url: '/rules', payload: aListRule() },
-      { method: 'PUT', url: '/rules/unhappy-admins', payload: { ...unhappyAdmins(), expected_version: 1 } },
+      { method: 'PUT', url: '/rules/unhappy-admins', payload: { ...unhappyAdmins(), expectedVersion: 1 } },
       { method: 'POST', url: '/rules/unhappy-admins/enable' },
       { method: 'POST', url: '/rules/unhappy-admins/disable' },
       { method: 'POST', url: '/rules/dry-run', payload: aListRule() },
@@ -81,7 +81,7 @@ describeEachBackend('rules API', (db) => {
 
     // The admin reaches each of them (DELETE last: the others need the rule).
     for (const request of requests) {
-      const response = await as(request.method === 'PUT' ? { ...request, payload: { ...unhappyAdmins({ description: 'changed' }), expected_version: 1 } } : request);
+      const response = await as(request.method === 'PUT' ? { ...request, payload: { ...unhappyAdmins({ description: 'changed' }), expectedVersion: 1 } } : request);
       expect(response.statusCode, `${request.method} ${request.url}: ${response.body}`).toBeLessThan(300);
     }
     await app.close();
@@ -112,7 +112,7 @@ describeEachBackend('rules API', (db) => {
     expect(first.statusCode).toBe(200);
     expect(first.headers.etag).toBe('"2"');
     expect(first.json()).toMatchObject({ rule: { version: 2, definition: stricter }, changed: true, refreshed: { lists: [{ entered: 0, exited: 2, total: 0 }] } });
-    const second = await as({ method: 'PUT', url: '/rules/unhappy-admins', payload: { ...unhappyAdmins({ description: 'mine' }), expected_version: 1 } });
+    const second = await as({ method: 'PUT', url: '/rules/unhappy-admins', payload: { ...unhappyAdmins({ description: 'mine' }), expectedVersion: 1 } });
     expect(second.statusCode).toBe(409);
     expect(second.json().error).toMatchObject({ code: 'version_conflict', message: expect.stringContaining('version 2, not 1') });
     expect((await as({ method: 'GET', url: '/rules/unhappy-admins' })).json().rule.definition).toEqual(stricter);
@@ -120,8 +120,8 @@ describeEachBackend('rules API', (db) => {
     const unversioned = await as({ method: 'PUT', url: '/rules/unhappy-admins', payload: stricter });
     expect(unversioned.statusCode).toBe(428);
     expect(unversioned.json().error.code).toBe('version_required');
-    const disagreeing = await as({ method: 'PUT', url: '/rules/unhappy-admins', headers: { 'if-match': '"2"' }, payload: { ...stricter, expected_version: 1 } });
-    expect(disagreeing.json().error).toMatchObject({ code: 'invalid_request', issues: [{ path: 'body.expected_version' }] });
+    const disagreeing = await as({ method: 'PUT', url: '/rules/unhappy-admins', headers: { 'if-match': '"2"' }, payload: { ...stricter, expectedVersion: 1 } });
+    expect(disagreeing.json().error).toMatchObject({ code: 'invalid_request', issues: [{ path: 'body.expectedVersion' }] });
     const same = await as({ method: 'PUT', url: '/rules/unhappy-admins', headers: { 'if-match': '2' }, payload: stricter });
     expect(same.json()).toMatchObject({ rule: { version: 2 }, changed: false });
 
@@ -133,9 +133,9 @@ describeEachBackend('rules API', (db) => {
 
     const enabledOnly = (await as({ method: 'GET', url: '/rules' })).json();
     expect(enabledOnly.rules.map((r: { name: string }) => r.name)).not.toContain('unhappy-admins');
-    const all = (await as({ method: 'GET', url: '/rules?include_disabled=true&kind=list' })).json();
+    const all = (await as({ method: 'GET', url: '/rules?includeDisabled=true&kind=list' })).json();
     expect(all.rules.map((r: { name: string }) => r.name)).toEqual(['unhappy-admins']);
-    expect((await as({ method: 'GET', url: '/rules?include_disabled&kind=health' })).json().rules).toEqual([]);
+    expect((await as({ method: 'GET', url: '/rules?includeDisabled&kind=health' })).json().rules).toEqual([]);
 
     const staleDelete = await as({ method: 'DELETE', url: '/rules/unhappy-admins', headers: { 'if-match': '"2"' } });
     expect(staleDelete.statusCode).toBe(409);
@@ -148,7 +148,7 @@ describeEachBackend('rules API', (db) => {
     // Gone from the API, kept in the database; the name is free again.
     expect((await as({ method: 'GET', url: '/rules/unhappy-admins' })).statusCode).toBe(404);
     expect((await as({ method: 'DELETE', url: '/rules/unhappy-admins' })).statusCode).toBe(404);
-    expect((await as({ method: 'GET', url: '/rules?include_disabled=true' })).json().rules).toEqual([]);
+    expect((await as({ method: 'GET', url: '/rules?includeDisabled=true' })).json().rules).toEqual([]);
     expect((await ruleHistory(k, 'unhappy-admins')).map((v) => v.version)).toEqual([1, 2, 3, 4]);
     const again = await as({ method: 'POST', url: '/rules', payload: unhappyAdmins() });
     expect(again.json().rule).toMatchObject({ version: 1 });
@@ -166,14 +166,14 @@ describeEachBackend('rules API', (db) => {
     const rest = (await as({ method: 'GET', url: `/rules?limit=2&after=${page.next}` })).json();
     expect(rest).toMatchObject({ rules: [{ name: 'c-list' }], next: null });
 
-    const renamed = await as({ method: 'PUT', url: '/rules/a-list', payload: { ...aListRule({ name: 'first-list' }), expected_version: 1 } });
+    const renamed = await as({ method: 'PUT', url: '/rules/a-list', payload: { ...aListRule({ name: 'first-list' }), expectedVersion: 1 } });
     expect(renamed.json().rule).toMatchObject({ name: 'first-list', version: 2 });
-    const taken = await as({ method: 'PUT', url: '/rules/first-list', payload: { ...aListRule({ name: 'b-list' }), expected_version: 2 } });
+    const taken = await as({ method: 'PUT', url: '/rules/first-list', payload: { ...aListRule({ name: 'b-list' }), expectedVersion: 2 } });
     expect(taken.json().error.code).toBe('rule_exists');
-    const rekinded = await as({ method: 'PUT', url: '/rules/first-list', payload: { ...aTriggerRule({ name: 'first-list' }), expected_version: 2 } });
+    const rekinded = await as({ method: 'PUT', url: '/rules/first-list', payload: { ...aTriggerRule({ name: 'first-list' }), expectedVersion: 2 } });
     expect(rekinded.statusCode).toBe(400);
     expect(rekinded.json().error).toMatchObject({ code: 'invalid_rule', issues: [{ path: '$.kind', message: expect.stringContaining('must stay "list"') }] });
-    expect((await as({ method: 'PUT', url: '/rules/nope', payload: { ...aListRule({ name: 'nope' }), expected_version: 1 } })).statusCode).toBe(404);
+    expect((await as({ method: 'PUT', url: '/rules/nope', payload: { ...aListRule({ name: 'nope' }), expectedVersion: 1 } })).statusCode).toBe(404);
     await app.close();
   });
 
@@ -219,7 +219,7 @@ describeEachBackend('rules API', (db) => {
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error).toMatchObject({ code: 'malformed_json', issues: [{ path: '$', message: expect.stringContaining('JSON') }] });
 
-    const putMistake = await as({ method: 'PUT', url: '/rules/nothing-here', payload: { kind: 'list', expected_version: 1 } });
+    const putMistake = await as({ method: 'PUT', url: '/rules/nothing-here', payload: { kind: 'list', expectedVersion: 1 } });
     expect(putMistake.json().error.issues.map((issue: { path: string }) => issue.path)).toEqual(['$.name', '$.conditions']);
 
     const badMetadata = await as({ method: 'POST', url: '/rules', payload: { ...aListRule(), enabled: 'yes' } });
@@ -368,15 +368,15 @@ describeEachBackend('rules API', (db) => {
     expect(ana.why.reasons).toEqual(['category = "detractor" is equal "detractor"', 'hasComment = true is equal true']);
 
     const bo = await k.selectFrom('nps_responses').select('id').where('user_id', '=', acme.users[1]!.id).executeTakeFirstOrThrow();
-    const byResponse = (await as({ method: 'POST', url: `/rules/dry-run?response_id=${bo.id}`, payload: detractorWithComment })).json();
+    const byResponse = (await as({ method: 'POST', url: `/rules/dry-run?responseId=${bo.id}`, payload: detractorWithComment })).json();
     expect(byResponse).toMatchObject({ matched: false, event: { responseId: bo.id, score: 10 }, why: { reasons: ['category = "promoter" is not equal "detractor"', 'hasComment = false is not equal true'] } });
 
     const missing = await as({ method: 'POST', url: '/rules/dry-run', payload: detractorWithComment });
-    expect(missing.json().error).toMatchObject({ code: 'event_required', message: expect.stringContaining('?response_id=') });
+    expect(missing.json().error).toMatchObject({ code: 'event_required', message: expect.stringContaining('?responseId=') });
     expect((await as({ method: 'POST', url: '/rules/dry-run?user=dee@acme.example', payload: detractorWithComment })).json().error).toMatchObject({ code: 'not_found', message: expect.stringContaining('no response yet') });
     expect((await as({ method: 'POST', url: '/rules/dry-run?user=nobody@x.example', payload: detractorWithComment })).statusCode).toBe(404);
-    expect((await as({ method: 'POST', url: '/rules/dry-run?response_id=999999', payload: detractorWithComment })).statusCode).toBe(404);
-    expect((await as({ method: 'POST', url: `/rules/dry-run?response_id=${bo.id}&user=ana@acme.example`, payload: detractorWithComment })).statusCode).toBe(400);
+    expect((await as({ method: 'POST', url: '/rules/dry-run?responseId=999999', payload: detractorWithComment })).statusCode).toBe(404);
+    expect((await as({ method: 'POST', url: `/rules/dry-run?responseId=${bo.id}&user=ana@acme.example`, payload: detractorWithComment })).statusCode).toBe(400);
     await app.close();
   });
 

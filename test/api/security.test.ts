@@ -138,7 +138,7 @@ describeEachBackend('API security', (db) => {
   it('stores hostile strings from a webhook as data, verbatim, and answers them back unchanged', async () => {
     const k = db().kysely;
     for (const [i, hostile] of HOSTILE_STRINGS.entries()) {
-      const body = JSON.stringify({ id: `hostile-${i}`, email: 'ana@acme.example', score: 3, responded_at: '2026-11-20T10:00:00Z', comment: hostile, source: 'in-app' });
+      const body = JSON.stringify({ id: `hostile-${i}`, email: 'ana@acme.example', score: 3, respondedAt: '2026-11-20T10:00:00Z', comment: hostile, source: 'in-app' });
       const response = await app.inject({
         method: 'POST',
         url: '/webhooks/generic',
@@ -160,7 +160,7 @@ describeEachBackend('API security', (db) => {
 
   it('refuses a bad signature, a stale event and answers a replayed one as the first time, storing once', async () => {
     const k = db().kysely;
-    const body = JSON.stringify({ id: 'r-1', email: 'ana@acme.example', score: 9, responded_at: '2026-11-20T10:00:00Z' });
+    const body = JSON.stringify({ id: 'r-1', email: 'ana@acme.example', score: 9, respondedAt: '2026-11-20T10:00:00Z' });
     const deliver = (headers: Record<string, string>) =>
       app.inject({ method: 'POST', url: '/webhooks/generic', headers: { ...bearer(tokens.ingest), 'content-type': 'application/json', ...headers }, payload: body });
 

@@ -31,10 +31,10 @@ describeEachBackend('sync routes', (db) => {
     await expectRefusedUnlessRole(
       app,
       tokens,
-      { method: 'POST', url: '/sync/csms', headers: { 'content-type': 'text/csv' }, payload: 'external_id,email,name\nc9,c9@cs.example,C9\n' },
+      { method: 'POST', url: '/sync/csms', headers: { 'content-type': 'text/csv' }, payload: 'externalId,email,name\nc9,c9@cs.example,C9\n' },
       ['ingest', 'admin'],
     );
-    const history = 'email,score,responded_at\nuser1@acct1.example,9,2026-11-01T10:00:00Z\n';
+    const history = 'email,score,respondedAt\nuser1@acct1.example,9,2026-11-01T10:00:00Z\n';
     await expectRefusedUnlessRole(app, tokens, { method: 'POST', url: '/imports/responses', headers: { 'content-type': 'text/csv' }, payload: history }, ['ingest', 'admin']);
     expect({ csms: await countOf(k, 'csms'), responses: await countOf(k, 'nps_responses') }).toEqual(before);
 
@@ -50,7 +50,7 @@ describeEachBackend('sync routes', (db) => {
     const post = (kind: string, records: unknown[]) => app.inject({ method: 'POST', url: `/sync/${kind}`, headers: bearer(tokens.ingest), payload: { records } });
     await ingestPayloads(k, 'generic', [genericResponse({ email: 'fay@stark.example' })], { now: new Date(), timeZone: 'UTC', counting: 'every_response' });
 
-    expect((await post('csms', [csmRecord({ external_id: 'csm-ann' })])).json()).toEqual({
+    expect((await post('csms', [csmRecord({ externalId: 'csm-ann' })])).json()).toEqual({
       received: 1,
       upserted: 1,
       rejected: [],
@@ -60,17 +60,17 @@ describeEachBackend('sync routes', (db) => {
       tasksReassigned: [],
       tasksNotReassigned: [],
     });
-    expect((await post('accounts', [accountRecord({ external_id: 'stark', csm_external_id: 'csm-ann' })])).json()).toMatchObject({ upserted: 1 });
-    const users = await post('users', [userRecord({ account_external_id: 'stark', email: 'Fay@Stark.example' }), userRecord({ account_external_id: 'nowhere' })]);
+    expect((await post('accounts', [accountRecord({ externalId: 'stark', csmExternalId: 'csm-ann' })])).json()).toMatchObject({ upserted: 1 });
+    const users = await post('users', [userRecord({ accountExternalId: 'stark', email: 'Fay@Stark.example' }), userRecord({ accountExternalId: 'nowhere' })]);
     expect(users.statusCode).toBe(200);
     expect(users.json()).toMatchObject({
       received: 2,
       upserted: 1,
       responsesTaken: 1,
-      rejected: [{ index: 1, issues: [{ path: 'account_external_id', message: 'no account with external id "nowhere" is known to this instance' }] }],
+      rejected: [{ index: 1, issues: [{ path: 'accountExternalId', message: 'no account with external id "nowhere" is known to this instance' }] }],
     });
     expect(users.json().rejected[0]).not.toHaveProperty('line');
-    expect((await post('tickets', [ticketRecord({ account_external_id: 'stark' })])).json()).toMatchObject({ upserted: 1 });
+    expect((await post('tickets', [ticketRecord({ accountExternalId: 'stark' })])).json()).toMatchObject({ upserted: 1 });
     expect(await countOf(k, 'nps_responses')).toBe(1);
     expect(await countOf(k, 'tickets')).toBe(1);
     await app.close();
@@ -78,9 +78,9 @@ describeEachBackend('sync routes', (db) => {
 
   it('syncs a CSV body, reporting each bad row with its line and column', async () => {
     const { app, k, tokens } = await setUp();
-    await app.inject({ method: 'POST', url: '/sync/accounts', headers: bearer(tokens.ingest), payload: { records: [accountRecord({ external_id: 'acme' })] } });
+    await app.inject({ method: 'POST', url: '/sync/accounts', headers: bearer(tokens.ingest), payload: { records: [accountRecord({ externalId: 'acme' })] } });
     const csv = [
-      'external_id,account_external_id,email,role,attr.plan',
+      'externalId,accountExternalId,email,role,attr.plan',
       'u1,acme,Bo@Acme.COM,admin,gold',
       'u2,acme,not-an-email,,silver',
       'u3,initech,di@acme.com,,',
@@ -97,7 +97,7 @@ describeEachBackend('sync routes', (db) => {
       tasksNotReassigned: [],
       rejected: [
         { index: 1, line: 3, externalId: 'u2', issues: [{ path: 'email', message: 'must be an email address' }] },
-        { index: 2, line: 4, externalId: 'u3', issues: [{ path: 'account_external_id', message: 'no account with external id "initech" is known to this instance' }] },
+        { index: 2, line: 4, externalId: 'u3', issues: [{ path: 'accountExternalId', message: 'no account with external id "initech" is known to this instance' }] },
       ],
     });
     expect(await k.selectFrom('users').select(['external_id', 'attributes']).where('external_id', '=', 'u1').execute()).toEqual([
@@ -109,14 +109,14 @@ describeEachBackend('sync routes', (db) => {
   it('refuses a CSV it cannot read, or a body that is not { records }, with where the problem is and nothing synced', async () => {
     const { app, k, tokens } = await setUp();
     const csmsBefore = await countOf(k, 'csms');
-    const header = await app.inject({ method: 'POST', url: '/sync/csms', headers: csvHeaders(tokens.ingest), payload: 'external_id,email,nmae\nc1,a@b.example,Ann\n' });
+    const header = await app.inject({ method: 'POST', url: '/sync/csms', headers: csvHeaders(tokens.ingest), payload: 'externalId,email,nmae\nc1,a@b.example,Ann\n' });
     expect(header.statusCode).toBe(400);
     expect(header.json().error).toMatchObject({
       code: 'invalid_csv',
       message: expect.stringMatching(/^line 1: unknown column "nmae" for a csm .*; nothing was synced$/),
       issues: [{ path: 'line 1', message: expect.stringContaining('unknown column "nmae"') }],
     });
-    const ragged = await app.inject({ method: 'POST', url: '/sync/csms', headers: csvHeaders(tokens.ingest), payload: 'external_id,email,name\nc1,a@b.example,Ann\nc2,b@b.example\n' });
+    const ragged = await app.inject({ method: 'POST', url: '/sync/csms', headers: csvHeaders(tokens.ingest), payload: 'externalId,email,name\nc1,a@b.example,Ann\nc2,b@b.example\n' });
     expect(ragged.json().error).toMatchObject({ code: 'invalid_csv', issues: [{ path: 'line 3' }] });
 
     for (const [payload, message] of [
@@ -141,7 +141,7 @@ describeEachBackend('sync routes', (db) => {
     const ann = (await k.selectFrom('users').select('email').executeTakeFirstOrThrow()).email;
     const recent = new Date(Date.now() - 86_400_000).toISOString();
     const file = [
-      'email,score,responded_at,comment,response_id',
+      'email,score,respondedAt,comment,responseId',
       `${ann},10,${recent},"Love it, truly",r1`,
       `${ann},11,${recent},,r2`,
       `stranger@else.example,9,${recent},,r3`,
@@ -173,14 +173,14 @@ describeEachBackend('sync routes', (db) => {
 
   it('refuses an import it cannot read, with the line, and any body that is not CSV', async () => {
     const { app, k, tokens } = await setUp();
-    const header = await app.inject({ method: 'POST', url: '/imports/responses', headers: csvHeaders(tokens.ingest), payload: 'mail,score,responded_at\n' });
+    const header = await app.inject({ method: 'POST', url: '/imports/responses', headers: csvHeaders(tokens.ingest), payload: 'mail,score,respondedAt\n' });
     expect(header.statusCode).toBe(400);
     expect(header.json().error).toMatchObject({ code: 'invalid_csv', message: expect.stringMatching(/^CSV line 1: missing column email/), issues: [{ path: 'line 1' }] });
     const unclosed = await app.inject({
       method: 'POST',
       url: '/imports/responses',
       headers: csvHeaders(tokens.ingest),
-      payload: 'email,score,responded_at,comment\na@b.example,9,2026-11-01,ok\na@b.example,9,2026-11-02,"never closed\n',
+      payload: 'email,score,respondedAt,comment\na@b.example,9,2026-11-01,ok\na@b.example,9,2026-11-02,"never closed\n',
     });
     expect(unclosed.statusCode).toBe(400);
     expect(unclosed.json().error).toMatchObject({ code: 'invalid_csv', message: expect.stringMatching(/^CSV line 3: /) });
@@ -189,7 +189,7 @@ describeEachBackend('sync routes', (db) => {
     const empty = await app.inject({ method: 'POST', url: '/imports/responses', headers: bearer(tokens.ingest) });
     expect(empty.statusCode).toBe(415);
     expect(empty.json().error.code).toBe('unsupported_media_type');
-    const badQuery = await app.inject({ method: 'POST', url: '/imports/responses?months=0', headers: csvHeaders(tokens.ingest), payload: 'email,score,responded_at\n' });
+    const badQuery = await app.inject({ method: 'POST', url: '/imports/responses?months=0', headers: csvHeaders(tokens.ingest), payload: 'email,score,respondedAt\n' });
     expect(badQuery.json().error).toMatchObject({ code: 'invalid_request', issues: [{ path: 'querystring.months' }] });
     expect(await countOf(k, 'nps_responses')).toBe(0);
     await app.close();

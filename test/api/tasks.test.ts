@@ -77,8 +77,8 @@ describeEachBackend('tasks API', (db) => {
     expect((await list('?assignee=ben@cs.example')).tasks.map((t: { id: number }) => t.id)).toEqual([benTask.id]);
     expect((await list(`?assignee=${ann.csm.id}`)).tasks.map((t: { id: number }) => t.id)).toEqual([annTask.id]);
     expect((await list('?overdue=true')).tasks.map((t: { id: number }) => t.id)).toEqual([annTask.id]);
-    expect((await list(`?due_after=${encodeURIComponent(new Date().toISOString())}`)).tasks.map((t: { id: number }) => t.id)).toEqual([benTask.id]);
-    expect((await list(`?due_before=${encodeURIComponent(new Date().toISOString())}`)).tasks.map((t: { id: number }) => t.id)).toEqual([annTask.id]);
+    expect((await list(`?dueAfter=${encodeURIComponent(new Date().toISOString())}`)).tasks.map((t: { id: number }) => t.id)).toEqual([benTask.id]);
+    expect((await list(`?dueBefore=${encodeURIComponent(new Date().toISOString())}`)).tasks.map((t: { id: number }) => t.id)).toEqual([annTask.id]);
     expect(await list('?status=done')).toMatchObject({ tasks: [], total: 0 });
     const page = await list('?limit=1&offset=1');
     expect(page).toMatchObject({ total: 2, limit: 1, offset: 1 });
@@ -90,8 +90,8 @@ describeEachBackend('tasks API', (db) => {
     const badStatus = await app.inject({ method: 'GET', url: '/tasks?status=closed', headers: bearer(tokens.admin) });
     expect(badStatus.statusCode).toBe(400);
     expect(badStatus.json().error).toMatchObject({ code: 'invalid_request', issues: [{ path: 'querystring.status' }] });
-    const badDate = await app.inject({ method: 'GET', url: '/tasks?due_before=yesterday', headers: bearer(tokens.admin) });
-    expect(badDate.json().error.issues).toMatchObject([{ path: 'querystring.due_before' }]);
+    const badDate = await app.inject({ method: 'GET', url: '/tasks?dueBefore=yesterday', headers: bearer(tokens.admin) });
+    expect(badDate.json().error.issues).toMatchObject([{ path: 'querystring.dueBefore' }]);
     const unknown = await app.inject({ method: 'GET', url: '/tasks?assignee=nobody@cs.example', headers: bearer(tokens.admin) });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error).toMatchObject({ code: 'unknown_assignee', issues: [{ path: 'querystring.assignee' }] });
@@ -282,7 +282,7 @@ describeEachBackend('tasks API with running journeys', (database) => {
     await detractorWaiting(async ({ taskId, userId }) => {
       // The test server's clock runs at or ahead of the real one: an hour ago is before the answer.
       const handover = new Date(Date.now() - HOUR_MS).toISOString();
-      const synced = await post('/sync/accounts', adminToken, { records: [{ external_id: 'acme', name: 'Acme', csm_external_id: 'rae', csm_effective_from: handover }] });
+      const synced = await post('/sync/accounts', adminToken, { records: [{ externalId: 'acme', name: 'Acme', csmExternalId: 'rae', csmEffectiveFrom: handover }] });
       expect(synced.statusCode, synced.body).toBe(200);
       expect(synced.json()).toMatchObject({ upserted: 1, ownerChanges: [{ csmId: rae.id, effectiveFrom: handover, responsesRecredited: 1 }], tasksReassigned: [taskId], tasksNotReassigned: [] });
       await waitFor(async () => (mailTo('rae@cs.example').length === 1 ? true : undefined), "the new owner's email");

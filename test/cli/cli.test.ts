@@ -38,11 +38,11 @@ describe('npsloop CLI', () => {
   it('syncs the instance, imports history and reports account NPS', async () => {
     const today = new Date();
     const day = (daysAgo: number) => new Date(today.getTime() - daysAgo * 86_400_000).toISOString();
-    expect((await npsloop('sync', 'csm', file('csms.csv', 'external_id,email,name\nann,ann@cs.example,Ann\n'))).code).toBe(0);
-    expect((await npsloop('sync', 'account', file('accounts.json', JSON.stringify([{ external_id: 'acme', name: 'Acme', csm_external_id: 'ann' }])))).code).toBe(0);
-    expect((await npsloop('sync', 'user', file('users.csv', 'external_id,account_external_id,email\nu1,acme,ana@acme.example\nu2,acme,bo@acme.example\n'))).code).toBe(0);
+    expect((await npsloop('sync', 'csm', file('csms.csv', 'externalId,email,name\nann,ann@cs.example,Ann\n'))).code).toBe(0);
+    expect((await npsloop('sync', 'account', file('accounts.json', JSON.stringify([{ externalId: 'acme', name: 'Acme', csmExternalId: 'ann' }])))).code).toBe(0);
+    expect((await npsloop('sync', 'user', file('users.csv', 'externalId,accountExternalId,email\nu1,acme,ana@acme.example\nu2,acme,bo@acme.example\n'))).code).toBe(0);
     const history = file('history.csv', [
-      'email,score,responded_at,comment',
+      'email,score,respondedAt,comment',
       `ana@acme.example,10,${day(3)},great`,
       `bo@acme.example,2,${day(2)},"slow, buggy"`,
       `ana@acme.example,abc,${day(1)},`,

@@ -59,18 +59,18 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
     const beyond = ['10000000000000000', '100000000000000000000', '-10000000000000000', '0000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', '946684799'];
     const csv = file(
       'dates.csv',
-      ['email,score,responded_at,response_id', ...beyond.map((value, i) => `${EMAIL},9,${value},bad-${i}`), `${EMAIL},9,2000-01-01T00:00:00Z,edge-iso`, `${EMAIL},9,946684800,edge-seconds`].join('\n'),
+      ['email,score,respondedAt,responseId', ...beyond.map((value, i) => `${EMAIL},9,${value},bad-${i}`), `${EMAIL},9,2000-01-01T00:00:00Z,edge-iso`, `${EMAIL},9,946684800,edge-seconds`].join('\n'),
     );
     const result = await npsloop('import', csv, '--since', '1999-01-01');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('8 rows read: 2 new, 0 updated, 0 unchanged, 6 rejected');
     for (const line of [
-      'line 2: invalid: responded_at is not a date: "10000000000000000"',
-      'line 3: invalid: responded_at is not a date: "100000000000000000000"',
-      'line 4: invalid: responded_at is not a date: "-10000000000000000"',
-      'line 5: invalid: responded_at is before 2000-01-01, earlier than any NPS response: 0000-01-01T00:00:00.000Z',
-      'line 6: invalid: responded_at is in the future: +010000-01-01T00:00:00.000Z',
-      'line 7: invalid: responded_at is before 2000-01-01, earlier than any NPS response: 1999-12-31T23:59:59.000Z',
+      'line 2: invalid: respondedAt is not a date: "10000000000000000"',
+      'line 3: invalid: respondedAt is not a date: "100000000000000000000"',
+      'line 4: invalid: respondedAt is not a date: "-10000000000000000"',
+      'line 5: invalid: respondedAt is before 2000-01-01, earlier than any NPS response: 0000-01-01T00:00:00.000Z',
+      'line 6: invalid: respondedAt is in the future: +010000-01-01T00:00:00.000Z',
+      'line 7: invalid: respondedAt is before 2000-01-01, earlier than any NPS response: 1999-12-31T23:59:59.000Z',
     ]) {
       expect(result.stdout).toContain(line);
     }
@@ -80,7 +80,7 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
   it('stores nothing of a file with an unclosed quote at line 11,002 of 12,000, and names that line', async () => {
     const rows = Array.from({ length: 12_000 }, (_, i) => `${EMAIL},${i % 11},${daysAgo(1 + (i % 30))},r${i + 2}`);
     rows[11_000] = `${EMAIL},9,${daysAgo(1)},"r11002`;
-    const result = await npsloop('import', file('unclosed.csv', ['email,score,responded_at,response_id', ...rows].join('\n')));
+    const result = await npsloop('import', file('unclosed.csv', ['email,score,respondedAt,responseId', ...rows].join('\n')));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^npsloop: CSV line 11002: the row starting here cannot be read: Quote Not Closed/);
     expect(result.stderr).toMatch(NOT_IMPORTED);
@@ -90,7 +90,7 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
   it('rejects the row with a NUL at its line and column, keeps it in the rejection log, and imports the others', async () => {
     const rows = Array.from({ length: 8_000 }, (_, i) => `${EMAIL},${i % 11},${daysAgo(1 + (i % 30))},r${i + 2},`);
     rows[6_999] = `${EMAIL},9,${daysAgo(1)},r7001,"a\u0000b"`;
-    const result = await npsloop('import', file('nul.csv', ['email,score,responded_at,response_id,comment', ...rows].join('\n')));
+    const result = await npsloop('import', file('nul.csv', ['email,score,respondedAt,responseId,comment', ...rows].join('\n')));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('8000 rows read: 7999 new, 0 updated, 0 unchanged, 1 rejected');
     expect(result.stdout).toContain('line 7001: invalid: comment must not contain NUL characters (U+0000)');
@@ -100,11 +100,11 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
   }, 180_000);
 
   it('refuses a file that is not UTF-8, and one with a 1 MB field, at their lines, storing nothing', async () => {
-    const latin1 = Buffer.concat([Buffer.from(`email,score,responded_at,comment\r\n${EMAIL},9,${daysAgo(1)},ok\r\n${EMAIL},9,${daysAgo(2)},Jos`), Buffer.from([0xe9]), Buffer.from('\r\n')]);
+    const latin1 = Buffer.concat([Buffer.from(`email,score,respondedAt,comment\r\n${EMAIL},9,${daysAgo(1)},ok\r\n${EMAIL},9,${daysAgo(2)},Jos`), Buffer.from([0xe9]), Buffer.from('\r\n')]);
     const notUtf8 = await npsloop('import', file('latin1.csv', latin1));
     expect(notUtf8.code).toBe(1);
     expect(notUtf8.stderr).toBe(`npsloop: CSV line 3: byte ${latin1.indexOf(0xe9)} of the file is not UTF-8; save the file as UTF-8 and import it again; nothing was imported\n`);
-    const wide = await npsloop('import', file('wide.csv', `email,score,responded_at,comment\n${EMAIL},9,${daysAgo(1)},ok\n${EMAIL},9,${daysAgo(1)},${'w'.repeat(1_000_000)}\n`));
+    const wide = await npsloop('import', file('wide.csv', `email,score,respondedAt,comment\n${EMAIL},9,${daysAgo(1)},ok\n${EMAIL},9,${daysAgo(1)},${'w'.repeat(1_000_000)}\n`));
     expect(wide.code).toBe(1);
     expect(wide.stderr).toBe('npsloop: CSV line 3: the row is longer than 262,144 bytes, the most a row may hold; nothing was imported\n');
     expect(await storedIds()).toEqual([]);
@@ -113,7 +113,7 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
   it('imports a 100 MB file with its heap held to 96 MB', async () => {
     const target = path.join(workDir, 'large.csv');
     const out = fs.createWriteStream(target);
-    out.write('\ufeffemail,score,responded_at,response_id,comment\r\n');
+    out.write('\ufeffemail,score,respondedAt,responseId,comment\r\n');
     const filler = 'x'.repeat(1_000);
     let written = 0;
     for (let row = 1; written < 100_000_000; row++) {

@@ -21,12 +21,12 @@ describe('npsloop report', () => {
     const today = DateTime.utc();
     const earlier = today.minus({ days: 40 });
     const at = (day: DateTime) => day.set({ hour: 12 }).toISO();
-    expect((await npsloop('sync', 'csm', file('csms.csv', 'external_id,email,name,manager_external_id\nlee,lee@cs.example,Lee Lead,\nann,ann@cs.example,Ann Able,lee\n'))).code).toBe(0);
-    expect((await npsloop('sync', 'account', file('accounts.csv', 'external_id,name,csm_external_id\nacme,Acme,ann\n'))).code).toBe(0);
-    expect((await npsloop('sync', 'user', file('users.csv', 'external_id,account_external_id,email\nu1,acme,ana@acme.example\nu2,acme,bo@acme.example\n'))).code).toBe(0);
+    expect((await npsloop('sync', 'csm', file('csms.csv', 'externalId,email,name,managerExternalId\nlee,lee@cs.example,Lee Lead,\nann,ann@cs.example,Ann Able,lee\n'))).code).toBe(0);
+    expect((await npsloop('sync', 'account', file('accounts.csv', 'externalId,name,csmExternalId\nacme,Acme,ann\n'))).code).toBe(0);
+    expect((await npsloop('sync', 'user', file('users.csv', 'externalId,accountExternalId,email\nu1,acme,ana@acme.example\nu2,acme,bo@acme.example\n'))).code).toBe(0);
     // The first instant of this month: never in the future, whenever the test runs.
     const thisMonth = today.startOf('month').toISO();
-    const history = ['email,score,responded_at', `ana@acme.example,10,${at(earlier)}`, `ana@acme.example,9,${thisMonth}`, `bo@acme.example,3,${thisMonth}`];
+    const history = ['email,score,respondedAt', `ana@acme.example,10,${at(earlier)}`, `ana@acme.example,9,${thisMonth}`, `bo@acme.example,3,${thisMonth}`];
     expect((await npsloop('import', file('history.csv', history.join('\n')))).code).toBe(0);
 
     const range = ['--from', earlier.toISODate()!, '--to', today.toISODate()!];

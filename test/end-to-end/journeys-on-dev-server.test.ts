@@ -70,11 +70,11 @@ describeEachBackend('journeys end to end on the Temporal dev server', (database,
     await installMissingJourneys(k, BUILT_IN_JOURNEYS, { actor: 'e2e' });
     await saveJourney(k, { ...PROMOTER_REVIEW_REQUEST, steps: { ...PROMOTER_REVIEW_REQUEST.steps, reviewUrl: 'https://www.g2.com/products/npsloop/reviews' } } as typeof PROMOTER_REVIEW_REQUEST, { actor: 'e2e' });
     await setJourneyEnabled(k, 'promoter-review-request', true, { actor: 'e2e' });
-    await syncInstance(k, 'csm', [{ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead' }, { external_id: 'ann', email: 'ann@cs.example', name: 'Ann CSM', manager_external_id: 'lead' }], settings());
-    await syncInstance(k, 'account', [{ external_id: 'acme', name: 'Acme', csm_external_id: 'ann' }], settings());
+    await syncInstance(k, 'csm', [{ externalId: 'lead', email: 'lead@cs.example', name: 'Lee Lead' }, { externalId: 'ann', email: 'ann@cs.example', name: 'Ann CSM', managerExternalId: 'lead' }], settings());
+    await syncInstance(k, 'account', [{ externalId: 'acme', name: 'Acme', csmExternalId: 'ann' }], settings());
     await syncInstance(k, 'user', [
-      { external_id: 'bo', account_external_id: 'acme', email: 'bo@acme.example', name: 'Bo Buyer' },
-      { external_id: 'cy', account_external_id: 'acme', email: 'cy@acme.example', name: 'Cy Champion' },
+      { externalId: 'bo', accountExternalId: 'acme', email: 'bo@acme.example', name: 'Bo Buyer' },
+      { externalId: 'cy', accountExternalId: 'acme', email: 'cy@acme.example', name: 'Cy Champion' },
     ], settings());
   });
 
@@ -90,7 +90,7 @@ describeEachBackend('journeys end to end on the Temporal dev server', (database,
   it('turns a detractor into a task and an email, sent once although SMTP was down, and ends when the task is completed', async () => {
     const k = db.kysely;
     await smtp.stop();
-    const ingested = await ingestPayloads(k, 'generic', [{ id: 'e2e-1', email: 'bo@acme.example', score: 2, responded_at: new Date(Date.now() - 60_000).toISOString(), comment: 'Exports keep failing' }], settings());
+    const ingested = await ingestPayloads(k, 'generic', [{ id: 'e2e-1', email: 'bo@acme.example', score: 2, respondedAt: new Date(Date.now() - 60_000).toISOString(), comment: 'Exports keep failing' }], settings());
     expect(ingested.inserted).toBe(1);
 
     const task = await waitFor(() => k.selectFrom('tasks').selectAll().where('status', '=', 'open').executeTakeFirst(), 'the follow-up task');
@@ -159,7 +159,7 @@ describeEachBackend('journeys end to end on the Temporal dev server', (database,
 
   it('records a followed review link through the redirect endpoint and tells the journey', async () => {
     const k = db.kysely;
-    await ingestPayloads(k, 'generic', [{ id: 'e2e-2', email: 'cy@acme.example', score: 10, responded_at: new Date(Date.now() - 60_000).toISOString() }], settings());
+    await ingestPayloads(k, 'generic', [{ id: 'e2e-2', email: 'cy@acme.example', score: 10, respondedAt: new Date(Date.now() - 60_000).toISOString() }], settings());
     const email = await waitFor(async () => mailTo('cy@acme.example')[0], 'the review request');
     const link = /https:\/\/nps\.example\.com(\/r\/[\w.-]+)/.exec(email.raw.replace(/=\r?\n/g, ''))?.[1];
     expect(link).toBeDefined();

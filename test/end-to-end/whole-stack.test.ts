@@ -80,7 +80,7 @@ describe('npm start, the whole stack', () => {
     // A demo user who is not among the demo's fresh answers, so no journey holds them yet.
     const demo = demoDataset(new Date());
     const user = demo.users[20]!;
-    const accountName = demo.accounts.find((a) => a.external_id === user.account_external_id)!.name;
+    const accountName = demo.accounts.find((a) => a.externalId === user.accountExternalId)!.name;
     const grid = await api('GET', '/accounts/nps?window=this_month&limit=500');
     expect(grid.status).toBe(200);
     const before = grid.body.accounts.find((row: { account: { name: string } }) => row.account.name === accountName);
@@ -89,7 +89,7 @@ describe('npm start, the whole stack', () => {
     const countBefore = (await api('GET', `/accounts/${accountId}/nps?window=this_month`)).body;
 
     // 1. a webhook comes in
-    const body = JSON.stringify({ id: 'stack-test-1', email: user.email, score: 1, responded_at: new Date().toISOString(), comment: 'Nothing works since the upgrade.' });
+    const body = JSON.stringify({ id: 'stack-test-1', email: user.email, score: 1, respondedAt: new Date().toISOString(), comment: 'Nothing works since the upgrade.' });
     const webhook = await fetch(`${started.apiUrl}/webhooks/generic`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...standardWebhookHeaders(secret, body, { id: 'stack-test-event-1' }) },

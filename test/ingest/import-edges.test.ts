@@ -10,7 +10,7 @@ import { describeEachBackend } from '../helpers/test-database.ts';
 
 const MiB = 1024 * 1024;
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
-const HEADER = 'email,score,responded_at,response_id,comment\n';
+const HEADER = 'email,score,respondedAt,responseId,comment\n';
 
 /**
  * A CSV of about `bytes`, made as it is read: `recent` rows from the last weeks, then rows of

@@ -20,7 +20,7 @@ describeEachBackend('CSV history import', (db) => {
     const k = db().kysely;
     const { accountId } = await seedAccount(k, { users: ['ann@acme.example', 'bo@acme.example'] });
     const file = [
-      'email,score,responded_at,comment,response_id',
+      'email,score,respondedAt,comment,responseId',
       'ann@acme.example,10,2026-11-01T10:00:00Z,"Love it, truly",r1',
       'BO@ACME.example,3,2026-11-02,,r2',
       'ann@acme.example,11,2026-11-03T10:00:00Z,,r3',
@@ -40,8 +40,8 @@ describeEachBackend('CSV history import', (db) => {
       [5, 'invalid', ['score: must be a whole number from 0 to 10']],
       [6, 'invalid', ['score: must be a number from 0 to 10']],
       [7, 'invalid', ['email: is required']],
-      [8, 'invalid', ['responded_at: is not a date: "not a date"']],
-      [9, 'invalid', ['responded_at: is in the future: 2027-01-01T00:00:00.000Z']],
+      [8, 'invalid', ['respondedAt: is not a date: "not a date"']],
+      [9, 'invalid', ['respondedAt: is in the future: 2027-01-01T00:00:00.000Z']],
       [10, 'unknown_user', ['email: no user with email stranger@else.example is known to this instance']],
     ]);
     expect(progress.length).toBeGreaterThan(1);
@@ -59,7 +59,7 @@ describeEachBackend('CSV history import', (db) => {
   it('is idempotent without an id column: a re-import counts nothing twice', async () => {
     const k = db().kysely;
     await seedAccount(k, { users: ['ann@acme.example'] });
-    const file = 'Email,Score,Responded_At\nann@acme.example,9,2026-11-01T10:00:00Z\nAnn@Acme.example,6,2026-11-02T10:00:00+01:00\n';
+    const file = 'Email,Score,respondedat\nann@acme.example,9,2026-11-01T10:00:00Z\nAnn@Acme.example,6,2026-11-02T10:00:00+01:00\n';
     const first = await importHistoryCsv(k, csv(file), options());
     const second = await importHistoryCsv(k, csv(file), options());
     expect(first).toMatchObject({ inserted: 2 });
@@ -67,24 +67,34 @@ describeEachBackend('CSV history import', (db) => {
     expect(await k.selectFrom('nps_responses').select('id').execute()).toHaveLength(2);
   });
 
+  it("takes the response id column under other tools' names too", async () => {
+    const k = db().kysely;
+    await seedAccount(k, { users: ['ann@acme.example'] });
+    for (const column of ['RESPONSEID', 'response_id', 'source_response_id', 'id']) {
+      await importHistoryCsv(k, csv(`email,score,respondedAt,${column}\nann@acme.example,9,2026-11-01T10:00:00Z,from-${column}\n`), options());
+    }
+    const stored = await k.selectFrom('nps_responses').select('source_response_id').execute();
+    expect(stored.map((row) => row.source_response_id).sort()).toEqual(['from-RESPONSEID', 'from-id', 'from-response_id', 'from-source_response_id']);
+  });
+
   it('refuses a file whose header lacks a required column, before storing anything', async () => {
     const k = db().kysely;
     await expect(importHistoryCsv(k, csv('mail,score,when\na@b.example,9,2026-11-01\n'), options())).rejects.toThrow(HistoryCsvError);
     await expect(importHistoryCsv(k, csv('mail,score,when\n'), options())).rejects.toThrow(
-      'CSV line 1: missing columns email, responded_at; the header must name email, score, responded_at',
+      'CSV line 1: missing columns email, respondedAt; the header must name email, score, respondedAt',
     );
-    await expect(importHistoryCsv(k, csv('email,score,responded_at,x\u0000y\n'), options())).rejects.toThrow(
+    await expect(importHistoryCsv(k, csv('email,score,respondedAt,x\u0000y\n'), options())).rejects.toThrow(
       'CSV line 1: the name of column 4 must not contain NUL characters (U+0000); nothing was imported',
     );
     // Blank lines before the header are skipped; the mistake is where the header is.
-    await expect(importHistoryCsv(k, csv('\n\nemail,email,score,responded_at\n'), options())).rejects.toThrow('CSV line 3: column "email" appears twice');
+    await expect(importHistoryCsv(k, csv('\n\nemail,email,score,respondedAt\n'), options())).rejects.toThrow('CSV line 3: column "email" appears twice');
     expect(await k.selectFrom('rejected_responses').select('id').execute()).toEqual([]);
   });
 
   it('reports a malformed CSV with its line', async () => {
     const k = db().kysely;
     await seedAccount(k, { users: ['ann@acme.example'] });
-    await expect(importHistoryCsv(k, csv('email,score,responded_at\nann@acme.example,9,"2026-11-01\n'), options())).rejects.toThrow(/^CSV line 2: /);
+    await expect(importHistoryCsv(k, csv('email,score,respondedAt\nann@acme.example,9,"2026-11-01\n'), options())).rejects.toThrow(/^CSV line 2: /);
   });
 
   it('is all or nothing: an unclosed quote at line 11,002 of 12,000 stores none of the 11,000 rows before it, and says where', async () => {
@@ -94,7 +104,7 @@ describeEachBackend('CSV history import', (db) => {
     rows[11_000] = 'ann@acme.example,9,2026-11-01T10:00:00Z,"never closed';
     // The first 11,000 rows include an invalid one, whose rejection is not left behind either.
     rows[5] = 'ann@acme.example,11,2026-11-01T10:00:00Z,r7';
-    const file = ['email,score,responded_at,response_id', ...rows].join('\n');
+    const file = ['email,score,respondedAt,responseId', ...rows].join('\n');
     const failure = await importHistoryCsv(k, csv(file), options()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(HistoryCsvError);
     expect(failure).toMatchObject({ line: 11_002, message: expect.stringMatching(/^CSV line 11002: the row starting here cannot be read: Quote Not Closed.*; nothing was imported$/) });
@@ -106,7 +116,7 @@ describeEachBackend('CSV history import', (db) => {
   it('leaves nothing behind when the database fails half-way through a file', async () => {
     const k = db().kysely;
     await seedAccount(k, { users: ['ann@acme.example'] });
-    const file = ['email,score,responded_at,response_id', ...Array.from({ length: 30 }, (_, i) => `ann@acme.example,9,2026-11-01T10:00:00Z,r${i}`)].join('\n');
+    const file = ['email,score,respondedAt,responseId', ...Array.from({ length: 30 }, (_, i) => `ann@acme.example,9,2026-11-01T10:00:00Z,r${i}`)].join('\n');
     // The third batch's write fails.
     await sql`create function npsloop_test_fail() returns trigger language plpgsql as $$ begin if new.source_response_id = 'r25' then raise exception 'disk full (test)'; end if; return new; end $$`.execute(k);
     await sql`create trigger npsloop_test_fail before insert on nps_responses for each row execute function npsloop_test_fail()`.execute(k);
@@ -125,7 +135,7 @@ describeEachBackend('CSV history import', (db) => {
     rows[6_999] = 'ann@acme.example,9,2026-11-01T10:00:00Z,r7001,"bad\u0000comment"';
     rows[7_000] = 'ann@acme.example,9,2026-11-01T10:00:00Z,r7002,,web\u0000app';
     rows[7_001] = 'a\u0000n@acme.example,99,2026-11-01T10:00:00Z,r7003,';
-    const file = ['email,score,responded_at,response_id,comment,channel', ...rows].join('\n');
+    const file = ['email,score,respondedAt,responseId,comment,channel', ...rows].join('\n');
     const result = await importHistoryCsv(k, csv(file), options());
     expect(result).toMatchObject({ rows: 8_000, inserted: 7_997, rejected: 3 });
     expect(result.rejections).toEqual([
@@ -152,7 +162,7 @@ describeEachBackend('CSV history import', (db) => {
     const k = db().kysely;
     await seedAccount(k, { users: ['ann@acme.example'] });
     const latin1 = Buffer.concat([
-      Buffer.from('email,score,responded_at,comment\r\nann@acme.example,9,2026-11-01T10:00:00Z,ok\r\nann@acme.example,9,2026-11-02T10:00:00Z,'),
+      Buffer.from('email,score,respondedAt,comment\r\nann@acme.example,9,2026-11-01T10:00:00Z,ok\r\nann@acme.example,9,2026-11-02T10:00:00Z,'),
       Buffer.from('Jos\u00e9', 'latin1'),
       Buffer.from('\r\n'),
     ]);
@@ -161,7 +171,7 @@ describeEachBackend('CSV history import', (db) => {
     await expect(importHistoryCsv(k, Readable.from([latin1.subarray(0, offset - 2), latin1.subarray(offset - 2)]), options())).rejects.toThrow(
       `CSV line 3: byte ${offset} of the file is not UTF-8; save the file as UTF-8 and import it again; nothing was imported`,
     );
-    expect(offset).toBe(121);
+    expect(offset).toBe(120);
     expect(await k.selectFrom('nps_responses').select('id').execute()).toEqual([]);
   });
 });

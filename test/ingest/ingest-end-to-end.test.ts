@@ -22,10 +22,10 @@ const settings: IngestSettings = { now: new Date('2026-03-15T12:00:00Z'), timeZo
 describeEachBackend('ingest from every source, end to end', (db) => {
   async function seedCustomers() {
     const k = db().kysely;
-    await syncInstance(k, 'csm', [csmRecord({ external_id: 'csm-ann' })], settings);
-    await syncInstance(k, 'account', [accountRecord({ external_id: 'acme', csm_external_id: 'csm-ann' })], settings);
+    await syncInstance(k, 'csm', [csmRecord({ externalId: 'csm-ann' })], settings);
+    await syncInstance(k, 'account', [accountRecord({ externalId: 'acme', csmExternalId: 'csm-ann' })], settings);
     const users = ['ana.silva@acme.example', 'ben.okafor@globex.example', 'chen.wei@initech.example', 'dana.kim@umbrella.example', 'fay.adams@stark.example'];
-    await syncInstance(k, 'user', users.map((email) => userRecord({ account_external_id: 'acme', email })), settings);
+    await syncInstance(k, 'user', users.map((email) => userRecord({ accountExternalId: 'acme', email })), settings);
   }
 
   it('takes each vendor format and keeps one row per response', async () => {
@@ -75,7 +75,7 @@ describeEachBackend('ingest from every source, end to end', (db) => {
     expect(first.rejected).toMatchObject([{ reason: 'unknown_user', sourceResponseId: 'g-1' }]);
     expect(await k.selectFrom('nps_responses').select('id').execute()).toEqual([]);
 
-    const synced = await syncInstance(k, 'user', [userRecord({ account_external_id: 'acme', email: 'New.Hire@acme.example' })], settings);
+    const synced = await syncInstance(k, 'user', [userRecord({ accountExternalId: 'acme', email: 'New.Hire@acme.example' })], settings);
     expect(synced.replay).toMatchObject({ replayed: 1 });
     const userId = (await userIdByEmail(k, 'NEW.HIRE@acme.example'))!;
     expect(await userTimeline(k, userId)).toMatchObject([{ score: 2, source: 'in-app' }]);
@@ -88,11 +88,11 @@ describeEachBackend('ingest from every source, end to end', (db) => {
     const k = db().kysely;
     await seedCustomers();
     const email = 'fay.adams@stark.example';
-    await ingestPayloads(k, 'generic', [genericResponse({ id: 'late', email, responded_at: '2026-03-10T00:00:00Z', score: 9 })], settings);
+    await ingestPayloads(k, 'generic', [genericResponse({ id: 'late', email, respondedAt: '2026-03-10T00:00:00Z', score: 9 })], settings);
     // A backfill of older history arrives afterwards.
     await ingestPayloads(k, 'generic', [{ responses: [
-      genericResponse({ id: 'old-2', email, responded_at: '2026-02-01T00:00:00Z', score: 6 }),
-      genericResponse({ id: 'old-1', email, responded_at: '2026-01-01T00:00:00Z', score: 4 }),
+      genericResponse({ id: 'old-2', email, respondedAt: '2026-02-01T00:00:00Z', score: 6 }),
+      genericResponse({ id: 'old-1', email, respondedAt: '2026-01-01T00:00:00Z', score: 4 }),
     ] }], settings);
     const userId = (await userIdByEmail(k, email))!;
     const timeline = await userTimeline(k, userId);

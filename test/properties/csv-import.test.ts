@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { importHistoryCsv, REQUIRED_CSV_COLUMNS, SOURCE_ID_COLUMNS } from '../../ingest/import-history-csv.ts';
+import { historyColumnName, importHistoryCsv, REQUIRED_CSV_COLUMNS, SOURCE_ID_COLUMNS } from '../../ingest/import-history-csv.ts';
 import { createNormalizer } from '../../ingest/response-shape.ts';
 import { seedAccount } from '../fixtures/instance.ts';
 import { inRolledBackTransaction } from '../helpers/rolled-back.ts';
@@ -54,7 +54,7 @@ function readAsTheImportDoes(text: string): { header: string[] | null; headerLin
   try {
     const records = parse(text, {
       bom: true,
-      columns: (names: string[]) => (header = names.map((name) => name.trim().toLowerCase())),
+      columns: (names: string[]) => (header = names.map(historyColumnName)),
       skip_empty_lines: true,
       trim: true,
       relax_column_count: true,
@@ -81,7 +81,7 @@ function expectedRows(rows: ReadRow[], timeZone: string): ExpectedRow[] {
         sourceResponseId: givenId || 'derived',
         email: record.email ?? '',
         score: record.score ?? '',
-        respondedAt: record.responded_at ?? '',
+        respondedAt: record.respondedAt ?? '',
         comment: record.comment,
       },
       {},

@@ -133,7 +133,7 @@ describeEachBackend('every body route on hostile bodies', (db) => {
     expect((await deliver('/rules', { ...aTriggerRule({ name: 'cut-rule' }), description: 'cut \ud83d' })).statusCode).toBe(201);
     expect((await k.selectFrom('rules').select('definition').where('name', '=', 'cut-rule').executeTakeFirstOrThrow()).definition).toMatchObject({ description: 'cut \ufffd' });
 
-    const user = { external_id: 'cut-user', email: 'cut@acme.example', account_external_id: SEEDED.accountExternalId, attributes: { 'plan\udc00': 'pro\ud800' } };
+    const user = { externalId: 'cut-user', email: 'cut@acme.example', accountExternalId: SEEDED.accountExternalId, attributes: { 'plan\udc00': 'pro\ud800' } };
     expect((await deliver('/sync/users', { records: [user] }, tokens.ingest)).statusCode).toBe(200);
     expect((await k.selectFrom('users').select('attributes').where('external_id', '=', 'cut-user').executeTakeFirstOrThrow()).attributes).toEqual({ 'plan\ufffd': 'pro\ufffd' });
   });
@@ -148,7 +148,7 @@ describeEachBackend('every body route on hostile bodies', (db) => {
       expect(statusCode).toBe(400);
       return json().error.issues;
     };
-    expect(await issuesOf(send('/rules/dry-run', JSON.stringify(aTriggerRule())))).toEqual([{ path: 'querystring.response_id', message: expect.stringContaining('is required') }]);
+    expect(await issuesOf(send('/rules/dry-run', JSON.stringify(aTriggerRule())))).toEqual([{ path: 'querystring.responseId', message: expect.stringContaining('is required') }]);
     expect(await issuesOf(send('/webhooks/delighted', '{"event_type":"survey_response.created","event_data":{"__proto__":{"score":10}}}', tokens.ingest))).toEqual([
       { path: 'body.event_data.__proto__', message: expect.stringContaining('is not allowed') },
     ]);

@@ -72,7 +72,7 @@ describeOnPostgres('the worker when database connections drop', () => {
   });
 
   const respond = async (id: string, score: number) => {
-    await ingestPayloads(db.kysely, 'generic', [{ id, email: 'bo@acme.example', score, responded_at: new Date(Date.now() - 60_000).toISOString() }], settings());
+    await ingestPayloads(db.kysely, 'generic', [{ id, email: 'bo@acme.example', score, respondedAt: new Date(Date.now() - 60_000).toISOString() }], settings());
     return (await db.kysely.selectFrom('nps_responses').select('id').where('source_response_id', '=', id).executeTakeFirstOrThrow()).id;
   };
 

@@ -13,10 +13,10 @@ const ACCOUNTS = 20;
 const REVIEW_URL = 'https://www.g2.com/products/npsloop/reviews';
 
 interface CsmRecord {
-  external_id: string;
+  externalId: string;
   email: string;
   name: string;
-  manager_external_id?: string;
+  managerExternalId?: string;
 }
 
 /**
@@ -29,14 +29,14 @@ export async function seedInstance(
   api: ApiCall,
   options: { users: number; detractorFollowUp?: { slaHours?: number; escalationDepth?: number } },
 ): Promise<FaultInstance> {
-  const csms: CsmRecord[] = [{ external_id: 'vp', email: 'vp@cs.example', name: 'Val VP' }];
-  for (let d = 1; d <= 2; d++) csms.push({ external_id: `director-${d}`, email: `director-${d}@cs.example`, name: `Director ${d}`, manager_external_id: 'vp' });
-  for (let l = 1; l <= 4; l++) csms.push({ external_id: `lead-${l}`, email: `lead-${l}@cs.example`, name: `Lead ${l}`, manager_external_id: `director-${1 + (l % 2)}` });
-  for (let c = 1; c <= 8; c++) csms.push({ external_id: `csm-${c}`, email: `csm-${c}@cs.example`, name: `CSM ${c}`, manager_external_id: `lead-${1 + (c % 4)}` });
-  const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ external_id: `acct-${i + 1}`, name: `Account ${i + 1}`, csm_external_id: `csm-${1 + (i % 8)}`, segment: 'mid-market' }));
+  const csms: CsmRecord[] = [{ externalId: 'vp', email: 'vp@cs.example', name: 'Val VP' }];
+  for (let d = 1; d <= 2; d++) csms.push({ externalId: `director-${d}`, email: `director-${d}@cs.example`, name: `Director ${d}`, managerExternalId: 'vp' });
+  for (let l = 1; l <= 4; l++) csms.push({ externalId: `lead-${l}`, email: `lead-${l}@cs.example`, name: `Lead ${l}`, managerExternalId: `director-${1 + (l % 2)}` });
+  for (let c = 1; c <= 8; c++) csms.push({ externalId: `csm-${c}`, email: `csm-${c}@cs.example`, name: `CSM ${c}`, managerExternalId: `lead-${1 + (c % 4)}` });
+  const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ externalId: `acct-${i + 1}`, name: `Account ${i + 1}`, csmExternalId: `csm-${1 + (i % 8)}`, segment: 'mid-market' }));
   const users = Array.from({ length: options.users }, (_, i) => {
     const account = accounts[i % ACCOUNTS]!;
-    return { external_id: `user-${i + 1}`, account_external_id: account.external_id, email: `user${i + 1}@${account.external_id}.example`, name: `User ${i + 1}`, role: 'admin' };
+    return { externalId: `user-${i + 1}`, accountExternalId: account.externalId, email: `user${i + 1}@${account.externalId}.example`, name: `User ${i + 1}`, role: 'admin' };
   });
 
   for (const [kind, records] of [['csms', csms], ['accounts', accounts], ['users', users]] as const) {
@@ -53,15 +53,15 @@ export async function seedInstance(
   }
   await api('POST', '/journeys/detractor-follow-up/enable');
 
-  const byExternalId = new Map(csms.map((csm) => [csm.external_id, csm]));
+  const byExternalId = new Map(csms.map((csm) => [csm.externalId, csm]));
   const byEmail = new Map(csms.map((csm) => [csm.email, csm]));
-  const csmOfAccount = new Map(accounts.map((account) => [account.external_id, byExternalId.get(account.csm_external_id)!.email]));
-  const accountOfUser = new Map(users.map((user) => [user.email, user.account_external_id]));
+  const csmOfAccount = new Map(accounts.map((account) => [account.externalId, byExternalId.get(account.csmExternalId)!.email]));
+  const accountOfUser = new Map(users.map((user) => [user.email, user.accountExternalId]));
   return {
-    users: users.map((user) => ({ email: user.email, accountExternalId: user.account_external_id })),
+    users: users.map((user) => ({ email: user.email, accountExternalId: user.accountExternalId })),
     chainOf(csmEmail) {
       const chain: string[] = [];
-      for (let csm = byEmail.get(csmEmail); csm; csm = csm.manager_external_id ? byExternalId.get(csm.manager_external_id) : undefined) chain.push(csm.email);
+      for (let csm = byEmail.get(csmEmail); csm; csm = csm.managerExternalId ? byExternalId.get(csm.managerExternalId) : undefined) chain.push(csm.email);
       return chain;
     },
     csmOf: (userEmail) => csmOfAccount.get(accountOfUser.get(userEmail)!)!,

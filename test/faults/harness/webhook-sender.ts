@@ -36,7 +36,7 @@ export function webhookSender(options: { apiUrl: string; token: string; secret: 
     create(email, score) {
       const n = deliveries.length + 1;
       const responseId = `${options.runId}-${n}`;
-      const body = JSON.stringify({ id: responseId, email, score, responded_at: new Date(Date.now() - 60_000).toISOString(), comment: `fault suite ${n}` });
+      const body = JSON.stringify({ id: responseId, email, score, respondedAt: new Date(Date.now() - 60_000).toISOString(), comment: `fault suite ${n}` });
       const delivery: Delivery = { webhookId: `msg_${responseId}`, responseId, email, score, body, attempts: [], accepted: false };
       deliveries.push(delivery);
       return delivery;

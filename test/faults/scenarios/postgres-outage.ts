@@ -113,7 +113,7 @@ function checkWebhookAnswers(context: ScenarioContext, deliveries: Delivery[]): 
 /** A CSV history import while every connection is terminated again and again: whole batches only, and a second send completes it. */
 async function importUnderStrikes(context: ScenarioContext, stack: FaultStack, strikes: PostgresStrikes): Promise<void> {
   const users = stack.instance.users;
-  const lines = ['response_id,email,score,responded_at'];
+  const lines = ['responseId,email,score,respondedAt'];
   const now = Date.now();
   for (let i = 0; i < CSV_ROWS; i++) lines.push(`csv-${i},${users[i % users.length]!.email},${i % 11},${new Date(now - (1 + (i % 30)) * 86_400_000).toISOString()}`);
   const csv = `${lines.join('\n')}\n`;
@@ -138,7 +138,7 @@ async function importUnderStrikes(context: ScenarioContext, stack: FaultStack, s
   const control = await fetch(`${stack.apiUrl}/imports/responses?source=control`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.ingestToken}`, 'content-type': 'text/csv' },
-    body: `email,score,responded_at\n${users[0]!.email},8,${new Date(now - 86_400_000).toISOString()}\n`,
+    body: `email,score,respondedAt\n${users[0]!.email},8,${new Date(now - 86_400_000).toISOString()}\n`,
     signal: AbortSignal.any([context.signal, AbortSignal.timeout(30_000)]),
   }).then(
     async (response) => `${response.status} ${(await response.text()).slice(0, 300)}`,

@@ -11,7 +11,7 @@ const day3 = new Date('2026-03-03T12:00:00Z');
 
 describeEachBackend('syncAccounts', (db) => {
   const seedCsms = () =>
-    syncCsms(db().kysely, [csmRecord({ external_id: 'ann' }), csmRecord({ external_id: 'bo' })], { now: day1 });
+    syncCsms(db().kysely, [csmRecord({ externalId: 'ann' }), csmRecord({ externalId: 'bo' })], { now: day1 });
 
   const ownershipOf = (accountExternalId: string) =>
     db()
@@ -28,8 +28,8 @@ describeEachBackend('syncAccounts', (db) => {
 
   it('inserts by external id, then updates in place', async () => {
     await seedCsms();
-    const acme = accountRecord({ external_id: 'acme', name: 'Acme', csm_external_id: 'ann', attributes: { plan: 'gold', seats: 40, trial: false } });
-    expect(await syncAccounts(db().kysely, [acme, accountRecord({ external_id: 'globex' })], { now: day1 })).toEqual({
+    const acme = accountRecord({ externalId: 'acme', name: 'Acme', csmExternalId: 'ann', attributes: { plan: 'gold', seats: 40, trial: false } });
+    expect(await syncAccounts(db().kysely, [acme, accountRecord({ externalId: 'globex' })], { now: day1 })).toEqual({
       received: 2,
       upserted: 2,
       rejected: [],
@@ -48,7 +48,7 @@ describeEachBackend('syncAccounts', (db) => {
     await seedCsms();
     const result = await syncAccounts(
       db().kysely,
-      [accountRecord({ external_id: 'acme', csm_external_id: 'ghost' }), accountRecord({ external_id: 'globex', csm_external_id: 'bo' })],
+      [accountRecord({ externalId: 'acme', csmExternalId: 'ghost' }), accountRecord({ externalId: 'globex', csmExternalId: 'bo' })],
       { now: day1 },
     );
     expect(result.upserted).toBe(1);
@@ -56,7 +56,7 @@ describeEachBackend('syncAccounts', (db) => {
       {
         index: 0,
         externalId: 'acme',
-        issues: [{ path: 'csm_external_id', message: 'no CSM with external id "ghost" is known to this instance' }],
+        issues: [{ path: 'csmExternalId', message: 'no CSM with external id "ghost" is known to this instance' }],
       },
     ]);
     expect(await db().kysely.selectFrom('accounts').select('external_id').execute()).toEqual([{ external_id: 'globex' }]);
@@ -64,20 +64,20 @@ describeEachBackend('syncAccounts', (db) => {
 
   it('starts a new account’s ownership in the far past, so earlier responses go to its first owner', async () => {
     await seedCsms();
-    await syncAccounts(db().kysely, [accountRecord({ external_id: 'acme', csm_external_id: 'ann' })], { now: day1 });
+    await syncAccounts(db().kysely, [accountRecord({ externalId: 'acme', csmExternalId: 'ann' })], { now: day1 });
     expect(await ownershipOf('acme')).toEqual([{ csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: null }]);
   });
 
   it('closes the open interval and opens the new owner’s when the CSM changes; the same owner changes nothing', async () => {
     await seedCsms();
-    const acme = accountRecord({ external_id: 'acme', csm_external_id: 'ann' });
-    await syncAccounts(db().kysely, [acme, accountRecord({ external_id: 'globex', csm_external_id: 'ann' })], { now: day1 });
+    const acme = accountRecord({ externalId: 'acme', csmExternalId: 'ann' });
+    await syncAccounts(db().kysely, [acme, accountRecord({ externalId: 'globex', csmExternalId: 'ann' })], { now: day1 });
 
     const unchanged = await syncAccounts(db().kysely, [acme], { now: day2 });
     expect(unchanged.ownerChanges).toEqual([]);
     expect(await ownershipOf('acme')).toEqual([{ csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: null }]);
 
-    const changed = await syncAccounts(db().kysely, [{ ...acme, csm_external_id: 'bo' }], { now: day2 });
+    const changed = await syncAccounts(db().kysely, [{ ...acme, csmExternalId: 'bo' }], { now: day2 });
     expect(changed.ownerChanges.map((change) => change.accountId)).toEqual([await accountIdOf('acme')]);
     expect(await ownershipOf('acme')).toEqual([
       { csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: day2 },
@@ -85,7 +85,7 @@ describeEachBackend('syncAccounts', (db) => {
     ]);
 
     // No CSM is an owner change too: the account is unowned from then on.
-    await syncAccounts(db().kysely, [{ ...acme, csm_external_id: null }], { now: day3 });
+    await syncAccounts(db().kysely, [{ ...acme, csmExternalId: null }], { now: day3 });
     expect(await ownershipOf('acme')).toEqual([
       { csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: day2 },
       { csm: 'bo', valid_from: day2, valid_to: day3 },
@@ -96,10 +96,10 @@ describeEachBackend('syncAccounts', (db) => {
 
   it('reassigns, rather than closes, an interval that starts at the same instant', async () => {
     await seedCsms();
-    const acme = accountRecord({ external_id: 'acme', csm_external_id: 'ann' });
+    const acme = accountRecord({ externalId: 'acme', csmExternalId: 'ann' });
     await syncAccounts(db().kysely, [acme], { now: day1 });
-    await syncAccounts(db().kysely, [{ ...acme, csm_external_id: 'bo' }], { now: day2 });
-    await syncAccounts(db().kysely, [{ ...acme, csm_external_id: null }], { now: day2 });
+    await syncAccounts(db().kysely, [{ ...acme, csmExternalId: 'bo' }], { now: day2 });
+    await syncAccounts(db().kysely, [{ ...acme, csmExternalId: null }], { now: day2 });
     expect(await ownershipOf('acme')).toEqual([
       { csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: day2 },
       { csm: null, valid_from: day2, valid_to: null },
@@ -109,7 +109,7 @@ describeEachBackend('syncAccounts', (db) => {
   it('backdates a handover recorded late: the intervals move, the responses given since are re-credited, the change is recorded', async () => {
     await seedCsms();
     const k = db().kysely;
-    const acme = accountRecord({ external_id: 'acme', csm_external_id: 'ann' });
+    const acme = accountRecord({ externalId: 'acme', csmExternalId: 'ann' });
     await syncAccounts(k, [acme], { now: day1 });
     const accountId = await accountIdOf('acme');
     const user = await k.insertInto('users').values({ external_id: 'u1', account_id: accountId, email: 'u1@acme.example' }).returning('id').executeTakeFirstOrThrow();
@@ -123,7 +123,7 @@ describeEachBackend('syncAccounts', (db) => {
 
     // Recorded on day 3; bo took over on 25 February.
     const handover = new Date('2026-02-25T00:00:00Z');
-    const result = await syncAccounts(k, [{ ...acme, csm_external_id: 'bo', csm_effective_from: handover.toISOString() }], { now: day3, recordedBy: 'ops admin' });
+    const result = await syncAccounts(k, [{ ...acme, csmExternalId: 'bo', csmEffectiveFrom: handover.toISOString() }], { now: day3, recordedBy: 'ops admin' });
     expect(result.ownerChanges).toEqual([{ accountId, csmId: bo, previousCsmId: ann, effectiveFrom: handover, recreditedResponses: 3 }]);
     expect(await ownershipOf('acme')).toEqual([
       { csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: handover },
@@ -139,33 +139,33 @@ describeEachBackend('syncAccounts', (db) => {
     // It was 27 February after all. The same owner from a later time changes nothing (bo holds the
     // account then already): ann is given it back from the 25th, then bo from the 27th.
     const corrected = new Date('2026-02-27T00:00:00Z');
-    const again = await syncAccounts(k, [{ ...acme, csm_external_id: 'bo', csm_effective_from: corrected.toISOString() }], { now: day3 });
+    const again = await syncAccounts(k, [{ ...acme, csmExternalId: 'bo', csmEffectiveFrom: corrected.toISOString() }], { now: day3 });
     expect(again.ownerChanges).toEqual([]);
-    const backToAnn = await syncAccounts(k, [{ ...acme, csm_external_id: 'ann', csm_effective_from: handover.toISOString() }], { now: day3 });
+    const backToAnn = await syncAccounts(k, [{ ...acme, csmExternalId: 'ann', csmEffectiveFrom: handover.toISOString() }], { now: day3 });
     expect(backToAnn.ownerChanges[0]).toMatchObject({ csmId: ann, previousCsmId: bo, recreditedResponses: 3 });
     expect(await ownershipOf('acme')).toEqual([{ csm: 'ann', valid_from: FIRST_OWNERSHIP_FROM, valid_to: null }]);
-    await syncAccounts(k, [{ ...acme, csm_external_id: 'bo', csm_effective_from: corrected.toISOString() }], { now: day3 });
+    await syncAccounts(k, [{ ...acme, csmExternalId: 'bo', csmEffectiveFrom: corrected.toISOString() }], { now: day3 });
     expect(await creditOf()).toEqual([ann, ann, bo, bo]);
 
     // Recorded late without a date, then corrected with one: the earlier date wins.
-    await syncAccounts(k, [{ ...acme, csm_external_id: 'ann' }], { now: day3 });
-    const moved = await syncAccounts(k, [{ ...acme, csm_external_id: 'ann', csm_effective_from: '2026-02-21' }], { now: day3 });
+    await syncAccounts(k, [{ ...acme, csmExternalId: 'ann' }], { now: day3 });
+    const moved = await syncAccounts(k, [{ ...acme, csmExternalId: 'ann', csmEffectiveFrom: '2026-02-21' }], { now: day3 });
     expect(moved.ownerChanges[0]).toMatchObject({ csmId: ann, previousCsmId: ann, effectiveFrom: new Date('2026-02-21T00:00:00Z'), recreditedResponses: 2 });
     expect(await creditOf()).toEqual([ann, ann, ann, ann]);
   });
 
   it('refuses a handover dated in the future, at its field', async () => {
     await seedCsms();
-    const result = await syncAccounts(db().kysely, [accountRecord({ external_id: 'acme', csm_external_id: 'ann', csm_effective_from: '2026-03-05' })], { now: day1 });
+    const result = await syncAccounts(db().kysely, [accountRecord({ externalId: 'acme', csmExternalId: 'ann', csmEffectiveFrom: '2026-03-05' })], { now: day1 });
     expect(result.upserted).toBe(0);
     expect(result.rejected[0]!.issues).toEqual([
-      { path: 'csm_effective_from', message: 'is in the future (2026-03-05T00:00:00.000Z); a handover is recorded when it has happened' },
+      { path: 'csmEffectiveFrom', message: 'is in the future (2026-03-05T00:00:00.000Z); a handover is recorded when it has happened' },
     ]);
   });
 
   it('leaves nothing half-written when the database rejects part of the batch', async () => {
     await seedCsms();
-    await syncAccounts(db().kysely, [accountRecord({ external_id: 'acme', name: 'Acme', csm_external_id: 'ann' })], { now: day1 });
+    await syncAccounts(db().kysely, [accountRecord({ externalId: 'acme', name: 'Acme', csmExternalId: 'ann' })], { now: day1 });
     // Fails the ownership statement, which runs after the accounts were upserted.
     await sql`
       create function refuse_ownership() returns trigger language plpgsql as $$
@@ -176,7 +176,7 @@ describeEachBackend('syncAccounts', (db) => {
       await expect(
         syncAccounts(
           db().kysely,
-          [accountRecord({ external_id: 'acme', name: 'Acme Renamed', csm_external_id: 'bo' }), accountRecord({ external_id: 'globex' })],
+          [accountRecord({ externalId: 'acme', name: 'Acme Renamed', csmExternalId: 'bo' }), accountRecord({ externalId: 'globex' })],
           { now: day2 },
         ),
       ).rejects.toThrow(/ownership refused/);

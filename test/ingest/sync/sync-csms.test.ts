@@ -16,8 +16,8 @@ describeEachBackend('syncCsms', (db) => {
   };
 
   it('inserts by external id, then updates in place', async () => {
-    const ann = csmRecord({ external_id: 'ann', email: 'Ann@CS.example', name: 'Ann' });
-    const first = await syncCsms(db().kysely, [ann, csmRecord({ external_id: 'bo' })], { now });
+    const ann = csmRecord({ externalId: 'ann', email: 'Ann@CS.example', name: 'Ann' });
+    const first = await syncCsms(db().kysely, [ann, csmRecord({ externalId: 'bo' })], { now });
     expect(first).toEqual({ received: 2, upserted: 2, rejected: [] });
     const before = await csmsByExternalId();
 
@@ -31,12 +31,12 @@ describeEachBackend('syncCsms', (db) => {
   });
 
   it('takes a manager from the same batch, even one listed after the CSM, or one already stored', async () => {
-    await syncCsms(db().kysely, [csmRecord({ external_id: 'vp' })], { now });
+    await syncCsms(db().kysely, [csmRecord({ externalId: 'vp' })], { now });
     const result = await syncCsms(
       db().kysely,
       [
-        csmRecord({ external_id: 'ann', manager_external_id: 'lead' }),
-        csmRecord({ external_id: 'lead', manager_external_id: 'vp' }),
+        csmRecord({ externalId: 'ann', managerExternalId: 'lead' }),
+        csmRecord({ externalId: 'lead', managerExternalId: 'vp' }),
       ],
       { now },
     );
@@ -48,15 +48,15 @@ describeEachBackend('syncCsms', (db) => {
   });
 
   it('clears a manager the record no longer names', async () => {
-    await syncCsms(db().kysely, [csmRecord({ external_id: 'lead' }), csmRecord({ external_id: 'ann', manager_external_id: 'lead' })], { now });
-    await syncCsms(db().kysely, [csmRecord({ external_id: 'ann', manager_external_id: null })], { now });
+    await syncCsms(db().kysely, [csmRecord({ externalId: 'lead' }), csmRecord({ externalId: 'ann', managerExternalId: 'lead' })], { now });
+    await syncCsms(db().kysely, [csmRecord({ externalId: 'ann', managerExternalId: null })], { now });
     expect((await csmsByExternalId()).get('ann')?.manager).toBeNull();
   });
 
   it('rejects an unknown manager, naming it, and upserts the rest', async () => {
     const result = await syncCsms(
       db().kysely,
-      [csmRecord({ external_id: 'ann' }), csmRecord({ external_id: 'bo', manager_external_id: 'nobody' })],
+      [csmRecord({ externalId: 'ann' }), csmRecord({ externalId: 'bo', managerExternalId: 'nobody' })],
       { now },
     );
     expect(result).toEqual({
@@ -66,7 +66,7 @@ describeEachBackend('syncCsms', (db) => {
         {
           index: 1,
           externalId: 'bo',
-          issues: [{ path: 'manager_external_id', message: 'no CSM with external id "nobody" exists or is valid in this batch' }],
+          issues: [{ path: 'managerExternalId', message: 'no CSM with external id "nobody" exists or is valid in this batch' }],
         },
       ],
     });
@@ -76,27 +76,27 @@ describeEachBackend('syncCsms', (db) => {
   it('rejects a CSM whose manager was rejected in the same batch', async () => {
     const result = await syncCsms(
       db().kysely,
-      [csmRecord({ external_id: 'ann', manager_external_id: 'lead' }), csmRecord({ external_id: 'lead', email: 'not an email' })],
+      [csmRecord({ externalId: 'ann', managerExternalId: 'lead' }), csmRecord({ externalId: 'lead', email: 'not an email' })],
       { now },
     );
     expect(result.upserted).toBe(0);
     expect(result.rejected).toEqual([
-      { index: 0, externalId: 'ann', issues: [{ path: 'manager_external_id', message: expect.stringContaining('"lead"') }] },
+      { index: 0, externalId: 'ann', issues: [{ path: 'managerExternalId', message: expect.stringContaining('"lead"') }] },
       { index: 1, externalId: 'lead', issues: [{ path: 'email', message: 'must be an email address' }] },
     ]);
   });
 
   it('rejects self-management and manager loops, within the batch or through stored CSMs', async () => {
-    await syncCsms(db().kysely, [csmRecord({ external_id: 'vp' }), csmRecord({ external_id: 'lead', manager_external_id: 'vp' })], { now });
+    await syncCsms(db().kysely, [csmRecord({ externalId: 'vp' }), csmRecord({ externalId: 'lead', managerExternalId: 'vp' })], { now });
     const result = await syncCsms(
       db().kysely,
       [
-        csmRecord({ external_id: 'solo', manager_external_id: 'solo' }),
-        csmRecord({ external_id: 'a', manager_external_id: 'b' }),
-        csmRecord({ external_id: 'b', manager_external_id: 'a' }),
+        csmRecord({ externalId: 'solo', managerExternalId: 'solo' }),
+        csmRecord({ externalId: 'a', managerExternalId: 'b' }),
+        csmRecord({ externalId: 'b', managerExternalId: 'a' }),
         // vp is stored as lead's manager: vp → lead → vp.
-        csmRecord({ external_id: 'vp', manager_external_id: 'lead' }),
-        csmRecord({ external_id: 'fine', manager_external_id: 'lead' }),
+        csmRecord({ externalId: 'vp', managerExternalId: 'lead' }),
+        csmRecord({ externalId: 'fine', managerExternalId: 'lead' }),
       ],
       { now },
     );
@@ -113,9 +113,9 @@ describeEachBackend('syncCsms', (db) => {
   });
 
   it('rejects the later of two records with the same external id', async () => {
-    const result = await syncCsms(db().kysely, [csmRecord({ external_id: 'ann' }), csmRecord({ external_id: 'ann', name: 'Other Ann' })], { now });
+    const result = await syncCsms(db().kysely, [csmRecord({ externalId: 'ann' }), csmRecord({ externalId: 'ann', name: 'Other Ann' })], { now });
     expect(result.rejected).toEqual([
-      { index: 1, externalId: 'ann', issues: [{ path: 'external_id', message: '"ann" appears earlier in this batch (index 0)' }] },
+      { index: 1, externalId: 'ann', issues: [{ path: 'externalId', message: '"ann" appears earlier in this batch (index 0)' }] },
     ]);
     expect((await csmsByExternalId()).get('ann')?.name).not.toBe('Other Ann');
   });

@@ -11,7 +11,7 @@ const now = new Date('2026-03-01T12:00:00Z');
 describe('parseSyncCsv', () => {
   it('turns rows into records with their line, attr.* columns into attributes, and empty cells into absent values', async () => {
     const csv = [
-      'external_id,account_external_id,email,name,attr.plan,attr.seats',
+      'externalId,accountExternalId,email,name,attr.plan,attr.seats',
       'u1,acme,Bo@Acme.COM,,gold,3',
       '',
       'u2,acme,cy@acme.com,"Cy',
@@ -21,28 +21,28 @@ describe('parseSyncCsv', () => {
     expect(await parseSyncCsv('user', csv)).toEqual({
       format: 'csv',
       rows: [
-        { line: 2, record: { external_id: 'u1', account_external_id: 'acme', email: 'Bo@Acme.COM', attributes: { plan: 'gold', seats: '3' } } },
-        { line: 4, record: { external_id: 'u2', account_external_id: 'acme', email: 'cy@acme.com', name: 'Cy\nJones' } },
-        { line: 6, record: { external_id: 'u3', account_external_id: 'acme', email: 'di@acme.com', name: 'Di', attributes: { plan: 'silver' } } },
+        { line: 2, record: { externalId: 'u1', accountExternalId: 'acme', email: 'Bo@Acme.COM', attributes: { plan: 'gold', seats: '3' } } },
+        { line: 4, record: { externalId: 'u2', accountExternalId: 'acme', email: 'cy@acme.com', name: 'Cy\nJones' } },
+        { line: 6, record: { externalId: 'u3', accountExternalId: 'acme', email: 'di@acme.com', name: 'Di', attributes: { plan: 'silver' } } },
       ],
     });
   });
 
   it('reads a stream', async () => {
-    const csv = Readable.from(['external_id,email,na', 'me\r\nc1,ann@cs.example,Ann\r\n']);
-    expect((await parseSyncCsv('csm', csv)).rows).toEqual([{ line: 2, record: { external_id: 'c1', email: 'ann@cs.example', name: 'Ann' } }]);
+    const csv = Readable.from(['externalId,email,na', 'me\r\nc1,ann@cs.example,Ann\r\n']);
+    expect((await parseSyncCsv('csm', csv)).rows).toEqual([{ line: 2, record: { externalId: 'c1', email: 'ann@cs.example', name: 'Ann' } }]);
   });
 
   it('refuses a file it cannot read as a whole, with the line', async () => {
-    await expect(parseSyncCsv('csm', 'external_id,email,nmae\n')).rejects.toThrow(/line 1: unknown column "nmae" for a csm/);
-    await expect(parseSyncCsv('account', 'external_id,csm_external_id\n')).rejects.toThrow(/line 1: missing required column "name"/);
+    await expect(parseSyncCsv('csm', 'externalId,email,nmae\n')).rejects.toThrow(/line 1: unknown column "nmae" for a csm/);
+    await expect(parseSyncCsv('account', 'externalId,csmExternalId\n')).rejects.toThrow(/line 1: missing required column "name"/);
     // Blank lines before the header are skipped; the mistake is where the header is.
-    await expect(parseSyncCsv('csm', '\n\nexternal_id,email,email\n')).rejects.toThrow(/line 3: column "email" appears more than once/);
-    await expect(parseSyncCsv('csm', 'external_id,email,name,attr.plan\n')).rejects.toThrow(/unknown column "attr.plan"/);
-    const error = await parseSyncCsv('csm', 'external_id,email,name\nc1,a@b.example,Ann\nc2,b@b.example\n').catch((e: unknown) => e);
+    await expect(parseSyncCsv('csm', '\n\nexternalId,email,email\n')).rejects.toThrow(/line 3: column "email" appears more than once/);
+    await expect(parseSyncCsv('csm', 'externalId,email,name,attr.plan\n')).rejects.toThrow(/unknown column "attr.plan"/);
+    const error = await parseSyncCsv('csm', 'externalId,email,name\nc1,a@b.example,Ann\nc2,b@b.example\n').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncCsvError);
     expect(error).toMatchObject({ line: 3 });
-    await expect(parseSyncCsv('csm', 'external_id,email,name\nc1,a@b.example,Ann\nc2,b@b.example,Bo\n', { maxRows: 1 })).rejects.toThrow(
+    await expect(parseSyncCsv('csm', 'externalId,email,name\nc1,a@b.example,Ann\nc2,b@b.example,Bo\n', { maxRows: 1 })).rejects.toThrow(
       /line 3: more than 1 rows/,
     );
   });
@@ -50,9 +50,9 @@ describe('parseSyncCsv', () => {
 
 describeEachBackend('CSV sync', (db) => {
   it('reports a bad row with its line and column, and upserts the others', async () => {
-    await syncAccounts(db().kysely, [accountRecord({ external_id: 'acme' })], { now });
+    await syncAccounts(db().kysely, [accountRecord({ externalId: 'acme' })], { now });
     const csv = [
-      'external_id,account_external_id,email,role,attr.plan,attr.region',
+      'externalId,accountExternalId,email,role,attr.plan,attr.region',
       'u1,acme,Bo@Acme.COM,admin,gold,emea',
       'u2,acme,not-an-email,,silver,',
       `u3,acme,cy@acme.com,,${'x'.repeat(2_001)},`,
@@ -71,7 +71,7 @@ describeEachBackend('CSV sync', (db) => {
           index: 3,
           line: 5,
           externalId: 'u4',
-          issues: [{ path: 'account_external_id', message: 'no account with external id "initech" is known to this instance' }],
+          issues: [{ path: 'accountExternalId', message: 'no account with external id "initech" is known to this instance' }],
         },
         {
           index: 4,

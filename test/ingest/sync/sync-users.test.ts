@@ -8,7 +8,7 @@ const now = new Date('2026-03-01T12:00:00Z');
 
 describeEachBackend('syncUsers', (db) => {
   const seedAccounts = () =>
-    syncAccounts(db().kysely, [accountRecord({ external_id: 'acme' }), accountRecord({ external_id: 'globex' })], { now });
+    syncAccounts(db().kysely, [accountRecord({ externalId: 'acme' }), accountRecord({ externalId: 'globex' })], { now });
 
   const users = () =>
     db()
@@ -20,12 +20,12 @@ describeEachBackend('syncUsers', (db) => {
 
   it('inserts by external id, then updates in place', async () => {
     await seedAccounts();
-    const bo = userRecord({ external_id: 'bo', account_external_id: 'acme', email: 'bo@acme.example', persona: 'champion', attributes: { seats: 3 } });
-    const first = await syncUsers(db().kysely, [bo, userRecord({ external_id: 'cy', account_external_id: 'acme', email: 'cy@acme.example' })], { now });
+    const bo = userRecord({ externalId: 'bo', accountExternalId: 'acme', email: 'bo@acme.example', persona: 'champion', attributes: { seats: 3 } });
+    const first = await syncUsers(db().kysely, [bo, userRecord({ externalId: 'cy', accountExternalId: 'acme', email: 'cy@acme.example' })], { now });
     expect(first).toEqual({ received: 2, upserted: 2, rejected: [], emails: ['bo@acme.example', 'cy@acme.example'] });
     const [before] = await users();
 
-    await syncUsers(db().kysely, [{ ...bo, account_external_id: 'globex', role: undefined, attributes: { seats: 5 } }], { now });
+    await syncUsers(db().kysely, [{ ...bo, accountExternalId: 'globex', role: undefined, attributes: { seats: 5 } }], { now });
     const after = await users();
     expect(after).toHaveLength(2);
     expect(after[0]).toEqual({ ...before, account: 'globex', role: null, attributes: { seats: 5 } });
@@ -36,8 +36,8 @@ describeEachBackend('syncUsers', (db) => {
     const first = await syncUsers(
       db().kysely,
       [
-        userRecord({ external_id: 'bo', account_external_id: 'acme', email: '  Bo@Acme.COM ' }),
-        userRecord({ external_id: 'bo-twin', account_external_id: 'acme', email: 'BO@acme.com' }),
+        userRecord({ externalId: 'bo', accountExternalId: 'acme', email: '  Bo@Acme.COM ' }),
+        userRecord({ externalId: 'bo-twin', accountExternalId: 'acme', email: 'BO@acme.com' }),
       ],
       { now },
     );
@@ -50,7 +50,7 @@ describeEachBackend('syncUsers', (db) => {
       },
     ]);
 
-    const second = await syncUsers(db().kysely, [userRecord({ external_id: 'bo-twin', account_external_id: 'acme', email: 'BO@acme.com' })], { now });
+    const second = await syncUsers(db().kysely, [userRecord({ externalId: 'bo-twin', accountExternalId: 'acme', email: 'BO@acme.com' })], { now });
     expect(second).toMatchObject({ upserted: 0, emails: [] });
     expect(second.rejected[0]?.issues).toEqual([
       { path: 'email', message: 'bo@acme.com already belongs to the user with external id "bo"' },
@@ -60,8 +60,8 @@ describeEachBackend('syncUsers', (db) => {
 
   it('lets a user keep their own email when it is written differently', async () => {
     await seedAccounts();
-    await syncUsers(db().kysely, [userRecord({ external_id: 'bo', account_external_id: 'acme', email: 'bo@acme.com' })], { now });
-    const result = await syncUsers(db().kysely, [userRecord({ external_id: 'bo', account_external_id: 'acme', email: 'BO@ACME.COM' })], { now });
+    await syncUsers(db().kysely, [userRecord({ externalId: 'bo', accountExternalId: 'acme', email: 'bo@acme.com' })], { now });
+    const result = await syncUsers(db().kysely, [userRecord({ externalId: 'bo', accountExternalId: 'acme', email: 'BO@ACME.COM' })], { now });
     expect(result).toMatchObject({ upserted: 1, rejected: [], emails: ['bo@acme.com'] });
   });
 
@@ -70,9 +70,9 @@ describeEachBackend('syncUsers', (db) => {
     const result = await syncUsers(
       db().kysely,
       [
-        userRecord({ external_id: 'ok', account_external_id: 'acme' }),
-        userRecord({ external_id: 'lost', account_external_id: 'initech' }),
-        userRecord({ external_id: 'bad', account_external_id: 'acme', email: 'nope', attributes: { nested: { a: 1 } as never } }),
+        userRecord({ externalId: 'ok', accountExternalId: 'acme' }),
+        userRecord({ externalId: 'lost', accountExternalId: 'initech' }),
+        userRecord({ externalId: 'bad', accountExternalId: 'acme', email: 'nope', attributes: { nested: { a: 1 } as never } }),
       ],
       { now },
     );
@@ -81,7 +81,7 @@ describeEachBackend('syncUsers', (db) => {
       {
         index: 1,
         externalId: 'lost',
-        issues: [{ path: 'account_external_id', message: 'no account with external id "initech" is known to this instance' }],
+        issues: [{ path: 'accountExternalId', message: 'no account with external id "initech" is known to this instance' }],
       },
       {
         index: 2,
@@ -101,7 +101,7 @@ describeEachBackend('syncUsers', (db) => {
       db()
         .kysely.transaction()
         .execute(async (trx) => {
-          await syncUsers(trx, [userRecord({ external_id: 'bo', account_external_id: 'acme' })], { now });
+          await syncUsers(trx, [userRecord({ externalId: 'bo', accountExternalId: 'acme' })], { now });
           expect(await trx.selectFrom('users').select('external_id').execute()).toEqual([{ external_id: 'bo' }]);
           throw new Error('caller gives up');
         }),
@@ -112,7 +112,7 @@ describeEachBackend('syncUsers', (db) => {
   it('upserts a batch larger than one statement’s bind parameters allow', async () => {
     await seedAccounts();
     // 8 columns a row: 10,000 rows need 80,000 parameters, over PostgreSQL's 65,535.
-    const records = Array.from({ length: 10_000 }, (_, i) => userRecord({ external_id: `bulk-${i}`, account_external_id: 'acme' }));
+    const records = Array.from({ length: 10_000 }, (_, i) => userRecord({ externalId: `bulk-${i}`, accountExternalId: 'acme' }));
     const result = await syncUsers(db().kysely, records, { now });
     expect(result).toMatchObject({ received: 10_000, upserted: 10_000, rejected: [] });
     const { count } = await db().kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();

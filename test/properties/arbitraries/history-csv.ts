@@ -92,14 +92,14 @@ export const writtenCsv: fc.Arbitrary<WrittenCsv> = fc
   })
   .chain(({ optional, extra, rowCount, lineEnd, bom, finalLineEnd }) => {
     const idColumn = SOURCE_ID_COLUMNS.find((column) => optional.includes(column));
-    const chosen = ['email', 'score', 'responded_at', ...optional.filter((column) => column === 'comment' || column === idColumn), ...(extra ? ['note'] : [])];
+    const chosen = ['email', 'score', 'respondedAt', ...optional.filter((column) => column === 'comment' || column === idColumn), ...(extra ? ['note'] : [])];
     const row = (index: number) =>
       fc.record(
         Object.fromEntries(
           chosen.map((column): [string, fc.Arbitrary<string>] => {
             if (column === 'email') return [column, withoutCarriageReturn(emailValue)];
             if (column === 'score') return [column, withoutCarriageReturn(scoreValue)];
-            if (column === 'responded_at') return [column, withoutCarriageReturn(respondedAtValue)];
+            if (column === 'respondedAt') return [column, withoutCarriageReturn(respondedAtValue)];
             if (column === 'comment' || column === 'note') return [column, withoutCarriageReturn(commentValue)];
             return [column, withoutCarriageReturn(idValue(index))];
           }),
@@ -147,6 +147,6 @@ export const brokenCsv: fc.Arbitrary<string> = fc
 /** Bytes that may not even be text: anything at all, or a valid header followed by anything. */
 export const csvBytes: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 400 }).map((bytes) => Buffer.from(bytes)),
-  fc.uint8Array({ maxLength: 400 }).map((bytes) => Buffer.concat([Buffer.from('email,score,responded_at\n'), Buffer.from(bytes)])),
-  fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(`email,score,responded_at,comment\n${text}`)),
+  fc.uint8Array({ maxLength: 400 }).map((bytes) => Buffer.concat([Buffer.from('email,score,respondedAt\n'), Buffer.from(bytes)])),
+  fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(`email,score,respondedAt,comment\n${text}`)),
 );

@@ -53,13 +53,13 @@ const webhook = (source: SourceName): fc.Arbitrary<BodyRequest> => {
 
 export function requestsByRoute(names: SeededNames): Record<string, fc.Arbitrary<BodyRequest>> {
   const savedRule = DEFAULT_RULES.find((rule) => rule.name === names.rule);
-  const change = { expected_version: 1, note: 'why it changed' };
+  const change = { expectedVersion: 1, note: 'why it changed' };
   const goal = { name: 'Company at least 30', scope: { kind: 'company' }, period: 'quarter', target: { kind: 'at_least', nps: 30 } };
   const records = {
     csms: [csmRecord(), csmRecord({ email: 'ANN@cs.example ' })],
-    accounts: [accountRecord({ csm_external_id: 'csm-missing' }), accountRecord()],
-    users: [userRecord({ account_external_id: names.accountExternalId }), userRecord({ account_external_id: 'acct-missing' })],
-    tickets: [ticketRecord({ account_external_id: names.accountExternalId })],
+    accounts: [accountRecord({ csmExternalId: 'csm-missing' }), accountRecord()],
+    users: [userRecord({ accountExternalId: names.accountExternalId }), userRecord({ accountExternalId: 'acct-missing' })],
+    tickets: [ticketRecord({ accountExternalId: names.accountExternalId })],
   };
   return {
     'POST /tasks/:id/complete': json('/tasks/1/complete', around({ outcome: 'called, fixed the export' })),

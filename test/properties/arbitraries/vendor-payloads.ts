@@ -42,7 +42,7 @@ const DATE_FIELDS: Record<SourceName, readonly string[]> = {
   wootric: ['response', 'created_at'],
   asknicely: ['question', 'responded'],
   retently: ['createdDate'],
-  generic: ['responded_at'],
+  generic: ['respondedAt'],
 };
 
 /** A copy of `payload` with the value at `path` replaced, when the path is there. */
