@@ -68,6 +68,7 @@ function parseGenericResponse(payload: unknown, basePath: readonly PropertyKey[]
       score: pathOf('score'),
       comment: pathOf('comment'),
       respondedAt: pathOf('respondedAt'),
+      ...(body.source ? { source: pathOf('source') } : {}),
     },
     // The body has no delivery id of its own; a signed request's `webhook-id` header is the one to dedupe on.
     eventId: null,

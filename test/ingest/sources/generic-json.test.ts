@@ -6,7 +6,7 @@ import { normalizeOutcome, rejectionIssues } from './normalize-outcome.ts';
 const parse = (payload: unknown) => genericJsonAdapter.parse(payload);
 
 describe('generic JSON adapter', () => {
-  it('takes one response in the documented snake_case form', () => {
+  it('takes one response in the documented form', () => {
     const outcome = parse(genericResponse());
     expect(outcome).toMatchObject({ kind: 'response', eventId: null, isUpdate: false });
     expect(normalizeOutcome(outcome)).toEqual({
@@ -50,6 +50,12 @@ describe('generic JSON adapter', () => {
     { score: 'abc', message: 'must be a number from 0 to 10' },
   ])('reports score $score at score', ({ score, message }) => {
     expect(rejectionIssues(parse(genericResponse({ score })))).toEqual([{ path: 'score', message }]);
+  });
+
+  it('reports a source that cannot be stored at its field, inside a batch too', () => {
+    expect(rejectionIssues(parse(genericResponse({ source: 'in\u0000app' })))).toEqual([{ path: 'source', message: expect.any(String) }]);
+    const [third] = parseGenericBatch({ responses: [genericResponse(), genericResponse(), genericResponse({ source: 'in\u0000app' })] }).slice(2);
+    expect(rejectionIssues(third!)).toEqual([{ path: 'responses[2].source', message: expect.any(String) }]);
   });
 
   it('reports a missing email, an unparseable date and a future date at their fields', () => {
