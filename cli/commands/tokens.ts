@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../db/queries/api-tokens.ts';
+import { csmsByIdOrEmail } from '../../db/queries/csms.ts';
 import { API_ROLES, type ApiRole } from '../../db/tables/api-tokens.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatMinute, printRows } from '../format-output.ts';
@@ -13,19 +14,20 @@ export function registerTokensCommand(program: Command): void {
     .description('create a token and print it: it is shown once, only its hash is stored')
     .requiredOption('--name <name>', 'what the token is for, e.g. "Delighted webhook"')
     .requiredOption('--role <role>', API_ROLES.join(' | '))
-    .option('--csm <email>', 'for a csm token: the CSM it acts for')
+    .option('--csm <id or email>', 'for a csm token: the CSM it acts for')
     .action(async (options: { name: string; role: string; csm?: string }) => {
       if (!(API_ROLES as readonly string[]).includes(options.role)) throw new UsageError(`--role: expected ${API_ROLES.join(', ')}, got ${options.role}`);
       const role = options.role as ApiRole;
-      if (role === 'csm' && !options.csm) throw new UsageError('--csm: a csm token needs the email of the CSM it acts for');
+      if (role === 'csm' && !options.csm) throw new UsageError('--csm: a csm token needs the id or email of the CSM it acts for');
       if (role !== 'csm' && options.csm) throw new UsageError(`--csm: only csm tokens act for a CSM, not ${role} tokens`);
       const context = await openAppContext();
       try {
         let csmId: number | null = null;
         if (options.csm) {
-          const csm = await context.db.kysely.selectFrom('csms').select('id').where('email', '=', options.csm.trim().toLowerCase()).executeTakeFirst();
-          if (!csm) throw new UsageError(`--csm: no CSM with the email ${options.csm}`);
-          csmId = csm.id;
+          const matches = await csmsByIdOrEmail(context.db.kysely, options.csm);
+          if (matches.length === 0) throw new UsageError(`--csm: no CSM with the id or email ${options.csm}`);
+          if (matches.length > 1) throw new UsageError(`--csm: ${matches.length} CSMs have the email ${options.csm} (ids ${matches.map((csm) => csm.id).join(', ')}); give the id`);
+          csmId = matches[0]!.id;
         }
         const { id, token } = await createApiToken(context.db.kysely, { name: options.name, role, csmId });
         console.error(`created token ${id} (${role}); it is shown once, store it now:`);

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.ts';
 import type { ClosedTaskStatus, NewTask, Task, TaskStatus } from '../tables/tasks.ts';
+import type { CsmContact } from '../tables/csms.ts';
 
 export interface TaskClosing {
   status: ClosedTaskStatus;
@@ -65,7 +66,7 @@ export async function openTasksOfUser(db: Kysely<Database>, userId: number): Pro
 }
 
 /** The CSM's manager, the next level of escalation; undefined at the top of the chain. */
-export async function managerOf(db: Kysely<Database>, csmId: number): Promise<{ id: number; email: string; name: string } | undefined> {
+export async function managerOf(db: Kysely<Database>, csmId: number): Promise<CsmContact | undefined> {
   return db
     .selectFrom('csms as c')
     .innerJoin('csms as m', 'm.id', 'c.manager_id')
@@ -85,26 +86,6 @@ export async function reassignOpenTask(db: Kysely<Database>, taskId: number, ass
     .executeTakeFirst();
 }
 
-export interface Assignee {
-  id: number;
-  email: string;
-  name: string;
-}
-
-/**
- * The CSMs a task can be given to or filtered by, from a CSM id ("12") or an email. CSM emails
- * are not unique, so an email may name more than one.
- */
-export async function csmsByIdOrEmail(db: Kysely<Database>, idOrEmail: string): Promise<Assignee[]> {
-  const text = idOrEmail.trim();
-  const query = db.selectFrom('csms').select(['id', 'email', 'name']).orderBy('id');
-  if (/^\d+$/.test(text)) {
-    const id = Number(text);
-    return Number.isSafeInteger(id) && id <= 2_147_483_647 ? query.where('id', '=', id).execute() : [];
-  }
-  return query.where('email', '=', text.toLowerCase()).execute();
-}
-
 /** A task as people read it: with its assignee, user, account, response and journey. */
 export interface TaskView {
   id: number;
@@ -115,7 +96,7 @@ export interface TaskView {
   completedAt: Date | null;
   completedBy: string | null;
   outcome: string | null;
-  assignee: Assignee;
+  assignee: CsmContact;
   user: { id: number; email: string; name: string | null };
   account: { id: number; name: string };
   response: { id: number; score: number; comment: string | null };

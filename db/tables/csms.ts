@@ -14,3 +14,5 @@ export interface CsmsTable {
 export type Csm = Selectable<CsmsTable>;
 export type NewCsm = Insertable<CsmsTable>;
 export type CsmUpdate = Updateable<CsmsTable>;
+/** Who a CSM is, to people: what a task's assignee, an escalation target or a token's owner shows. */
+export type CsmContact = Pick<Csm, 'id' | 'email' | 'name'>;

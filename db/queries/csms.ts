@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.ts';
+import type { CsmContact } from '../tables/csms.ts';
+
+/**
+ * The CSMs a CSM id ("12") or an email names. CSM emails are not unique, so an email may name
+ * more than one: the caller decides what several mean.
+ */
+export async function csmsByIdOrEmail(db: Kysely<Database>, idOrEmail: string): Promise<CsmContact[]> {
+  const text = idOrEmail.trim();
+  const query = db.selectFrom('csms').select(['id', 'email', 'name']).orderBy('id');
+  if (/^\d+$/.test(text)) {
+    const id = Number(text);
+    return Number.isSafeInteger(id) && id <= 2_147_483_647 ? query.where('id', '=', id).execute() : [];
+  }
+  return query.where('email', '=', text.toLowerCase()).execute();
+}
