@@ -9,7 +9,8 @@ import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
-import { closeJourneyHarness, createJourneyHarness, installJourneys, type JourneyHarness } from '../helpers/journey-scenarios.ts';
+import { useJourneyHarness } from '../helpers/journey-harness-per-file.ts';
+import { installJourneys } from '../helpers/journey-scenarios.ts';
 import { withRunningFollowUp } from '../helpers/running-follow-up.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole } from '../helpers/test-api.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
@@ -114,13 +115,7 @@ describeEachBackend('enrollments API', (db) => {
   }, 30_000);
 });
 
-let harness: JourneyHarness;
-beforeAll(async () => {
-  harness = await createJourneyHarness();
-}, 600_000);
-afterAll(async () => {
-  if (harness) await closeJourneyHarness(harness);
-});
+const harness = useJourneyHarness();
 
 describeEachBackend('enrollments API with a running journey', (database) => {
   let env: TestWorkflowEnvironment;
@@ -129,7 +124,7 @@ describeEachBackend('enrollments API with a running journey', (database) => {
 
   beforeAll(async () => {
     db = database();
-    ({ env } = harness);
+    ({ env } = harness());
     app = await createTestApi(db.kysely, { temporal: env.client });
   });
 
@@ -142,7 +137,7 @@ describeEachBackend('enrollments API with a running journey', (database) => {
   });
 
   it("answers with the journey's live state from its workflow", async () => {
-    await withRunningFollowUp(harness, db, async ({ userId, taskId }) => {
+    await withRunningFollowUp(harness(), db, async ({ userId, taskId }) => {
       const admin = (await createApiToken(db.kysely, { name: 'admin', role: 'admin' })).token;
       const [enrollment] = (await app.inject({ method: 'GET', url: '/enrollments?journey=detractor-follow-up&status=active', headers: bearer(admin) })).json().enrollments;
       const response = await app.inject({ method: 'GET', url: `/enrollments/${enrollment.id}`, headers: bearer(admin) });

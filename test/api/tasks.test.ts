@@ -10,7 +10,8 @@ import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { userJourneyEvents } from '../../db/queries/journey-events.ts';
 import type { detractorFollowUpWorkflow } from '../../workflows/index.ts';
 import { seedEnrolledDetractor, seedTask } from '../fixtures/follow-up-tasks.ts';
-import { closeJourneyHarness, createJourneyHarness, installJourneys, type JourneyHarness } from '../helpers/journey-scenarios.ts';
+import { useJourneyHarness } from '../helpers/journey-harness-per-file.ts';
+import { installJourneys } from '../helpers/journey-scenarios.ts';
 import { withRunningFollowUp } from '../helpers/running-follow-up.ts';
 import type { TestSmtpServer } from '../helpers/smtp-server.ts';
 import { bearer, createRoleTokens, createTestApi, expectRefusedUnlessRole } from '../helpers/test-api.ts';
@@ -185,13 +186,7 @@ describeEachBackend('tasks API', (db) => {
  * Completing and reassigning through the API with a real journey: the time-skipping server, a
  * worker with the real activities, a real SMTP server on loopback, on each database backend.
  */
-let harness: JourneyHarness;
-beforeAll(async () => {
-  harness = await createJourneyHarness();
-}, 600_000);
-afterAll(async () => {
-  if (harness) await closeJourneyHarness(harness);
-});
+const harness = useJourneyHarness();
 
 describeEachBackend('tasks API with running journeys', (database) => {
   let env: TestWorkflowEnvironment;
@@ -201,7 +196,7 @@ describeEachBackend('tasks API with running journeys', (database) => {
 
   beforeAll(async () => {
     db = database();
-    ({ env, smtp } = harness);
+    ({ env, smtp } = harness());
     app = await createTestApi(db.kysely, { temporal: env.client });
   });
 
@@ -222,7 +217,7 @@ describeEachBackend('tasks API with running journeys', (database) => {
 
   /** A detractor's follow-up running and waiting on Ann's task, and a token for Ann. */
   const detractorWaiting = (run: (context: { taskId: number; annToken: string; userId: number }) => Promise<void>) =>
-    withRunningFollowUp(harness, db, async ({ taskId, userId, csmId }) => {
+    withRunningFollowUp(harness(), db, async ({ taskId, userId, csmId }) => {
       const annToken = (await createApiToken(db.kysely, { name: "Ann's token", role: 'csm', csmId })).token;
       await run({ taskId, annToken, userId });
     });
