@@ -71,7 +71,7 @@ export const environmentSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(7233),
   TEMPORAL_DEV_SERVER_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),
-  NPSLOOP_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where recipients reach npsloop, such as https://nps.example.com' }).default('http://localhost:3000'),
+  NPSLOOP_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where recipients reach npsloop, such as https://nps.example.com' }).optional(),
   NPSLOOP_LINK_SECRET: z.string().min(32, { error: 'a secret of at least 32 characters for signing review links' }).optional(),
   SMTP_URL: smtpUrl.optional(),
   NPSLOOP_MAIL_FROM: mailbox.default('npsloop <npsloop@localhost>'),
@@ -131,8 +131,10 @@ export interface Config {
     /** The embedded dev server `npm start` runs when no address is set (port 0: any free port). */
     devServer: { port: number; uiPort: number; dbFile: string };
   };
-  /** Where recipients' browsers reach npsloop (review links). */
+  /** Where recipients' browsers reach npsloop (review links): NPSLOOP_PUBLIC_URL, or this machine on the API's port. */
   publicUrl: string;
+  /** No NPSLOOP_PUBLIC_URL: the public URL is the API's own, and moves with its port. */
+  publicUrlFollowsPort: boolean;
   /** Signs review links; unset, an embedded instance keeps a generated one in its data folder. */
   linkSecret: string | undefined;
   /** Over SMTP when `smtpUrl` is set, otherwise one `.eml` file per message in `outboxDir`. */
@@ -202,7 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : e.TEMPORAL_TLS === 'true' || e.TEMPORAL_API_KEY !== undefined,
       devServer: { port: e.TEMPORAL_DEV_SERVER_PORT, uiPort: e.TEMPORAL_DEV_SERVER_UI_PORT, dbFile: path.join(dataDir, 'temporal.sqlite') },
     },
-    publicUrl: e.NPSLOOP_PUBLIC_URL,
+    publicUrl: e.NPSLOOP_PUBLIC_URL ?? localUrl(e.NPSLOOP_HTTP_PORT),
+    publicUrlFollowsPort: e.NPSLOOP_PUBLIC_URL === undefined,
     linkSecret: e.NPSLOOP_LINK_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
     http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT, trustedProxies: (e.NPSLOOP_TRUSTED_PROXIES ?? []).map(cidrOf) },
@@ -229,4 +232,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       generic: e.NPSLOOP_WEBHOOK_ALLOWED_IPS_GENERIC,
     },
   };
+}
+
+/** The API on this machine, as a browser here reaches it. */
+export function localUrl(port: number): string {
+  return `http://localhost:${port}`;
+}
+
+/** The configuration with the API on `port`; a public URL that follows the port follows it. */
+export function withHttpPort(config: Config, port: number): Config {
+  return { ...config, http: { ...config.http, port }, ...(config.publicUrlFollowsPort ? { publicUrl: localUrl(port) } : {}) };
 }

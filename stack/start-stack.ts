@@ -4,7 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApiLogger } from '../api/api-logger.ts';
 import type { ApiApp } from '../api/api-app.ts';
 import { createServer } from '../api/create-server.ts';
-import type { Config } from '../config/config.ts';
+import { type Config, withHttpPort } from '../config/config.ts';
 import { type Db, openDatabase } from '../db/connect.ts';
 import { createMailTransport } from '../mail/create-transport.ts';
 import { createNpsloopWorker } from '../worker/create-worker.ts';
@@ -13,6 +13,7 @@ import { resolveLinkSecret } from '../worker/link-secret.ts';
 import { ensureSchedules } from '../worker/schedules.ts';
 import { temporalConnectionOptions } from '../worker/temporal-connection.ts';
 import { installDefaults } from './install-defaults.ts';
+import { freePort } from './free-port.ts';
 
 export interface RunningStack {
   db: Db;
@@ -43,8 +44,10 @@ export interface StackOptions {
   logTo?: 'data-folder' | 'stdout';
 }
 
-export async function startStack(config: Config, { worker: runWorker = true, logTo = 'data-folder' }: StackOptions = {}): Promise<RunningStack> {
+export async function startStack(configured: Config, { worker: runWorker = true, logTo = 'data-folder' }: StackOptions = {}): Promise<RunningStack> {
   if (runWorker) quietTemporalRuntime();
+  // Port 0 asks for any free port: take one now, so that links in emails name the port the API gets.
+  const config = configured.http.port === 0 ? withHttpPort(configured, await freePort(configured.http.host)) : configured;
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {

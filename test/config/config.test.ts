@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/config.ts';
+import { ConfigError, loadConfig, withHttpPort } from '../../config/config.ts';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with no environment', () => {
@@ -8,6 +8,17 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ kind: 'pglite', dataDir: path.resolve('.data', 'pglite') });
     expect(config).toMatchObject({ timeZone: 'UTC', npsCounting: 'every_response', historyMonths: 6 });
     expect(config.temporal).toMatchObject({ address: undefined, namespace: 'default' });
+  });
+
+  it("points links at the API's own port unless NPSLOOP_PUBLIC_URL says where recipients reach it", () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:3000');
+    const moved = loadConfig({ NPSLOOP_HTTP_PORT: '3100' });
+    expect(moved.publicUrl).toBe('http://localhost:3100');
+    expect(withHttpPort(loadConfig({ NPSLOOP_HTTP_PORT: '0' }), 41234)).toMatchObject({ http: { port: 41234 }, publicUrl: 'http://localhost:41234' });
+
+    const behindProxy = loadConfig({ NPSLOOP_HTTP_PORT: '3100', NPSLOOP_PUBLIC_URL: 'https://nps.example.com' });
+    expect(behindProxy.publicUrl).toBe('https://nps.example.com');
+    expect(withHttpPort(behindProxy, 41234).publicUrl).toBe('https://nps.example.com');
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {

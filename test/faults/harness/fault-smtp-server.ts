@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../../helpers/free-port.ts';
+import { freePort } from '../../../stack/free-port.ts';
 
 export interface DeliveredEmail {
   messageId: string;

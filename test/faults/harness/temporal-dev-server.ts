@@ -4,7 +4,7 @@ import { resolveTemporalExecutable } from '../../../worker/temporal-binaries.ts'
 import { npsloopSearchAttributes } from '../../../journeys/search-attributes.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import { type ChildHandle, spawnChild } from './child-process.ts';
-import { freePort } from '../../helpers/free-port.ts';
+import { freePort } from '../../../stack/free-port.ts';
 
 /**
  * The Temporal CLI dev server as a child process of the suite, with its state in a SQLite file,
