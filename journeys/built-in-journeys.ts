@@ -7,6 +7,9 @@ import type { JourneyDefinition } from './journey-definition.ts';
  * Passives have no journey by default; a definition with a passive trigger adds one.
  */
 
+/** The review page the promoter journey ships with; see journeys/journey-readiness.ts. */
+export const PLACEHOLDER_REVIEW_URL = 'https://www.g2.com/products/your-product/take_survey';
+
 /**
  * Asks for a public review, then sends one reminder if the link was not clicked.
  *
@@ -43,8 +46,8 @@ export function promoterReviewRequest(options: { askEveryEligibleRespondent: boo
           'Thank you!',
         ].join('\n'),
       },
-      // A placeholder: an admin sets the instance's own review page before enabling the journey.
-      reviewUrl: 'https://www.g2.com/products/your-product/take_survey',
+      // A placeholder: the journey cannot be enabled until an admin sets the instance's own review page.
+      reviewUrl: PLACEHOLDER_REVIEW_URL,
       reminderAfterHours: 72,
       reminderTemplate: {
         subject: 'A quick reminder: your review, {{firstName}}',

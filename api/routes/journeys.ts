@@ -11,6 +11,7 @@ import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
 import { invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
+import { JourneyNotReadyError } from '../../journeys/journey-readiness.ts';
 
 const BUILT_IN_NAMES: readonly string[] = BUILT_IN_JOURNEYS.map((journey) => journey.definition.name);
 
@@ -87,7 +88,8 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
           description:
             'The body is the journey definition (`name` may be left out: it is the one in the URL). Mistakes come back as 400 `invalid_journey`, ' +
             'each issue at its JSON path in the definition. A new journey starts disabled: enable it once its emails are right. ' +
-            'Enrollments in flight keep the definition they started with.',
+            'Enrollments in flight keep the definition they started with. An enabled journey is not changed into one that may not run ' +
+            '(409 `journey_not_ready`, e.g. a review request back on the placeholder review page).',
           params: nameParams,
           body: z.unknown(),
           response: { 200: changeResponseSchema, 201: changeResponseSchema, ...errors },
@@ -97,7 +99,7 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
         const name = request.params.name;
         const definition = validJourney(name, request.body);
         const before = await findJourney(db, name);
-        const journey = await saveJourney(db, definition, { actor: principalOf(request).name, enabled: false });
+        const journey = await refusingNotReady(() => saveJourney(db, definition, { actor: principalOf(request).name, enabled: false }));
         return reply.code(before ? 200 : 201).send({ journey: journeyView(journey), changed: journey.version !== before?.version });
       },
     );
@@ -110,13 +112,16 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
           schema: {
             tags: ['journeys'],
             summary: enabled ? 'enable a journey: responses from now on may enroll users' : 'disable a journey: nobody new is enrolled; runs in flight go on',
+            ...(enabled
+              ? { description: 'A journey that may not run yet is refused with 409 `journey_not_ready`, the issue at its path: a review request whose `steps.reviewUrl` is still the shipped placeholder.' }
+              : {}),
             params: nameParams,
             response: { 200: changeResponseSchema, ...errors },
           },
         },
         async (request) => {
           const before = await existingJourney(db, request.params.name);
-          const journey = await setJourneyEnabled(db, before.name, enabled, { actor: principalOf(request).name });
+          const journey = await refusingNotReady(() => setJourneyEnabled(db, before.name, enabled, { actor: principalOf(request).name }));
           return { journey: journeyView(journey), changed: journey.version !== before.version };
         },
       );
@@ -151,6 +156,16 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
       },
     );
   });
+}
+
+/** A journey that may not run yet (a review request still on the placeholder review page) is 409 `journey_not_ready`, at its path. */
+async function refusingNotReady(change: () => Promise<Journey>): Promise<Journey> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof JourneyNotReadyError) throw new ApiError(409, 'journey_not_ready', error.message, [{ path: error.path, message: error.reason }]);
+    throw error;
+  }
 }
 
 /** The definition for the journey named in the URL, valid, or a 400 with each mistake at its JSON path. */

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { getEnrollmentView } from '../../db/queries/enrollment-views.ts';
 import { journeyStatusCounts } from '../../db/queries/journey-status-counts.ts';
-import { getJourney } from '../../db/queries/journeys.ts';
+import { getJourney, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
+import { validateJourneyDefinition } from '../../journeys/journey-definition.ts';
 import { listTasks } from '../../db/queries/tasks.ts';
 import { endedEnrollmentState, type LiveJourneyState, liveJourneyState } from '../../journeys/live-journey-state.ts';
 import { type AppContext, openAppContext } from '../app-context.ts';
+import { cliActor } from '../cli-actor.ts';
 import { formatMinute, formatTable } from '../format-output.ts';
 import { connectTemporal } from '../temporal-client.ts';
 import { UsageError } from '../usage-error.ts';
@@ -25,6 +27,48 @@ export function registerJourneysCommand(program: Command): void {
       try {
         if (enrollmentId === undefined) await printJourneyCounts(context, options);
         else await printEnrollment(context, enrollmentId, options);
+      } finally {
+        await context.db.close();
+      }
+    });
+
+  for (const [command, enabled] of [['enable', true], ['disable', false]] as const) {
+    journeys
+      .command(command)
+      .description(
+        enabled
+          ? 'enable a journey: responses from now on may enroll users (refused while it may not run, e.g. a review request on the placeholder review page)'
+          : 'disable a journey: nobody new is enrolled; runs in flight go on',
+      )
+      .argument('<name>')
+      .option('--by <name>', 'who makes the change', cliActor())
+      .action(async (name: string, options: { by: string }) => {
+        const context = await openAppContext();
+        try {
+          const journey = await setJourneyEnabled(context.db.kysely, name, enabled, { actor: options.by });
+          console.log(`${journey.name}: ${journey.enabled ? 'enabled' : 'disabled'} (version ${journey.version})`);
+        } finally {
+          await context.db.close();
+        }
+      });
+  }
+
+  journeys
+    .command('configure')
+    .description("change a journey's settings; enrollments in flight keep the ones they started with")
+    .argument('<name>')
+    .option('--review-url <url>', "a review request's review page, e.g. https://www.g2.com/products/<your product>/reviews")
+    .option('--by <name>', 'who makes the change', cliActor())
+    .action(async (name: string, options: { reviewUrl?: string; by: string }) => {
+      if (options.reviewUrl === undefined) throw new UsageError('give a setting to change, e.g. --review-url <url>');
+      const context = await openAppContext();
+      try {
+        const { definition } = await getJourney(context.db.kysely, name);
+        if (definition.steps.type !== 'review_request') throw new UsageError(`--review-url: "${name}" is a ${definition.steps.type} journey, which has no review page`);
+        const validation = validateJourneyDefinition({ ...definition, steps: { ...definition.steps, reviewUrl: options.reviewUrl } });
+        if (!validation.ok) throw new UsageError(validation.errors.map((error) => `--review-url: ${error.message}`).join('\n'));
+        const journey = await saveJourney(context.db.kysely, validation.journey, { actor: options.by });
+        console.log(`${journey.name}: review page ${options.reviewUrl} (version ${journey.version}, ${journey.enabled ? 'enabled' : `disabled: \`npsloop journeys enable ${journey.name}\``})`);
       } finally {
         await context.db.close();
       }

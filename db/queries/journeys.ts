@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { BuiltInJourney } from '../../journeys/built-in-journeys.ts';
 import type { JourneyDefinition } from '../../journeys/journey-definition.ts';
+import { assertJourneyReady } from '../../journeys/journey-readiness.ts';
 import type { Database } from '../database.ts';
 import { inTransaction } from '../in-transaction.ts';
 import type { Journey } from '../tables/journeys.ts';
@@ -38,56 +39,68 @@ function changedAt(options: JourneyChangeOptions) {
  * when new (enabled unless said otherwise), the next version when its definition changed. An
  * unchanged definition (as JSON) makes no version, so re-applying the same file is harmless.
  * Enrollments keep the definition they copied, so a change reaches only later enrollments.
+ * A journey that is (or is to be) enabled must be ready to run (JourneyNotReadyError).
  */
 export async function saveJourney(
   db: Kysely<Database>,
   definition: JourneyDefinition,
   options: JourneyChangeOptions & { enabled?: boolean },
 ): Promise<Journey> {
-  const at = changedAt(options);
-  const saved = await db
-    .insertInto('journeys')
-    .values({
-      name: definition.name,
-      definition: JSON.stringify(definition),
-      enabled: options.enabled ?? true,
-      version: 1,
-      created_at: at,
-      updated_at: at,
-      updated_by: options.actor,
-    })
-    .onConflict((oc) =>
-      oc
-        .column('name')
-        .doUpdateSet((eb) => ({
-          definition: eb.ref('excluded.definition'),
-          version: sql<number>`journeys.version + 1`,
-          updated_at: eb.ref('excluded.updated_at'),
-          updated_by: eb.ref('excluded.updated_by'),
-        }))
-        // jsonb equality ignores key order and spacing.
-        .where(sql<boolean>`journeys.definition <> excluded.definition`),
-    )
-    .returningAll()
-    .executeTakeFirst();
-  return saved ?? getJourney(db, definition.name);
+  return inTransaction(db, async (trx) => {
+    const current = await trx.selectFrom('journeys').select('enabled').where('name', '=', definition.name).forUpdate().executeTakeFirst();
+    if (current?.enabled ?? options.enabled ?? true) assertJourneyReady(definition);
+    const at = changedAt(options);
+    const saved = await trx
+      .insertInto('journeys')
+      .values({
+        name: definition.name,
+        definition: JSON.stringify(definition),
+        enabled: options.enabled ?? true,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        updated_by: options.actor,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet((eb) => ({
+            definition: eb.ref('excluded.definition'),
+            version: sql<number>`journeys.version + 1`,
+            updated_at: eb.ref('excluded.updated_at'),
+            updated_by: eb.ref('excluded.updated_by'),
+          }))
+          // jsonb equality ignores key order and spacing.
+          .where(sql<boolean>`journeys.definition <> excluded.definition`),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    return saved ?? getJourney(trx, definition.name);
+  });
 }
 
-/** Enables or disables a journey; setting the state it already has changes nothing. Runs in flight go on. */
+/**
+ * Enables or disables a journey; setting the state it already has changes nothing. Runs in
+ * flight go on. Enabling a journey that is not ready to run is refused (JourneyNotReadyError).
+ */
 export async function setJourneyEnabled(
   db: Kysely<Database>,
   name: string,
   enabled: boolean,
   options: JourneyChangeOptions,
 ): Promise<Journey> {
-  const changed = await db
-    .updateTable('journeys')
-    .set({ enabled, version: sql<number>`version + 1`, updated_at: changedAt(options), updated_by: options.actor })
-    .where('name', '=', name)
-    .where('enabled', '<>', enabled)
-    .returningAll()
-    .executeTakeFirst();
-  return changed ?? getJourney(db, name);
+  return inTransaction(db, async (trx) => {
+    const current = await trx.selectFrom('journeys').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
+    if (!current) throw new JourneyNotFoundError(name);
+    if (current.enabled === enabled) return current;
+    if (enabled) assertJourneyReady(current.definition);
+    return trx
+      .updateTable('journeys')
+      .set({ enabled, version: sql<number>`version + 1`, updated_at: changedAt(options), updated_by: options.actor })
+      .where('id', '=', current.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }
 
 /**

@@ -104,6 +104,28 @@ describeEachBackend('journeys API', (db) => {
     await app.close();
   });
 
+  it('refuses to enable the review request while its review page is the placeholder, saying what to set', async () => {
+    const k = db().kysely;
+    const { app, as } = await setUp(k);
+
+    const refused = await as({ method: 'POST', url: '/journeys/promoter-review-request/enable' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({
+      code: 'journey_not_ready',
+      issues: [{ path: '$.steps.reviewUrl', message: expect.stringContaining('set it to your own review page first') }],
+    });
+    expect((await getJourney(k, 'promoter-review-request')).enabled).toBe(false);
+
+    const { definition } = await getJourney(k, 'promoter-review-request');
+    const ownPage = { ...definition, steps: { ...definition.steps, reviewUrl: 'https://www.g2.com/products/acme/reviews' } };
+    expect((await as({ method: 'PUT', url: '/journeys/promoter-review-request', payload: ownPage })).statusCode).toBe(200);
+    expect((await as({ method: 'POST', url: '/journeys/promoter-review-request/enable' })).json().journey).toMatchObject({ enabled: true });
+    const backToPlaceholder = await as({ method: 'PUT', url: '/journeys/promoter-review-request', payload: definition });
+    expect(backToPlaceholder.statusCode).toBe(409);
+    expect(backToPlaceholder.json().error.code).toBe('journey_not_ready');
+    await app.close();
+  });
+
   it('reports each mistake at its JSON path in the definition and saves nothing', async () => {
     const k = db().kysely;
     const { app, as } = await setUp(k);

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { getJourney, installMissingJourneys, JourneyNotFoundError, listJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
+import { JourneyNotReadyError } from '../../journeys/journey-readiness.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 
 const at = new Date('2026-11-24T12:00:00Z');
@@ -29,6 +30,26 @@ describeEachBackend('journeys repository', (db) => {
     expect(await setJourneyEnabled(k, 'detractor-follow-up', false, { actor: 'other' })).toMatchObject({ enabled: false, version: 2, updated_by: 'lead' });
     await expect(setJourneyEnabled(k, 'nurture', true, { actor: 'ops' })).rejects.toThrow(JourneyNotFoundError);
     await expect(getJourney(k, 'nurture')).rejects.toThrow('no journey named "nurture"');
+  });
+
+  it('refuses to enable a review request on a placeholder review page, or to put an enabled one back on one', async () => {
+    const k = db().kysely;
+    await installMissingJourneys(k, BUILT_IN_JOURNEYS, { actor: 'npsloop', at });
+    const onPage = (reviewUrl: string) => ({ ...PROMOTER_REVIEW_REQUEST, steps: { ...PROMOTER_REVIEW_REQUEST.steps, reviewUrl } });
+
+    await expect(setJourneyEnabled(k, 'promoter-review-request', true, { actor: 'ops' })).rejects.toThrow(JourneyNotReadyError);
+    await expect(setJourneyEnabled(k, 'promoter-review-request', true, { actor: 'ops' })).rejects.toThrow(
+      'journey "promoter-review-request" cannot be enabled: $.steps.reviewUrl is the placeholder https://www.g2.com/products/your-product/take_survey',
+    );
+    // A disabled journey may be saved on a placeholder: that is how it ships.
+    await saveJourney(k, onPage('https://reviews.example.com/acme'), { actor: 'ops', at });
+    await expect(setJourneyEnabled(k, 'promoter-review-request', true, { actor: 'ops' })).rejects.toThrow('is the placeholder https://reviews.example.com/acme');
+    expect(await getJourney(k, 'promoter-review-request')).toMatchObject({ enabled: false, version: 2 });
+
+    await saveJourney(k, onPage('https://www.g2.com/products/acme/reviews'), { actor: 'ops', at });
+    expect(await setJourneyEnabled(k, 'promoter-review-request', true, { actor: 'ops', at: later })).toMatchObject({ enabled: true, version: 4 });
+    await expect(saveJourney(k, PROMOTER_REVIEW_REQUEST, { actor: 'ops' })).rejects.toThrow(JourneyNotReadyError);
+    expect(await getJourney(k, 'promoter-review-request')).toMatchObject({ enabled: true, version: 4, definition: onPage('https://www.g2.com/products/acme/reviews') });
   });
 
   it('installs the built-ins that are missing, leaving an admin\'s changes alone; the review request waits for its URL', async () => {
