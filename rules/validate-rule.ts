@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closestName } from './closest-name.ts';
 import { conditionBoundsIssue, leafConditionSchema, subConditions, type LeafCondition } from './condition-schema.ts';
 import { FACT_CATALOGUE, OPERATORS_BY_TYPE, type FactDefinition, type RuleSubject } from './fact-catalogue.ts';
 import { MAX_HEALTH_CRITERIA, RULE_KINDS, RULE_SUBJECTS, ruleDefinitionSchema, type RuleDefinition } from './rule-schema.ts';
@@ -90,7 +91,7 @@ function leafErrors(leaf: LeafCondition, path: PathStep[], subject: RuleSubject)
     return [
       {
         path: jsonPath([...path, 'fact']),
-        message: `"${leaf.fact}" is not a fact of ${SUBJECT_LABELS[subject]}; valid facts: ${Object.keys(facts).join(', ')}`,
+        message: `"${leaf.fact}" is not a fact of ${SUBJECT_LABELS[subject]}; ${didYouMean(leaf.fact, Object.keys(facts))}valid facts: ${Object.keys(facts).join(', ')}`,
       },
     ];
   }
@@ -116,7 +117,7 @@ function operatorAndValueErrors(leaf: LeafCondition, definition: FactDefinition,
     return [
       {
         path: at('operator'),
-        message: `"${leaf.operator}" does not apply to ${leaf.fact} (${typeLabel(definition)}); valid operators: ${operators.join(', ')}`,
+        message: `"${leaf.operator}" does not apply to ${leaf.fact} (${typeLabel(definition)}); ${didYouMean(leaf.operator, operators)}valid operators: ${operators.join(', ')}`,
       },
     ];
   }
@@ -143,6 +144,12 @@ function operatorAndValueErrors(leaf: LeafCondition, definition: FactDefinition,
     default:
       return problemAt(expected.problem(value), at('value'));
   }
+}
+
+/** "did you mean "lessThan"? " when a known name is close to `name`, else nothing. */
+function didYouMean(name: string, known: readonly string[]): string {
+  const closest = closestName(name, known);
+  return closest === undefined ? '' : `did you mean "${closest}"? `;
 }
 
 function betweenErrors(value: unknown, expected: Expectation, at: (...steps: PathStep[]) => string): RuleError[] {

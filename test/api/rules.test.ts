@@ -205,6 +205,12 @@ describeEachBackend('rules API', (db) => {
       issues: [{ path: '$.conditions.all[1].fact', message: expect.stringMatching(/"mood" is not a fact of users.*valid facts: latestScore, latestCategory/) }],
     });
 
+    const typo = await as({ method: 'POST', url: '/rules/dry-run', payload: aListRule({ conditions: { all: [aLeaf({ fact: 'latestScor', operator: 'lesThan', value: 7 })] } }) });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().error.issues).toEqual([{ path: '$.conditions.all[0].fact', message: expect.stringContaining('did you mean "latestScore"?') }]);
+    const operatorTypo = await as({ method: 'POST', url: '/rules/dry-run', payload: aListRule({ conditions: { all: [aLeaf({ fact: 'latestScore', operator: 'lesThan', value: 7 })] } }) });
+    expect(operatorTypo.json().error.issues).toEqual([{ path: '$.conditions.all[0].operator', message: expect.stringContaining('did you mean "lessThan"?') }]);
+
     const mismatch = await as({
       method: 'POST',
       url: '/rules/dry-run',

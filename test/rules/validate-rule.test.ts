@@ -77,6 +77,13 @@ describe('an unknown fact', () => {
     expect(errorsOf(health)).toEqual([error('$.criteria[0].conditions.any[1].fact', `valid facts: ${Object.keys(FACT_CATALOGUE.account).join(', ')}`)]);
   });
 
+  it('suggests the closest fact when the name is close enough to be a typo, and nothing otherwise', () => {
+    expect(leafErrors({ fact: 'latestscor' })).toEqual([error(`${LEAF}.fact`, '"latestscor" is not a fact of users (list rules); did you mean "latestScore"? valid facts: latestScore,')]);
+    const health = aHealthRule({ criteria: [aCriterion({ conditions: { all: [aLeaf({ fact: 'oldestOpenTicketAge', operator: 'greaterThan', value: 30 })] } })] });
+    expect(errorsOf(health)).toEqual([error('$.criteria[0].conditions.all[0].fact', 'did you mean "oldestOpenTicketAgeDays"?')]);
+    expect(leafErrors({ fact: 'npsScore' })[0]!.message).not.toContain('did you mean');
+  });
+
   it('is not taken from the prototype', () => {
     expect(leafErrors({ fact: 'constructor' })).toEqual([error(`${LEAF}.fact`, 'is not a fact of users')]);
   });
@@ -94,6 +101,15 @@ describe('an operator', () => {
     expect(leafErrors({ fact: 'attributes', path: '$.plan', operator: 'lessThan', value: 3 })).toEqual([
       error(`${LEAF}.operator`, 'does not apply to attributes (a custom attribute); valid operators: equal, notEqual, in, notIn, isKnown, isUnknown'),
     ]);
+  });
+
+  it('that is a typo of a valid one suggests it', () => {
+    expect(leafErrors({ fact: 'latestScore', operator: 'lesThan', value: 7 })).toEqual([
+      error(`${LEAF}.operator`, `"lesThan" does not apply to latestScore (a number); did you mean "lessThan"? valid operators: ${OPERATORS_BY_TYPE.number.join(', ')}`),
+    ]);
+    expect(leafErrors({ fact: 'latestRespondedAt', operator: 'InLastDay', value: 30 })).toEqual([error(`${LEAF}.operator`, 'did you mean "inLastDays"?')]);
+    // A valid operator of another type is not a typo: no suggestion from the date operators.
+    expect(leafErrors({ fact: 'latestRespondedAt', operator: 'lessThan', value: 3 })[0]!.message).not.toContain('did you mean');
   });
 
   it('with a decorator is not supported', () => {
