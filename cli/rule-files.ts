@@ -1,21 +1,22 @@
-import fs from 'node:fs';
 import { validateRule } from '../rules/validate-rule.ts';
-import { UsageError } from './usage-error.ts';
+import type { RuleDefinition } from '../rules/rule-schema.ts';
+import { JsonSyntaxError, readJsonFile } from './read-json-file.ts';
 
-/** Reads a rule file: one rule object or an array of them. */
-export function readRuleFile(file: string): unknown[] {
-  if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+/**
+ * Every rule in the file (one rule object or an array of them), validated; prints each mistake
+ * with its JSON path, or a syntax error with its line and column. Either is a mistake in the
+ * document (exit code 1), not in the command.
+ */
+export function validatedRules(file: string): { valid: boolean; rules: RuleDefinition[] } {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return Array.isArray(parsed) ? parsed : [parsed];
+    parsed = readJsonFile(file);
   } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    console.error(error.message);
+    return { valid: false, rules: [] };
   }
-}
-
-/** Every rule in the file, validated; prints each mistake with its JSON path. */
-export function validatedRules(file: string) {
-  const inputs = readRuleFile(file);
+  const inputs = Array.isArray(parsed) ? parsed : [parsed];
   const results = inputs.map((input) => validateRule(input));
   let valid = true;
   results.forEach((result, i) => {
