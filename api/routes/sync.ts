@@ -9,6 +9,7 @@ import { HistoryCsvError, importHistoryCsv, MAX_CSV_ROW_BYTES } from '../../inge
 import type { SyncEntity } from '../../ingest/sync/schemas.ts';
 import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
 import { parseSyncCsv, SyncCsvError } from '../../ingest/sync/sync-csv.ts';
+import { SYNC_KIND_NAMES, SYNC_KINDS } from '../../ingest/sync/sync-kinds.ts';
 import { ApiError, errorResponseSchema } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
@@ -24,10 +25,6 @@ const CSV_MEDIA_TYPE = 'text/csv';
 const SYNC_BODY_LIMIT = 32 * 1024 * 1024;
 /** History files are streamed to a temporary file, then imported in one transaction. */
 const IMPORT_BODY_LIMIT = 100 * 1024 * 1024;
-
-/** The URL's plural names for the sync's entities. */
-const SYNC_KINDS = { csms: 'csm', accounts: 'account', users: 'user', tickets: 'ticket' } as const satisfies Record<string, SyncEntity>;
-type SyncKind = keyof typeof SYNC_KINDS;
 
 const issueSchema = z.object({ path: z.string(), message: z.string() });
 
@@ -107,7 +104,7 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
             "An account's `csmEffectiveFrom` dates a handover recorded late: the responses given since are credited to the new owner, " +
             'and their open follow-up tasks reassigned to them.',
           consumes: ['application/json', CSV_MEDIA_TYPE],
-          params: z.object({ kind: z.enum(Object.keys(SYNC_KINDS) as [SyncKind, ...SyncKind[]]) }),
+          params: z.object({ kind: z.enum(SYNC_KIND_NAMES) }),
           response: { 200: syncResultSchema, ...errorResponses },
         },
       },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { syncAndRefresh } from '../../derived-state/sync-and-refresh.ts';
 import { type SyncEntity, syncRecordSchemas } from '../../ingest/sync/schemas.ts';
+import { SYNC_KIND_NAMES, SYNC_KINDS, type SyncKind } from '../../ingest/sync/sync-kinds.ts';
 import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
 import { parseSyncCsv } from '../../ingest/sync/sync-csv.ts';
 import type { OwnerChange } from '../../ingest/sync/sync-accounts.ts';
@@ -12,23 +13,24 @@ import { cliActor } from '../cli-actor.ts';
 import { type CliTemporal, connectTemporal } from '../temporal-client.ts';
 import { UsageError } from '../usage-error.ts';
 
-const ENTITIES = Object.keys(syncRecordSchemas) as SyncEntity[];
+// The singular names came first; they stay accepted so older scripts keep working.
+const SINGULAR_ALIASES = Object.keys(syncRecordSchemas) as SyncEntity[];
 
 export function registerSyncCommand(program: Command): void {
   program
     .command('sync')
     .description('add or update CSMs, accounts, users or tickets, keyed by externalId, from a CSV or JSON file')
-    .argument('<entity>', ENTITIES.join(' | '))
+    .argument('<entity>', `${SYNC_KIND_NAMES.join(' | ')}, as in the API's /sync/<entity> (the singular, e.g. csm, is accepted too)`)
     .argument('<file>', '.csv with a header row, or .json holding an array of records')
     .option('--json', 'print the result as JSON')
-    .action(async (entity: string, file: string, options: { json?: boolean }) => {
-      if (!ENTITIES.includes(entity as SyncEntity)) throw new UsageError(`unknown entity "${entity}"; expected one of ${ENTITIES.join(', ')}`);
+    .action(async (name: string, file: string, options: { json?: boolean }) => {
+      const entity = syncEntityNamed(name);
       if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
-      const records = await readRecords(entity as SyncEntity, file);
+      const records = await readRecords(entity, file);
       const context = await openAppContext();
       try {
         const recordedBy = cliActor();
-        const { result } = await syncAndRefresh(context.db.kysely, entity as SyncEntity, records, context.npsSettings(), { recordedBy });
+        const { result } = await syncAndRefresh(context.db.kysely, entity, records, context.npsSettings(), { recordedBy });
         const tasks = await handOverTasks(context, result.ownerChanges, recordedBy);
         if (options.json) {
           console.log(JSON.stringify({ ...result, tasksReassigned: tasks.reassigned, tasksNotReassigned: tasks.failed }, null, 2));
@@ -50,6 +52,12 @@ export function registerSyncCommand(program: Command): void {
         await context.db.close();
       }
     });
+}
+
+function syncEntityNamed(name: string): SyncEntity {
+  if (Object.hasOwn(SYNC_KINDS, name)) return SYNC_KINDS[name as SyncKind];
+  if ((SINGULAR_ALIASES as string[]).includes(name)) return name as SyncEntity;
+  throw new UsageError(`unknown entity "${name}"; expected one of ${SYNC_KIND_NAMES.join(', ')}`);
 }
 
 /** Open follow-up tasks since a handover go to the new owner, through Temporal when there are any. */

@@ -30,6 +30,11 @@ describe('npsloop CLI', () => {
     const badWindow = await npsloop('nps', '--window', 'fortnight');
     expect(badWindow.code).toBe(2);
     expect(badWindow.stderr).toContain('unknown NPS window key "fortnight"');
+    const unknownEntity = await npsloop('sync', 'customers', path.join(dataDir, 'nope.csv'));
+    expect(unknownEntity).toMatchObject({ code: 2 });
+    expect(unknownEntity.stderr).toContain('unknown entity "customers"; expected one of csms, accounts, users, tickets');
+    const syncHelp = await npsloop('sync', '--help');
+    expect(syncHelp.stdout.replace(/\s+/g, ' ')).toContain("csms | accounts | users | tickets, as in the API's /sync/<entity> (the singular, e.g. csm, is accepted too)");
     const missing = await npsloop('import', path.join(dataDir, 'nope.csv'));
     expect(missing).toMatchObject({ code: 2 });
     expect(missing.stderr).toContain('no such file');
@@ -38,9 +43,12 @@ describe('npsloop CLI', () => {
   it('syncs the instance, imports history and reports account NPS', async () => {
     const today = new Date();
     const day = (daysAgo: number) => new Date(today.getTime() - daysAgo * 86_400_000).toISOString();
-    expect((await npsloop('sync', 'csm', file('csms.csv', 'externalId,email,name\nann,ann@cs.example,Ann\n'))).code).toBe(0);
-    expect((await npsloop('sync', 'account', file('accounts.json', JSON.stringify([{ externalId: 'acme', name: 'Acme', csmExternalId: 'ann' }])))).code).toBe(0);
-    expect((await npsloop('sync', 'user', file('users.csv', 'externalId,accountExternalId,email\nu1,acme,ana@acme.example\nu2,acme,bo@acme.example\n'))).code).toBe(0);
+    // The API's names (/sync/csms, /sync/accounts); the singular stays accepted as an alias.
+    const csms = await npsloop('sync', 'csms', file('csms.csv', 'externalId,email,name\nann,ann@cs.example,Ann\n'));
+    expect(csms, csms.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('1 csm records: 1 upserted, 0 rejected') });
+    expect((await npsloop('sync', 'accounts', file('accounts.json', JSON.stringify([{ externalId: 'acme', name: 'Acme', csmExternalId: 'ann' }])))).code).toBe(0);
+    const users = await npsloop('sync', 'user', file('users.csv', 'externalId,accountExternalId,email\nu1,acme,ana@acme.example\nu2,acme,bo@acme.example\n'));
+    expect(users, users.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('2 user records: 2 upserted, 0 rejected') });
     const history = file('history.csv', [
       'email,score,respondedAt,comment',
       `ana@acme.example,10,${day(3)},great`,
