@@ -18,7 +18,8 @@ All or nothing: a file that cannot be read (an unclosed quote, bytes that are no
 over ${MAX_CSV_ROW_BYTES / 1024} KiB) stops the import with the line where it fails, exit code 1, and nothing is stored.
 A row that is read but invalid (a bad score or date, an unknown user, a NUL character in any
 column) is rejected with its line and field, kept in the rejection log (npsloop rejections),
-and the other rows are imported. Importing the same file again counts nothing twice.`,
+and the other rows are imported; the summary is printed and the exit code is 1, as for any
+rejected record. Importing the same file again counts nothing twice.`,
     )
     .argument('<file>', 'CSV file')
     .option('--source <name>', 'source recorded on each response', 'csv')
@@ -62,6 +63,8 @@ and the other rows are imported. Importing the same file again counts nothing tw
           }
           if (result.rejected > 20) console.log(`  … all ${result.rejected} rejections are in the rejection log (npsloop rejections)`);
         }
+        // A script running the import must see that something was not taken: same rule as sync.
+        if (result.rejected > 0) process.exitCode = 1;
       } finally {
         await context.db.close();
       }

@@ -56,7 +56,8 @@ describe('npsloop CLI', () => {
       `ana@acme.example,abc,${day(1)},`,
     ].join('\n'));
     const imported = await npsloop('import', history);
-    expect(imported.code).toBe(0);
+    // A row was rejected: exit code 1, after the summary.
+    expect(imported.code).toBe(1);
     expect(imported.stdout).toContain('3 rows read: 2 new');
     expect(imported.stdout).toContain('line 4: invalid: score must be a number from 0 to 10');
 

@@ -62,7 +62,8 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
       ['email,score,respondedAt,responseId', ...beyond.map((value, i) => `${EMAIL},9,${value},bad-${i}`), `${EMAIL},9,2000-01-01T00:00:00Z,edge-iso`, `${EMAIL},9,946684800,edge-seconds`].join('\n'),
     );
     const result = await npsloop('import', csv, '--since', '1999-01-01');
-    expect(result.code, result.stderr).toBe(0);
+    // Rows were rejected: exit code 1, after the summary.
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain('8 rows read: 2 new, 0 updated, 0 unchanged, 6 rejected');
     for (const line of [
       'line 2: invalid: respondedAt is not a date: "10000000000000000"',
@@ -75,6 +76,17 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
       expect(result.stdout).toContain(line);
     }
     expect(await storedIds()).toEqual(['edge-iso', 'edge-seconds']);
+  }, 180_000);
+
+  it('exits 0 when every row is taken and 1 when any is rejected, printing the summary either way (as JSON too)', async () => {
+    const clean = await npsloop('import', file('clean.csv', `email,score,respondedAt,responseId\n${EMAIL},9,${daysAgo(1)},ok-1\n`), '--json');
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ inserted: 1, rejected: 0 });
+    const oneBad = await npsloop('import', file('one-bad.csv', `email,score,respondedAt,responseId\n${EMAIL},9,${daysAgo(1)},ok-2\n${EMAIL},11,${daysAgo(1)},bad-1\n`), '--json');
+    expect(oneBad.code, oneBad.stderr).toBe(1);
+    expect(JSON.parse(oneBad.stdout)).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(oneBad.stderr).toBe('');
+    expect(await storedIds()).toEqual(['ok-1', 'ok-2']);
   }, 180_000);
 
   it('stores nothing of a file with an unclosed quote at line 11,002 of 12,000, and names that line', async () => {
@@ -91,7 +103,7 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
     const rows = Array.from({ length: 8_000 }, (_, i) => `${EMAIL},${i % 11},${daysAgo(1 + (i % 30))},r${i + 2},`);
     rows[6_999] = `${EMAIL},9,${daysAgo(1)},r7001,"a\u0000b"`;
     const result = await npsloop('import', file('nul.csv', ['email,score,respondedAt,responseId,comment', ...rows].join('\n')));
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain('8000 rows read: 7999 new, 0 updated, 0 unchanged, 1 rejected');
     expect(result.stdout).toContain('line 7001: invalid: comment must not contain NUL characters (U+0000)');
     const logged = await onDatabase((k) => k.selectFrom('rejected_responses').select(['line', 'source_response_id', 'payload']).execute());
