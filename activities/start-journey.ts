@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
-import { AccountId, CsmEmail, EscalationLevel, JourneyName, NpsCategory, NpsScore } from '../journeys/search-attributes.ts';
+import { AccountExternalId, AccountId, AccountName, CsmEmail, EscalationLevel, JourneyName, NpsCategory, NpsScore } from '../journeys/search-attributes.ts';
 import { type EnrollmentContext, type EnrollmentSkipReason, enrollUser } from './enroll-user.ts';
 
 /** What a journey workflow starts with: its definition as it was at enrollment, never a later edit. */
@@ -73,6 +73,8 @@ export async function startJourneyWorkflow(
       { key: NpsCategory, value: context.response.category },
       { key: NpsScore, value: context.response.score },
       { key: AccountId, value: String(context.account.id) },
+      { key: AccountExternalId, value: context.account.externalId },
+      { key: AccountName, value: context.account.name },
       ...(context.csm ? [{ key: CsmEmail, value: context.csm.email }] : []),
       ...(definition.steps.type === 'detractor_follow_up' ? [{ key: EscalationLevel, value: 0 }] : []),
     ],

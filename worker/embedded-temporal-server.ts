@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../config/config.ts';
 import { npsloopSearchAttributes } from '../journeys/search-attributes.ts';
+import { registerMissingSearchAttributes } from './register-search-attributes.ts';
 import { resolveTemporalExecutable } from './temporal-binaries.ts';
 
 export interface EmbeddedTemporal {
@@ -37,6 +38,12 @@ export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTem
       searchAttributes: npsloopSearchAttributes,
     },
   });
+  try {
+    await registerMissingSearchAttributes(env.address, namespace);
+  } catch (error) {
+    await env.teardown();
+    throw error;
+  }
   return { env, address: env.address, uiUrl: `http://127.0.0.1:${uiPort}` };
 }
 

@@ -33,7 +33,7 @@ export function hollowJourneyActivities(temporal: Client, taskQueue: string): Ho
         definition: DETRACTOR_FOLLOW_UP,
         context: {
           user: { id: userId, email: `user${userId}@example.com`, name: null, firstName: null },
-          account: { id: userId, name: `Account ${userId}` },
+          account: { id: userId, externalId: `account-${userId}`, name: `Account ${userId}` },
           csm,
           response: { id: responseId, score: 3, category: 'detractor', comment: 'Exports keep failing', respondedAt: now },
         },

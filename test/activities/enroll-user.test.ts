@@ -41,7 +41,7 @@ describeEachBackend('enrollUser', (db) => {
   async function setUp() {
     const k = db().kysely;
     await saveJourney(k, DETRACTOR_FOLLOW_UP, { actor: 'test', at: now });
-    const seeded = await seedAccount(k, { accountName: 'Acme', users: ['ada@acme.example', 'bob@acme.example'] });
+    const seeded = await seedAccount(k, { accountName: 'Acme', accountExternalId: 'acme', users: ['ada@acme.example', 'bob@acme.example'] });
     return { k, ...seeded, ada: seeded.users[0]!.id, bob: seeded.users[1]!.id };
   }
 
@@ -60,7 +60,7 @@ describeEachBackend('enrollUser', (db) => {
       definition: DETRACTOR_FOLLOW_UP,
       context: {
         user: { id: ada, email: 'ada@acme.example', name: 'Ada  Lovelace', firstName: 'Ada' },
-        account: { id: accountId, name: 'Acme' },
+        account: { id: accountId, externalId: 'acme', name: 'Acme' },
         csm: { id: csm.id, email: csm.email, name: expect.any(String) },
         response: { id: responseId, score: 2, category: 'detractor', comment: 'Too slow', respondedAt: daysLater(-1).toISOString() },
       },
