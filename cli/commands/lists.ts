@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { explainListMembership } from '../../lists/explain-list-membership.ts';
 import { refreshLists } from '../../lists/refresh-lists.ts';
+import { listMembersView } from '../../api/schemas/lists.ts';
 import { findListRule, listMembersPage } from '../../db/queries/list-members.ts';
+import { ruleDisabledAt } from '../../db/queries/rules.ts';
 import { userIdByEmail } from '../../db/queries/users.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatExplanation } from '../format-explanation.ts';
@@ -28,11 +30,11 @@ export function registerListsCommand(program: Command): void {
 
   lists
     .command('show')
-    .description("a list's members as of its last refresh, by email")
+    .description("a list's members as of its last refresh, by email; a disabled list says since when it is not refreshed")
     .argument('<name>')
     .option('--limit <n>', 'at most this many', '100')
     .option('--offset <n>', 'skip this many first', '0')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (the shape of GET /lists/:name/members, with the list and whether it is enabled)')
     .option('--csv', 'print CSV')
     .action(async (name: string, options: { limit: string; offset: string; json?: boolean; csv?: boolean }) => {
       const limit = Number(options.limit);
@@ -45,10 +47,19 @@ export function registerListsCommand(program: Command): void {
         const rule = await findListRule(context.db.kysely, name);
         if (!rule) throw new Error(`no list named ${name}`);
         const page = await listMembersPage(context.db.kysely, rule.id, { limit, offset });
+        if (options.json) {
+          console.log(JSON.stringify(listMembersView(rule, page.members, undefined, { offset, limit, total: page.total }), null, 2));
+          return;
+        }
         const members = page.members.map((m) => ({ email: m.email, name: m.name, role: m.role, account: m.accountName, since: m.since.toISOString() }));
-        if (options.json) console.log(JSON.stringify(members, null, 2));
-        else if (options.csv) process.stdout.write(formatCsv(members));
+        if (options.csv) process.stdout.write(formatCsv(members));
         else {
+          // A disabled list keeps its last members, no longer refreshed: it must not pass for a live one.
+          if (!rule.enabled) {
+            const disabledAt = await ruleDisabledAt(context.db.kysely, rule.id);
+            const asOf = disabledAt ? `${formatMinute(disabledAt)} UTC, when it was disabled` : 'its last refresh';
+            console.log(`(disabled: members are as of ${asOf}, and no longer refreshed; \`npsloop rules enable ${rule.name}\` refreshes it)`);
+          }
           console.log(formatTable(members.map((m) => ({ email: m.email, name: m.name ?? '', role: m.role ?? '', account: m.account, since: formatMinute(m.since) }))));
           if (offset + members.length < page.total) console.log(`${members.length} of ${page.total} members from ${offset + 1}: --offset ${offset + members.length} for more`);
         }

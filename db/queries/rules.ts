@@ -263,3 +263,26 @@ export async function ruleHistory(
   if (page.afterVersion !== undefined) query = query.where('version', '>', page.afterVersion);
   return query.execute();
 }
+
+/**
+ * When the rule, disabled now, stopped running: the change that began its latest run of disabled
+ * versions (a disable, or its creation when created disabled). Null while it is enabled.
+ */
+export async function ruleDisabledAt(db: Kysely<Database>, ruleId: number): Promise<Date | null> {
+  const row = await db
+    .selectFrom('rule_versions')
+    .select('changed_at')
+    .where('rule_id', '=', ruleId)
+    .where('enabled', '=', false)
+    .where('version', '>', (eb) =>
+      eb
+        .selectFrom('rule_versions')
+        .select((inner) => inner.fn.coalesce(inner.fn.max('version'), inner.lit(0)).as('version'))
+        .where('rule_id', '=', ruleId)
+        .where('enabled', '=', true),
+    )
+    .orderBy('version')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.changed_at ?? null;
+}

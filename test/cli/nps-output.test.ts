@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshLists } from '../../lists/refresh-lists.ts';
 import { openDatabase } from '../../db/connect.ts';
-import { createRule } from '../../db/queries/rules.ts';
+import { createRule, setRuleEnabled } from '../../db/queries/rules.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { seedAccount, validItem } from '../fixtures/instance.ts';
 import { aLeaf, aListRule } from '../fixtures/rules.ts';
@@ -19,7 +19,8 @@ let acmeCsmEmail = '';
 
 /**
  * Acme: 10 and 2 in the last 30 days, 0 sixty days ago. Globex: 9 in the last 30 days.
- * Initech: no responses. The "unhappy" list holds Acme's bo (latest 2) and cy (latest 0).
+ * Initech: no responses. The "unhappy" list holds Acme's bo (latest 2) and cy (latest 0); "fans",
+ * disabled after its refresh, keeps ana (10) and gil (9).
  */
 beforeAll(async () => {
   const db = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
@@ -36,7 +37,9 @@ beforeAll(async () => {
       validItem({ email: 'gil@globex.example', score: 9, respondedAt: daysAgo(4) }),
     ], new Date());
     await createRule(k, aListRule({ name: 'unhappy', conditions: { all: [aLeaf({ fact: 'latestScore', operator: 'lessThan', value: 7 })] } }), { actor: 'test' });
+    await createRule(k, aListRule({ name: 'fans', conditions: { all: [aLeaf({ fact: 'latestScore', operator: 'greaterThan', value: 8 })] } }), { actor: 'test' });
     await refreshLists(k, { now: new Date(), timeZone: 'UTC', counting: 'every_response' });
+    await setRuleEnabled(k, 'fans', false, { actor: 'test', at: new Date('2026-03-02T10:15:00Z') });
   } finally {
     await db.close();
   }
@@ -105,10 +108,22 @@ describe('npsloop nps and lists show output', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^email\s+name\s+role\s+account\s+since\n/);
     expect(table.stdout).toMatch(/bo@acme\.example[\s\S]*cy@acme\.example/);
+    expect(table.stdout).not.toContain('disabled');
     const json = await npsloop('lists', 'show', 'unhappy', '--json', '--limit', '1', '--offset', '1');
-    expect(JSON.parse(json.stdout)).toMatchObject([{ email: 'cy@acme.example', role: 'admin', account: 'Acme' }]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      list: { name: 'unhappy', enabled: true, version: 1 },
+      members: [{ user: { email: 'cy@acme.example', role: 'admin', account: { name: 'Acme' } }, since: expect.any(String) }],
+      page: { offset: 1, limit: 1, total: 2, nextOffset: null },
+    });
     const csv = await npsloop('lists', 'show', 'unhappy', '--csv');
     expect(csv.stdout.split('\n')[0]).toBe('email,name,role,account,since');
+
+    const disabled = await npsloop('lists', 'show', 'fans');
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toMatch(/^\(disabled: members are as of 2026-03-02 10:15 UTC, when it was disabled, and no longer refreshed; `npsloop rules enable fans` refreshes it\)\nemail\s+name/);
+    expect(disabled.stdout).toMatch(/ana@acme\.example[\s\S]*gil@globex\.example/);
+    expect(JSON.parse((await npsloop('lists', 'show', 'fans', '--json')).stdout)).toMatchObject({ list: { name: 'fans', enabled: false, version: 2 }, page: { total: 2 } });
+
     const missing = await npsloop('lists', 'show', 'nope');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no list named nope');

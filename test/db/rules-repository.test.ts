@@ -6,6 +6,7 @@ import {
   listRules,
   RuleConflictError,
   RuleKindChangeError,
+  ruleDisabledAt,
   RuleNotFoundError,
   ruleHistory,
   setRuleEnabled,
@@ -46,6 +47,22 @@ describeEachBackend('rule repository', (db) => {
     ]);
     expect(history[0]!.definition).toEqual(detractorAdmins(7));
     expect(history[1]!.definition).toEqual(detractorAdmins(5));
+  });
+
+  it('tells since when a disabled rule has not run: its latest disable, whatever changed after it', async () => {
+    const k = db().kysely;
+    const t4 = new Date('2026-11-24T13:00:00Z');
+    const rule = await createRule(k, detractorAdmins(), { actor: 'ann', at: t0 });
+    expect(await ruleDisabledAt(k, rule.id)).toBeNull();
+    await setRuleEnabled(k, 'detractor-admins', false, { actor: 'ann', at: t1 });
+    await setRuleEnabled(k, 'detractor-admins', true, { actor: 'ann', at: t2 });
+    expect(await ruleDisabledAt(k, rule.id)).toBeNull();
+    await setRuleEnabled(k, 'detractor-admins', false, { actor: 'ann', at: t3 });
+    await updateRule(k, 'detractor-admins', detractorAdmins(5), { actor: 'bo', at: t4 });
+    expect(await ruleDisabledAt(k, rule.id)).toEqual(t3);
+
+    const createdDisabled = await createRule(k, { ...detractorAdmins(), name: 'paused' }, { actor: 'ann', at: t0, enabled: false });
+    expect(await ruleDisabledAt(k, createdDisabled.id)).toEqual(t0);
   });
 
   it('makes no version when a definition or state is saved again unchanged', async () => {
