@@ -36,11 +36,13 @@ export interface ActivityDependencies {
   reviewLinks: ReviewLinkSettings;
   /** Report cells with fewer responses are flagged (NPSLOOP_REPORT_MIN_RESPONSES). */
   reportMinimumResponses: number;
+  /** The sender customers see (NPSLOOP_CUSTOMER_MAIL_FROM); unset, the instance's. */
+  customerMailFrom?: string;
 }
 
 /** Every side effect a workflow needs, bound to its real dependencies. Each is idempotent. */
 export function createActivities(deps: ActivityDependencies) {
-  const { db, npsSettings, mailer, temporal, taskQueue, reviewLinks, reportMinimumResponses } = deps;
+  const { db, npsSettings, mailer, temporal, taskQueue, reviewLinks, reportMinimumResponses, customerMailFrom } = deps;
   const evaluateTriggers = createTriggerEvaluator(() => npsSettings().now);
   const reportSettings = () => ({ timeZone: npsSettings().timeZone, counting: npsSettings().counting, minimumResponses: reportMinimumResponses });
   return {
@@ -76,7 +78,12 @@ export function createActivities(deps: ActivityDependencies) {
     startJourney: (input: { journeyName: string; userId: number; responseId: number; now: string }) =>
       startJourney({ db, temporal, taskQueue }, input),
     notifyPromoterAnswer: (input: { userId: number; responseId: number }) => notifyPromoterAnswer({ db, temporal }, input),
-    sendJourneyEmail: (input: SendJourneyEmailInput) => heartbeatWhile(() => sendJourneyEmail({ db, mailer }, input)),
+    sendJourneyEmail: (input: SendJourneyEmailInput) =>
+      heartbeatWhile(() => {
+        const { timeZone, counting } = npsSettings();
+        const settings = { publicBaseUrl: reviewLinks.publicBaseUrl, timeZone, counting, customer: { links: reviewLinks, from: customerMailFrom } };
+        return sendJourneyEmail({ db, mailer, settings }, input);
+      }),
     reviewLink: async ({ enrollmentId }: { enrollmentId: number }) => reviewLinkUrl(reviewLinks, enrollmentId),
     createFollowUpTask: (input: CreateFollowUpTaskInput) => createFollowUpTask(db, input),
     escalationTarget: ({ csmId }: { csmId: number }) => escalationTarget(db, csmId),

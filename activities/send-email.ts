@@ -21,6 +21,9 @@ export interface SendEmailInput {
   subject: string;
   text: string;
   html?: string;
+  from?: string;
+  replyTo?: string;
+  headers?: Record<string, string>;
   workflowId?: string;
 }
 
@@ -84,6 +87,9 @@ export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInp
       subject: input.subject,
       body_text: input.text,
       body_html: input.html ?? null,
+      from_address: input.from ?? null,
+      reply_to: input.replyTo ?? null,
+      headers: input.headers ? JSON.stringify(input.headers) : null,
       workflow_id: input.workflowId ?? null,
       // Recorded without contacting SMTP: the step's reason is on the row like a server rejection.
       status: addressProblem ? 'failed' : 'claimed',
@@ -106,6 +112,30 @@ export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInp
   }
 }
 
+/**
+ * Records an email a step decided not to send (the recipient unsubscribed), failed with the
+ * reason, so the recipient's timeline shows it; once per idempotency key, like a sent one.
+ */
+export async function recordUnsentEmail(
+  db: Kysely<Database>,
+  email: { idempotencyKey: string; to: string; subject: string; workflowId?: string },
+  reason: string,
+): Promise<void> {
+  await db
+    .insertInto('emails')
+    .values({
+      idempotency_key: email.idempotencyKey,
+      to_address: email.to,
+      subject: email.subject,
+      body_text: '',
+      workflow_id: email.workflowId ?? null,
+      status: 'failed',
+      error: `not sent: ${reason}`,
+    })
+    .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+    .execute();
+}
+
 /** Hands the claimed email to the mailer; a failure is recorded by what it proves (see sendEmail). */
 async function send({ db, mailer }: SendEmailDependencies, email: Email, leaseMs: number): Promise<string> {
   try {
@@ -116,6 +146,9 @@ async function send({ db, mailer }: SendEmailDependencies, email: Email, leaseMs
       subject: email.subject,
       text: email.body_text,
       html: email.body_html ?? undefined,
+      ...(email.from_address ? { from: email.from_address } : {}),
+      ...(email.reply_to ? { replyTo: email.reply_to } : {}),
+      ...(email.headers ? { headers: email.headers } : {}),
     });
     return messageId;
   } catch (error) {

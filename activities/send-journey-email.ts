@@ -1,18 +1,19 @@
-import { type EmailTemplate, renderTemplate } from '../journeys/journey-definition.ts';
-import { type SendEmailDependencies, type SendEmailResult, sendEmail } from './send-email.ts';
+import { type ComposedJourneyEmail, composeJourneyEmail, type JourneyEmailRequest, type JourneyEmailSettings } from '../notifications/journey-email.ts';
+import { recordUnsentEmail, type SendEmailDependencies, type SendEmailResult, sendEmail } from './send-email.ts';
 
-export interface SendJourneyEmailInput {
-  /** From business ids (workflow id + step), so a retried activity never sends twice. */
-  idempotencyKey: string;
-  to: string;
-  /** The template copied into the workflow at enrollment. */
-  template: EmailTemplate;
-  values: Record<string, string | number>;
-  workflowId: string;
-}
+export type SendJourneyEmailInput = JourneyEmailRequest;
 
-/** Fills a journey's email template and sends it once. */
-export async function sendJourneyEmail(deps: SendEmailDependencies, input: SendJourneyEmailInput): Promise<SendEmailResult> {
-  const { subject, text } = renderTemplate(input.template, input.values);
-  return sendEmail(deps, { idempotencyKey: input.idempotencyKey, to: input.to, subject, text, workflowId: input.workflowId });
+export type SendJourneyEmailResult = SendEmailResult | { status: 'not_sent'; messageId: null; reason: string };
+
+/** Composes a journey's email (its template, and what its reader needs around it) and sends it once. */
+export async function sendJourneyEmail(
+  deps: SendEmailDependencies & { settings: JourneyEmailSettings },
+  input: SendJourneyEmailInput,
+): Promise<SendJourneyEmailResult> {
+  const composed: ComposedJourneyEmail = await composeJourneyEmail(deps.db, input, deps.settings);
+  if ('notSent' in composed) {
+    await recordUnsentEmail(deps.db, { idempotencyKey: input.idempotencyKey, to: input.to, subject: input.template.subject, workflowId: input.workflowId }, composed.notSent);
+    return { status: 'not_sent', messageId: null, reason: composed.notSent };
+  }
+  return sendEmail(deps, composed.email);
 }

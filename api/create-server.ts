@@ -30,6 +30,7 @@ import { registerRulesRoutes } from './routes/rules.ts';
 import { registerServiceRoutes } from './routes/service.ts';
 import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { makeBodyTextWellFormed } from './well-formed-body.ts';
@@ -95,6 +96,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
 
   registerServiceRoutes(app, deps);
   registerReviewRedirectRoutes(app, deps);
+  registerUnsubscribeRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerGoalRoutes(app, deps);

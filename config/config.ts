@@ -75,6 +75,7 @@ export const environmentSchema = z.object({
   NPSLOOP_LINK_SECRET: z.string().min(32, { error: 'a secret of at least 32 characters for signing review links' }).optional(),
   SMTP_URL: smtpUrl.optional(),
   NPSLOOP_MAIL_FROM: mailbox.default('npsloop <npsloop@localhost>'),
+  NPSLOOP_CUSTOMER_MAIL_FROM: mailbox.optional(),
   NPSLOOP_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   NPSLOOP_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   NPSLOOP_TRUSTED_PROXIES: ipRangeList.optional(),
@@ -138,7 +139,7 @@ export interface Config {
   /** Signs review links; unset, an embedded instance keeps a generated one in its data folder. */
   linkSecret: string | undefined;
   /** Over SMTP when `smtpUrl` is set, otherwise one `.eml` file per message in `outboxDir`. */
-  mail: { smtpUrl?: string; from: string; outboxDir: string };
+  mail: { smtpUrl?: string; from: string; outboxDir: string; customerFrom: string | undefined };
   /**
    * Where the HTTP API listens (port 0: any free port), and the reverse proxies in front of it whose
    * X-Forwarded-For names the client, as CIDR ranges (none: the client is whoever opened the connection).
@@ -207,7 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.NPSLOOP_PUBLIC_URL ?? localUrl(e.NPSLOOP_HTTP_PORT),
     publicUrlFollowsPort: e.NPSLOOP_PUBLIC_URL === undefined,
     linkSecret: e.NPSLOOP_LINK_SECRET,
-    mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox') },
+    mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox'), customerFrom: e.NPSLOOP_CUSTOMER_MAIL_FROM?.trim() },
     http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT, trustedProxies: (e.NPSLOOP_TRUSTED_PROXIES ?? []).map(cidrOf) },
     logLevel: e.NPSLOOP_LOG_LEVEL,
     webhookSecrets: {

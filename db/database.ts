@@ -7,6 +7,7 @@ import type { AccountsTable } from './tables/accounts.ts';
 import type { ApiTokensTable } from './tables/api-tokens.ts';
 import type { CsmsTable } from './tables/csms.ts';
 import type { EmailsTable } from './tables/emails.ts';
+import type { EmailUnsubscribesTable } from './tables/email-unsubscribes.ts';
 import type { ResponseWorkflowStartsTable } from './tables/response-workflow-starts.ts';
 import type { ReviewLinkClicksTable } from './tables/review-link-clicks.ts';
 import type { EnrollmentsTable } from './tables/enrollments.ts';
@@ -43,6 +44,7 @@ export interface Database {
   list_members: ListMembersTable;
   list_membership_events: ListMembershipEventsTable;
   emails: EmailsTable;
+  email_unsubscribes: EmailUnsubscribesTable;
   review_link_clicks: ReviewLinkClicksTable;
   response_workflow_starts: ResponseWorkflowStartsTable;
   journeys: JourneysTable;

@@ -10,6 +10,7 @@ import * as apiTokensWebhookEvents from './migrations/2026-11-29T12-00-00_api-to
 import * as responseWorkflowStartLeases from './migrations/2026-12-04T14-00-00_response-workflow-start-leases.ts';
 import * as accountOwnerChanges from './migrations/2026-12-04T22-00-00_account-owner-changes.ts';
 import * as goals from './migrations/2026-12-04T22-30-00_goals.ts';
+import * as emailsPeopleActOn from './migrations/2026-12-05T01-00-00_emails-people-act-on.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-04T14-00-00_response-workflow-start-leases': responseWorkflowStartLeases,
   '2026-12-04T22-00-00_account-owner-changes': accountOwnerChanges,
   '2026-12-04T22-30-00_goals': goals,
+  '2026-12-05T01-00-00_emails-people-act-on': emailsPeopleActOn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

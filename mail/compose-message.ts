@@ -9,12 +9,19 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html?: string;
+  /** Instead of the instance's sender (NPSLOOP_MAIL_FROM): customer emails have their own. */
+  from?: string;
+  replyTo?: string;
+  /** Extra headers, such as List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 /** The message's headers and body as nodemailer composes them, the same for every attempt. */
 export function composeMessage(message: OutgoingEmail, from: string): MailComposerOptions {
   return {
-    from,
+    from: message.from ?? from,
+    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    ...(message.headers ? { headers: message.headers } : {}),
     to: message.to,
     subject: message.subject,
     text: message.text,

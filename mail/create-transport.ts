@@ -20,7 +20,7 @@ export interface Mailer {
 }
 
 /** Over SMTP when `smtpUrl` is set, otherwise the embedded default: `.eml` files in the outbox folder. */
-export function createMailTransport(mail: Config['mail'], smtpTimeouts?: SmtpTimeouts): Mailer {
+export function createMailTransport(mail: Pick<Config['mail'], 'smtpUrl' | 'from' | 'outboxDir'>, smtpTimeouts?: SmtpTimeouts): Mailer {
   return mail.smtpUrl ? createSmtpMailer(mail.smtpUrl, mail.from, smtpTimeouts) : createOutboxMailer(mail.outboxDir, mail.from);
 }
 

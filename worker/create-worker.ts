@@ -50,6 +50,7 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
       taskQueue,
       reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret },
       reportMinimumResponses: config.reportMinimumResponses,
+      customerMailFrom: config.mail.customerFrom,
     }),
   });
   let relay: { stop(): Promise<void> } | undefined;

@@ -21,6 +21,7 @@ import {
   reassignTaskUpdate,
   type TaskAssignee,
   type TaskCompletion,
+  type TaskReassignment,
   taskCompletedSignal,
   taskReassignedSignal,
   userAnsweredAsPromoterSignal,
@@ -77,7 +78,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   let promoterResponseId: number | undefined;
   // By task id, latest first. Signals of earlier versions may name a task as soon as it is in the
   // database, before this workflow has the activity's result; one about a task closed since is never read.
-  const reassignedTo = new Map<number, TaskAssignee>();
+  const reassignedTo = new Map<number, TaskReassignment>();
   let reassignments = 0;
 
   const refuseUnlessActionable = (taskId: number) => {
@@ -113,7 +114,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
       reassigning = true;
       try {
         await inFlight(() => activities.reassignTask({ taskId: act.taskId, assigneeCsmId: act.assignee.id }));
-        reassignedTo.set(act.taskId, act.assignee);
+        reassignedTo.set(act.taskId, act);
       } finally {
         reassigning = false;
       }
@@ -128,8 +129,8 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   setHandler(taskCompletedSignal, (done) => {
     completion ??= done;
   });
-  setHandler(taskReassignedSignal, ({ taskId, assignee }) => {
-    reassignedTo.set(taskId, assignee);
+  setHandler(taskReassignedSignal, (reassignment) => {
+    reassignedTo.set(reassignment.taskId, reassignment);
   });
   setHandler(userAnsweredAsPromoterSignal, ({ responseId }) => {
     promoterResponseId ??= responseId;
@@ -155,6 +156,8 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
 
   if (!context.csm) return finish('cancelled', 'no CSM owned the account when the response was given');
   let assignee: TaskAssignee = context.csm;
+  /** Who let the SLA pass on the task before this one: named in the escalation email. */
+  let escalatedFrom: TaskAssignee | null = null;
   const values = (level: number, dueAt: Date) => ({
     assigneeName: assignee.name,
     csmName: context.csm?.name ?? '',
@@ -194,6 +197,9 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
       template,
       values: values(level, dueAt),
       workflowId,
+      about: escalatedFrom
+        ? { kind: 'task', taskId: task.id, reason: 'escalated', notActedBy: escalatedFrom.name, waitedHours: steps.slaHours }
+        : { kind: 'task', taskId: task.id, reason: 'created' },
     });
 
     let next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
@@ -206,7 +212,8 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
     for (;;) {
       await condition(() => actsInFlight === 0);
       if (acted() || !reassigned()) break;
-      assignee = reassignedTo.get(task.id)!;
+      const reassignment = reassignedTo.get(task.id)!;
+      assignee = reassignment.assignee;
       reassignedTo.delete(task.id);
       state.assignee = assignee.email;
       upsertSearchAttributes([{ key: CsmEmail, value: assignee.email }]);
@@ -217,6 +224,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
         template,
         values: values(level, dueAt),
         workflowId,
+        about: { kind: 'task', taskId: task.id, reason: 'reassigned', reassignedBy: reassignment.reassignedBy, why: reassignment.reason },
       });
       next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
       // The due time stays: the new assignee has what is left of it (nothing, once it has passed).
@@ -246,6 +254,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
     }
     // The user answered as a promoter while the task was being escalated: the manager is not needed.
     if (actsDuringSteps && promoterResponseId !== undefined) return finish('cancelled', promoterReason());
+    escalatedFrom = assignee;
     assignee = manager;
   }
 }

@@ -36,6 +36,7 @@ async function reviewRequest({ enrollmentId, definition, context }: JourneyInput
     template: steps.emailTemplate,
     values,
     workflowId,
+    about: { kind: 'customer', userId: context.user.id },
   });
 
   state.step = 'waiting for the link to be followed';
@@ -47,6 +48,7 @@ async function reviewRequest({ enrollmentId, definition, context }: JourneyInput
       template: steps.reminderTemplate,
       values,
       workflowId,
+      about: { kind: 'customer', userId: context.user.id },
     });
   }
   state.step = 'done';

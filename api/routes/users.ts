@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { type TimelineCursor, userTimelineEvents } from '../../db/queries/user-timeline.ts';
+import { unsubscribeOf } from '../../db/queries/email-unsubscribes.ts';
 import { findUser } from '../../db/queries/users.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { errorResponseSchema, notFound } from '../api-error.ts';
@@ -25,8 +26,11 @@ export function registerUserRoutes(app: ApiApp, deps: ApiDependencies): void {
     const ownerCsmId = ownerCsmIdOf(request);
     const user = await findUser(deps.db, by, ownerCsmId === undefined ? {} : { ownerCsmId });
     if (!user) throw notFound('id' in by ? `user ${by.id}` : `a user with email ${by.email}`);
-    const { events, more } = await userTimelineEvents(deps.db, user.id, { limit: query.limit, ...(query.cursor ? { after: query.cursor } : {}) });
-    return userTimelineView(user, events, more);
+    const [{ events, more }, unsubscribed] = await Promise.all([
+      userTimelineEvents(deps.db, user.id, { limit: query.limit, ...(query.cursor ? { after: query.cursor } : {}) }),
+      unsubscribeOf(deps.db, user.email),
+    ]);
+    return userTimelineView(user, unsubscribed, events, more);
   };
 
   app.get(

@@ -3,6 +3,7 @@ import { JOURNEY_EVENT_KINDS } from '../../db/queries/journey-events.ts';
 import { MAX_TIMELINE_PAGE, type TimelineCursor, type UserTimelineEvent } from '../../db/queries/user-timeline.ts';
 import type { UserOnAccount } from '../../db/queries/users.ts';
 import { NPS_CATEGORIES } from '../../nps/category.ts';
+import { type EmailUnsubscribe, UNSUBSCRIBE_METHODS } from '../../db/tables/email-unsubscribes.ts';
 
 /** The request and response shapes of the user routes, and the views that fill them. */
 
@@ -97,6 +98,10 @@ export const userSchema = z
 export const userTimelineSchema = z
   .object({
     user: userSchema,
+    unsubscribed: z
+      .object({ at: z.string(), method: z.enum(UNSUBSCRIBE_METHODS) })
+      .nullable()
+      .describe('the user unsubscribed from customer emails (one click in their mail client, or the link): journeys send them no more'),
     events: z.array(timelineEventSchema).describe('oldest first'),
     nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
   })
@@ -118,7 +123,17 @@ function eventView(event: UserTimelineEvent): z.infer<typeof timelineEventSchema
   }
 }
 
-export function userTimelineView(user: UserOnAccount, events: UserTimelineEvent[], more: boolean): z.infer<typeof userTimelineSchema> {
+export function userTimelineView(
+  user: UserOnAccount,
+  unsubscribed: EmailUnsubscribe | undefined,
+  events: UserTimelineEvent[],
+  more: boolean,
+): z.infer<typeof userTimelineSchema> {
   const last = events.at(-1);
-  return { user: userView(user), events: events.map(eventView), nextCursor: more && last ? encodeTimelineCursor(last) : null };
+  return {
+    user: userView(user),
+    unsubscribed: unsubscribed ? { at: unsubscribed.unsubscribed_at.toISOString(), method: unsubscribed.method } : null,
+    events: events.map(eventView),
+    nextCursor: more && last ? encodeTimelineCursor(last) : null,
+  };
 }

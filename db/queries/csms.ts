@@ -15,3 +15,8 @@ export async function csmsByIdOrEmail(db: Kysely<Database>, idOrEmail: string): 
   }
   return query.where('email', '=', text.toLowerCase()).execute();
 }
+
+/** The zone a CSM reads times in, or null for the instance's. */
+export async function timeZoneOfCsm(db: Kysely<Database>, csmId: number): Promise<string | null> {
+  return (await db.selectFrom('csms').select('time_zone').where('id', '=', csmId).executeTakeFirst())?.time_zone ?? null;
+}

@@ -7,6 +7,8 @@ export interface CsmsTable {
   name: string;
   /** The next level of escalation. */
   manager_id: number | null;
+  /** The IANA zone the CSM reads times in; null: the instance's (NPSLOOP_TIME_ZONE). */
+  time_zone: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -13,6 +13,11 @@ export interface EmailsTable {
   subject: ColumnType<string, string, never>;
   body_text: ColumnType<string, string, never>;
   body_html: ColumnType<string | null, string | null | undefined, never>;
+  /** The sender when not the instance's (NPSLOOP_MAIL_FROM): customer emails have their own. */
+  from_address: ColumnType<string | null, string | null | undefined, never>;
+  reply_to: ColumnType<string | null, string | null | undefined, never>;
+  /** Extra headers, e.g. List-Unsubscribe on customer emails. */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, never>;
   status: EmailStatus;
   /** Sends started; a claimed row with attempts > 0 and no error has a send in flight, or lost. */
   attempts: Generated<number>;

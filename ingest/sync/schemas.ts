@@ -1,3 +1,4 @@
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../db/tables/tickets.ts';
 
@@ -100,6 +101,12 @@ export const csmRecordSchema = z.object(
     email,
     name: requiredText(MAX_NAME_LENGTH),
     managerExternalId: optional(externalId),
+    /** The zone the CSM reads times in (their task emails); left out, the instance's. */
+    timeZone: optional(
+      z.string({ error: 'must be an IANA time zone such as "Europe/Paris"' }).trim().refine((zone) => IANAZone.isValidZone(zone), {
+        error: (issue) => `must be an IANA time zone such as "Europe/Paris", not ${JSON.stringify(issue.input)}`,
+      }),
+    ),
   },
   recordError,
 );

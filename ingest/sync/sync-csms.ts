@@ -36,7 +36,7 @@ export async function syncCsms(db: Kysely<Database>, records: SyncInput, { now }
 
     const ids = new Map([...stored].map(([externalId, csm]) => [externalId, csm.id]));
     // No manager_id: the upsert leaves a stored CSM's manager alone until the update below sets it.
-    const rows = batch.records.map((csm) => ({ external_id: csm.externalId, email: csm.email, name: csm.name, updated_at: now }));
+    const rows = batch.records.map((csm) => ({ external_id: csm.externalId, email: csm.email, name: csm.name, time_zone: csm.timeZone, updated_at: now }));
     for (const chunk of chunksForParameters(rows)) {
       const upserted = await upsertByExternalId(trx, 'csms', chunk).returning(['id', 'external_id']).execute();
       for (const row of upserted) ids.set(row.external_id, row.id);

@@ -57,6 +57,7 @@ const APP_TABLES = [
   'response_workflow_starts',
   'review_link_clicks',
   'emails',
+  'email_unsubscribes',
   'list_membership_events',
   'list_members',
   'account_health_changes',

@@ -37,6 +37,8 @@ import {
 import { REJECTING_DOMAIN, type TestSmtpServer } from '../helpers/smtp-server.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { simpleParser } from 'mailparser';
+import { timeInWords } from '../../mail/time-in-words.ts';
 
 /**
  * Multi-day journeys on the time-skipping test server, with a real database (PGlite, and
@@ -183,8 +185,12 @@ describeEachBackend('journeys', (database, backend) => {
       // Recorded before the update answered: the task is Rae's in the database already.
       expect(reassigned).toMatchObject({ changed: true, task: { assignee: { id: rae.id } } });
       await waitFor(async () => (mailTo('rae@cs.example').length === 1 ? true : undefined), "the new assignee's email");
-      expect(mailTo('rae@cs.example')[0]!.raw).toContain('Hi Rae Other');
-      expect(mailTo('rae@cs.example')[0]!.raw).toContain(task.due_at.toISOString());
+      const toRae = await simpleParser(mailTo('rae@cs.example')[0]!.raw);
+      expect(toRae.text).toContain('Hi Rae Other');
+      expect(toRae.text).toContain('Reassigned to you by admin: Rae owns exports.');
+      // The due time stays, said in the reader's zone (the instance's: UTC here).
+      expect(toRae.text).toContain(`by ${timeInWords(task.due_at, 'UTC')}`);
+      expect(toRae.html).toContain('Reassigned to you by admin: Rae owns exports.');
       expect(await journey.query('journeyState')).toMatchObject({ step: 'waiting for the task', escalationLevel: 0, assignee: 'rae@cs.example', openTaskId: task.id });
       // An update about a task that is not the open one is refused and changes nothing.
       await expect(

@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { accountNpsSnapshots } from '../db/queries/account-nps.ts';
+import { timeZoneOfCsm } from '../db/queries/csms.ts';
+import { recentResponsesOfUser } from '../db/queries/nps-responses.ts';
+import { getTaskView, type TaskView } from '../db/queries/tasks.ts';
+import type { JourneyEmailAbout } from '../journeys/journey-emails.ts';
+import type { EmailContent } from '../mail/render-email.ts';
+import { hoursInWords, timeInWords } from '../mail/time-in-words.ts';
+import type { CountingMode } from '../nps/counts.ts';
+import { roundNps } from '../nps/score.ts';
+
+/** How many of the user's answers a task email lists. */
+const RECENT_ANSWERS = 5;
+/** The account NPS a task email quotes: the standard window a CSM reads first. */
+const ACCOUNT_NPS_WINDOW = 'last_90_days';
+
+export interface TaskEmailSettings {
+  /** Where the task's link points: the API's task until the web app has a page for it. */
+  publicBaseUrl: string;
+  /** The instance's zone (NPSLOOP_TIME_ZONE), for a CSM without one of their own. */
+  timeZone: string;
+  /** How the instance counts account NPS: the figure quoted is the one its reports show. */
+  counting: CountingMode;
+}
+
+export interface TaskEmail {
+  /** What the email adds around the journey's template. */
+  content: Omit<EmailContent, 'message'>;
+  /** The zone its reader reads times in. */
+  zone: string;
+}
+
+/**
+ * What a CSM needs beside the journey's message to act on a task without opening anything else:
+ * why it reaches them (escalated, reassigned), the detractor's score and comment, their recent
+ * answers, the account's NPS, when it is due in the reader's zone, and a link to the task.
+ * Undefined when the task is gone.
+ */
+export async function taskEmail(
+  db: Kysely<Database>,
+  about: Extract<JourneyEmailAbout, { kind: 'task' }>,
+  settings: TaskEmailSettings,
+): Promise<TaskEmail | undefined> {
+  const task = await getTaskView(db, about.taskId);
+  if (!task) return undefined;
+  const zone = (await timeZoneOfCsm(db, task.assignee.id)) ?? settings.timeZone;
+  const [answers, accountNps] = await Promise.all([recentResponsesOfUser(db, task.user.id, RECENT_ANSWERS), accountNpsLine(db, task, settings.counting)]);
+  const taskUrl = new URL(`/tasks/${task.id}`, settings.publicBaseUrl).toString();
+  return {
+    zone,
+    content: {
+      ...leadOf(about),
+      facts: [
+        { label: 'Task', value: `#${task.id}, ${task.journeyName}${task.escalationLevel > 0 ? `, escalation level ${task.escalationLevel}` : ''}` },
+        { label: 'Due', value: `by ${timeInWords(task.dueAt, zone)}` },
+        { label: 'Customer', value: task.user.name ? `${task.user.name} <${task.user.email}>` : task.user.email },
+        { label: 'Account', value: accountNps ? `${task.account.name}, ${accountNps}` : task.account.name },
+        { label: 'Score', value: String(task.response.score) },
+        { label: 'Comment', value: task.response.comment ?? '(none)' },
+      ],
+      list: {
+        heading: 'Their recent answers',
+        items: answers.map((answer) => `${timeInWords(answer.respondedAt, zone)}: ${answer.score}${answer.comment ? `, "${answer.comment}"` : ''}`),
+      },
+      action: { url: taskUrl, label: 'Open the task' },
+      footer: [`Complete it with: npsloop tasks complete ${task.id} --outcome "what you did"`, `Reassign it with: npsloop tasks reassign ${task.id} --to <CSM email>`],
+    },
+  };
+}
+
+function leadOf(about: Extract<JourneyEmailAbout, { kind: 'task' }>): Pick<EmailContent, 'lead'> {
+  switch (about.reason) {
+    case 'created':
+      return {};
+    case 'escalated':
+      return { lead: `Escalated to you: ${about.notActedBy} did not act on it within ${hoursInWords(about.waitedHours)}.` };
+    case 'reassigned':
+      // Runs signalled by earlier versions may not say who reassigned it.
+      return { lead: `Reassigned to you${about.reassignedBy ? ` by ${about.reassignedBy}` : ''}: ${about.why ?? 'no reason given'}.` };
+  }
+}
+
+async function accountNpsLine(db: Kysely<Database>, task: TaskView, counting: CountingMode): Promise<string | null> {
+  const snapshot = (await accountNpsSnapshots(db, task.account.id)).find((row) => row.window_key === ACCOUNT_NPS_WINDOW && row.counting === counting);
+  if (!snapshot || snapshot.nps === null) return null;
+  const margin = snapshot.margin_of_error === null ? '' : ` ±${roundNps(snapshot.margin_of_error)}`;
+  return `NPS ${roundNps(snapshot.nps)}${margin} over the last 90 days (${snapshot.total} ${snapshot.total === 1 ? 'answer' : 'answers'})`;
+}
