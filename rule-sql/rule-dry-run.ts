@@ -112,10 +112,3 @@ export async function latestResponseIdOfUser(db: Kysely<Database>, userId: numbe
   return row?.id ?? null;
 }
 
-/** The accounts an admin may mean by `reference`: its external id, else its exact name (several may share one). */
-export async function accountIdsByReference(db: Kysely<Database>, reference: string): Promise<number[]> {
-  const byExternalId = await db.selectFrom('accounts').select('id').where('external_id', '=', reference).execute();
-  if (byExternalId.length > 0) return byExternalId.map((row) => row.id);
-  const byName = await db.selectFrom('accounts').select('id').where('name', '=', reference).orderBy('id').limit(10).execute();
-  return byName.map((row) => row.id);
-}

@@ -14,12 +14,12 @@ import {
 } from '../../rule-sql/dry-run-rule.ts';
 import { explainListMembership } from '../../lists/explain-list-membership.ts';
 import type { Database } from '../../db/database.ts';
-import { accountIdsByReference } from '../../rule-sql/rule-dry-run.ts';
 import { getRule } from '../../db/queries/rules.ts';
 import { userIdByEmail } from '../../db/queries/users.ts';
 import type { RuleDefinition } from '../../rules/rule-schema.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatExplanation } from '../format-explanation.ts';
+import { accountIdOf } from '../account-reference.ts';
 import { formatMinute, formatTable } from '../format-output.ts';
 import { validatedRules } from '../rule-files.ts';
 import { UsageError } from '../usage-error.ts';
@@ -106,7 +106,7 @@ export function registerRuleDryRunCommands(rules: Command): void {
           }
           case 'health': {
             if (!asked.account || asked.user || asked.response) throw new UsageError(`${name} is a health rule, over accounts: give --account <external id or name>`);
-            const accountId = await existingAccountId(db, options.account as string);
+            const accountId = await accountIdOf(db, options.account as string);
             const evaluation = (await explainAccountsHealth(db, rule, [accountId], settings)).get(accountId);
             if (!evaluation) throw new Error(`no account with id ${accountId}`);
             if (options.json) return console.log(JSON.stringify({ rule: name, dimension: rule.dimension, accountId, ...evaluation }, null, 2));
@@ -143,13 +143,6 @@ async function existingUserId(db: Kysely<Database>, email: string): Promise<numb
   const userId = await userIdByEmail(db, email);
   if (userId === null) throw new Error(`no user with email ${email}`);
   return userId;
-}
-
-async function existingAccountId(db: Kysely<Database>, reference: string): Promise<number> {
-  const ids = await accountIdsByReference(db, reference);
-  if (ids.length === 0) throw new Error(`no account with external id or name "${reference}"`);
-  if (ids.length > 1) throw new UsageError(`${ids.length} accounts are named "${reference}": give the external id instead`);
-  return ids[0] as number;
 }
 
 async function eventSource(db: Kysely<Database>, options: EventOptions): Promise<TriggerEventSource | undefined> {

@@ -31,3 +31,11 @@ export async function findAccount(
 export async function hasAnyAccount(db: Kysely<Database>): Promise<boolean> {
   return (await db.selectFrom('accounts').select('id').limit(1).executeTakeFirst()) !== undefined;
 }
+
+/** The accounts a person may mean by `reference`: its external id, else its exact name (several may share one). */
+export async function accountIdsByReference(db: Kysely<Database>, reference: string): Promise<number[]> {
+  const byExternalId = await db.selectFrom('accounts').select('id').where('external_id', '=', reference).execute();
+  if (byExternalId.length > 0) return byExternalId.map((row) => row.id);
+  const byName = await db.selectFrom('accounts').select('id').where('name', '=', reference).orderBy('id').limit(10).execute();
+  return byName.map((row) => row.id);
+}
