@@ -4,9 +4,12 @@ import { type AccountNpsFilter, type AccountNpsSortKey, accountNpsGrid, type Sor
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { roundNps } from '../nps/score.ts';
 import { type NpsWindow, type ResolvedWindow, resolveWindow } from '../nps/windows.ts';
-import { formatMinute, formatTable } from './format-output.ts';
+import { formatCsv, formatMinute, formatTable } from './format-output.ts';
 
-/** One account in one window, flat and rounded for the terminal, JSON and CSV. */
+/**
+ * One account in one window, flat, with the figures exact: `--json` prints these rows as they
+ * are (camelCase, as the API names the same figures), the CSV too; only the table rounds.
+ */
 export interface AccountNpsRow {
   account: string;
   name: string;
@@ -18,10 +21,10 @@ export interface AccountNpsRow {
   detractors: number;
   total: number;
   nps: number | null;
-  margin_of_error: number | null;
+  marginOfError: number | null;
   sources: string[];
-  last_response_at: string | null;
-  last_synced_at: string | null;
+  lastResponseAt: string | null;
+  lastSyncedAt: string | null;
 }
 
 export interface AccountNpsReportOptions {
@@ -65,17 +68,17 @@ export async function accountNpsReport(
       passives: f.passives,
       detractors: f.detractors,
       total: f.total,
-      nps: f.nps === null ? null : roundNps(f.nps),
-      margin_of_error: f.marginOfError === null ? null : roundNps(f.marginOfError),
+      nps: f.nps,
+      marginOfError: f.marginOfError,
       sources: f.sources,
-      last_response_at: f.lastResponseAt?.toISOString() ?? null,
-      last_synced_at: f.lastSyncedAt?.toISOString() ?? null,
+      lastResponseAt: f.lastResponseAt?.toISOString() ?? null,
+      lastSyncedAt: f.lastSyncedAt?.toISOString() ?? null,
     })),
   );
   return { window: windows[0]!, windows, total: grid.total, rows };
 }
 
-/** A text table; with rows of more than one window, each row says its window. */
+/** A text table, figures rounded for people; with rows of more than one window, each row says its window. */
 export function formatAccountNpsTable(rows: AccountNpsRow[]): string {
   const perWindow = new Set(rows.map((r) => r.window)).size > 1;
   return formatTable(
@@ -86,10 +89,35 @@ export function formatAccountNpsTable(rows: AccountNpsRow[]): string {
       csm: r.csm ?? '',
       'P/N/D': `${r.promoters}/${r.passives}/${r.detractors}`,
       n: String(r.total),
-      NPS: r.nps === null ? 'no responses' : String(r.nps),
-      '±95%': r.margin_of_error === null ? '' : String(r.margin_of_error),
+      NPS: r.nps === null ? 'no responses' : String(roundNps(r.nps)),
+      '±95%': r.marginOfError === null ? '' : String(roundNps(r.marginOfError)),
       sources: r.sources.join(','),
-      'last synced': formatMinute(r.last_synced_at),
+      'last synced': formatMinute(r.lastSyncedAt),
+    })),
+  );
+}
+
+/**
+ * CSV for a spreadsheet, figures exact as in the report CSV (a spreadsheet rounds as it shows);
+ * the columns keep the snake_case header the report CSV has too, so sheets reading it go on.
+ */
+export function formatAccountNpsCsv(rows: AccountNpsRow[]): string {
+  return formatCsv(
+    rows.map((r) => ({
+      account: r.account,
+      name: r.name,
+      segment: r.segment,
+      csm: r.csm,
+      window: r.window,
+      promoters: r.promoters,
+      passives: r.passives,
+      detractors: r.detractors,
+      total: r.total,
+      nps: r.nps,
+      margin_of_error: r.marginOfError,
+      sources: r.sources,
+      last_response_at: r.lastResponseAt,
+      last_synced_at: r.lastSyncedAt,
     })),
   );
 }

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { ACCOUNT_NPS_SORT_KEYS, type AccountNpsSortKey, SORT_ORDERS, type SortOrder } from '../../db/queries/account-nps-grid.ts';
 import { countingModeSchema } from '../../nps/counts.ts';
 import { type NpsWindow, parseWindowKey } from '../../nps/windows.ts';
-import { accountNpsReport, formatAccountNpsTable } from '../account-nps-report.ts';
+import { accountNpsReport, formatAccountNpsCsv, formatAccountNpsTable } from '../account-nps-report.ts';
 import { openAppContext } from '../app-context.ts';
-import { formatCsv } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
 
 interface NpsOptions {
@@ -44,8 +43,8 @@ export function registerNpsCommand(program: Command): void {
     .option('--order <order>', 'asc | desc (default: asc for name, desc otherwise)')
     .option('--limit <n>', 'at most this many accounts', '100')
     .option('--offset <n>', 'skip this many accounts first', '0')
-    .option('--json', 'print JSON')
-    .option('--csv', 'print CSV, one row per account and window')
+    .option('--json', 'print JSON, figures exact')
+    .option('--csv', 'print CSV, one row per account and window, figures exact')
     .action(async (options: NpsOptions) => {
       const windows = parseWindows(options.window?.length ? options.window : ['this_quarter']);
       const counting = options.counting === undefined ? undefined : countingModeSchema.safeParse(options.counting);
@@ -71,7 +70,7 @@ export function registerNpsCommand(program: Command): void {
         if (options.json) {
           const described = report.windows.map(({ key, label, start, end }) => ({ key, label, start, end }));
           console.log(JSON.stringify({ windows: described, total: report.total, accounts: report.rows }, null, 2));
-        } else if (options.csv) process.stdout.write(formatCsv(report.rows));
+        } else if (options.csv) process.stdout.write(formatAccountNpsCsv(report.rows));
         else {
           for (const { label, start, end } of report.windows) console.log(`${label}: ${start.toISOString()} – ${end.toISOString()} (${settings.timeZone})`);
           console.log(formatAccountNpsTable(report.rows));

@@ -65,7 +65,7 @@ describe('npsloop CLI', () => {
     expect(report.code).toBe(0);
     const parsed = JSON.parse(report.stdout);
     expect(parsed.accounts).toMatchObject([{ account: 'acme', promoters: 1, detractors: 1, total: 2, nps: 0, sources: ['csv'] }]);
-    expect(parsed.accounts[0].margin_of_error).toBeGreaterThan(50);
+    expect(parsed.accounts[0].marginOfError).toBeGreaterThan(50);
 
     const csv = await npsloop('nps', '--window', 'last_30_days', '--csv');
     expect(csv.stdout.split('\n')[0]).toBe('account,name,segment,csm,window,promoters,passives,detractors,total,nps,margin_of_error,sources,last_response_at,last_synced_at');

@@ -56,14 +56,22 @@ describe('npsloop nps and lists show output', () => {
     expect(parsed.total).toBe(3);
     expect(parsed.accounts.map((r: { name: string; window: string; total: number; nps: number | null }) => [r.name, r.window, r.total, r.nps])).toEqual([
       ['Acme', 'last_30_days', 2, 0],
-      ['Acme', 'last_90_days', 3, -33.3],
+      ['Acme', 'last_90_days', 3, -100 / 3],
       ['Globex', 'last_30_days', 1, 100],
       ['Globex', 'last_90_days', 1, 100],
       ['Initech', 'last_30_days', 0, null],
       ['Initech', 'last_90_days', 0, null],
     ]);
     expect(parsed.accounts[0]).toMatchObject({ segment: 'enterprise', csm: acmeCsmEmail, promoters: 1, detractors: 1, sources: ['csv'] });
-    expect(parsed.accounts[4]).toMatchObject({ margin_of_error: null, sources: [], last_response_at: null });
+    expect(parsed.accounts[1].marginOfError).toBeGreaterThan(0);
+    expect(parsed.accounts[1].marginOfError).not.toBe(Math.round(parsed.accounts[1].marginOfError * 10) / 10);
+    expect(parsed.accounts[4]).toMatchObject({ marginOfError: null, sources: [], lastResponseAt: null, lastSyncedAt: null });
+    expect(Object.keys(parsed.accounts[0]).filter((key) => key.includes('_'))).toEqual([]);
+
+    // The same figure, rounded for people in the table.
+    const table = await npsloop('nps', '--window', 'last_90_days');
+    expect(table.stdout).toMatch(/Acme .* -33\.3 /);
+    expect(table.stdout).not.toContain('-33.33');
   }, 240_000);
 
   it('prints CSV with one row per account and window, and a table with a window column when there are several', async () => {
@@ -72,6 +80,8 @@ describe('npsloop nps and lists show output', () => {
     const lines = csv.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('account,name,segment,csm,window,promoters,passives,detractors,total,nps,margin_of_error,sources,last_response_at,last_synced_at');
     expect(lines).toHaveLength(1 + 3 * 2);
+    // Exact, as in the report CSV: Acme's margin over its two responses has more than one decimal.
+    expect(lines[1]!.split(',').slice(1, 11)).toEqual(['Acme', 'enterprise', acmeCsmEmail, 'last_30_days', '1', '0', '1', '2', '0', expect.stringMatching(/^\d+\.\d{2,}$/)]);
     expect(lines[5]).toMatch(/^acct-\d+,Initech,mid-market,csm\d+@cs\.example,last_30_days,0,0,0,0,,,,,$/);
 
     const several = await npsloop('nps', '--window', 'last_30_days,last_90_days');
