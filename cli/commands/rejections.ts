@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listRejections } from '../../db/queries/rejected-responses.ts';
+import type { RejectedResponse } from '../../db/tables/rejected-responses.ts';
 import { openAppContext } from '../app-context.ts';
 import { formatMinute, printRows } from '../format-output.ts';
 import { UsageError } from '../usage-error.ts';
@@ -27,17 +28,35 @@ export function registerRejectionsCommand(program: Command): void {
           pendingOnly: !options.all,
           limit,
         });
-        printRows(rows, options, (r) => ({
+        printRows(rows.map(rejectionView), options, (r) => ({
           id: String(r.id),
           source: r.source,
           reason: r.reason,
           line: r.line === null ? '' : String(r.line),
           email: r.email ?? '',
           problems: r.issues.map((i) => `${i.path} ${i.message}`).join('; '),
-          received: formatMinute(r.received_at),
+          received: formatMinute(r.receivedAt),
         }));
       } finally {
         await context.db.close();
       }
     });
+}
+
+/** A rejection named in camelCase, as the API names everything it gives. */
+function rejectionView(row: RejectedResponse) {
+  return {
+    id: row.id,
+    source: row.source,
+    reason: row.reason,
+    issues: row.issues,
+    line: row.line,
+    email: row.email,
+    sourceResponseId: row.source_response_id,
+    payload: row.payload,
+    response: row.response,
+    receivedAt: row.received_at,
+    replayedAt: row.replayed_at,
+    replayedResponseId: row.replayed_response_id,
+  };
 }

@@ -49,11 +49,11 @@ export function registerTokensCommand(program: Command): void {
           id: String(r.id),
           name: r.name,
           role: r.role,
-          csm: r.csm_email ?? '',
-          prefix: `${r.token_prefix}…`,
-          created: formatMinute(r.created_at),
-          'last used': formatMinute(r.last_used_at),
-          revoked: formatMinute(r.revoked_at),
+          csm: r.csmEmail ?? '',
+          prefix: `${r.tokenPrefix}…`,
+          created: formatMinute(r.createdAt),
+          'last used': formatMinute(r.lastUsedAt),
+          revoked: formatMinute(r.revokedAt),
         }));
       } finally {
         await context.db.close();

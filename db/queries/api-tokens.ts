@@ -51,11 +51,21 @@ export async function findApiPrincipal(db: Kysely<Database>, token: string, now 
   return { tokenId: row.id, name: row.name, role: row.role, csmId: row.csm_id };
 }
 
+/** Every token by id, without its secret (the prefix only), named in camelCase as `npsloop tokens list --json` prints them. */
 export async function listApiTokens(db: Kysely<Database>) {
   return db
     .selectFrom('api_tokens')
     .leftJoin('csms', 'csms.id', 'api_tokens.csm_id')
-    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.role', 'csms.email as csm_email', 'api_tokens.token_prefix', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at'])
+    .select([
+      'api_tokens.id',
+      'api_tokens.name',
+      'api_tokens.role',
+      'csms.email as csmEmail',
+      'api_tokens.token_prefix as tokenPrefix',
+      'api_tokens.created_at as createdAt',
+      'api_tokens.last_used_at as lastUsedAt',
+      'api_tokens.revoked_at as revokedAt',
+    ])
     .orderBy('api_tokens.id')
     .execute();
 }

@@ -70,7 +70,7 @@ describe('npsloop CLI', () => {
     const csv = await npsloop('nps', '--window', 'last_30_days', '--csv');
     expect(csv.stdout.split('\n')[0]).toBe('account,name,segment,csm,window,promoters,passives,detractors,total,nps,margin_of_error,sources,last_response_at,last_synced_at');
     const rejections = await npsloop('rejections', '--json');
-    expect(JSON.parse(rejections.stdout)).toMatchObject([{ reason: 'invalid', line: 4 }]);
+    expect(JSON.parse(rejections.stdout)).toMatchObject([{ reason: 'invalid', line: 4, receivedAt: expect.any(String), replayedAt: null }]);
     // Seven real processes, each opening the embedded database: give them time on a busy machine.
   }, 180_000);
 

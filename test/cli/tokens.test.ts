@@ -42,6 +42,6 @@ describe('npsloop tokens', () => {
     expect(shared.stderr).toMatch(/--csm: 2 CSMs have the email desk@cs\.example \(ids \d+, \d+\); give the id/);
 
     const list = await npsloop('tokens', 'list', '--json');
-    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'Ann', role: 'csm', csm_email: 'ann@cs.example' })]);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'Ann', role: 'csm', csmEmail: 'ann@cs.example', tokenPrefix: expect.any(String), revokedAt: null })]);
   }, 60_000);
 });
