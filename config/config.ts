@@ -129,8 +129,11 @@ export interface Config {
     /** Temporal Cloud: an API key, or mutual TLS with a client certificate. */
     apiKey: string | undefined;
     tls: boolean | { certPath: string; keyPath: string };
-    /** The embedded dev server `npm start` runs when no address is set (port 0: any free port). */
-    devServer: { port: number; uiPort: number; dbFile: string };
+    /**
+     * The embedded dev server `npm start` runs when no address is set (port 0: any free port); its
+     * own output (warnings) goes to `logFile`, not over npm start's printout.
+     */
+    devServer: { port: number; uiPort: number; dbFile: string; logFile: string };
   };
   /** Where recipients' browsers reach npsloop (review links): NPSLOOP_PUBLIC_URL, or this machine on the API's port. */
   publicUrl: string;
@@ -203,7 +206,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH
           ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH }
           : e.TEMPORAL_TLS === 'true' || e.TEMPORAL_API_KEY !== undefined,
-      devServer: { port: e.TEMPORAL_DEV_SERVER_PORT, uiPort: e.TEMPORAL_DEV_SERVER_UI_PORT, dbFile: path.join(dataDir, 'temporal.sqlite') },
+      devServer: {
+        port: e.TEMPORAL_DEV_SERVER_PORT,
+        uiPort: e.TEMPORAL_DEV_SERVER_UI_PORT,
+        dbFile: path.join(dataDir, 'temporal.sqlite'),
+        logFile: path.join(dataDir, 'logs', 'temporal.log'),
+      },
     },
     publicUrl: e.NPSLOOP_PUBLIC_URL ?? localUrl(e.NPSLOOP_HTTP_PORT),
     publicUrlFollowsPort: e.NPSLOOP_PUBLIC_URL === undefined,

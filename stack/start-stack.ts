@@ -11,7 +11,7 @@ import { createNpsloopWorker } from '../worker/create-worker.ts';
 import { startEmbeddedTemporal } from '../worker/embedded-temporal-server.ts';
 import { resolveLinkSecret } from '../worker/link-secret.ts';
 import { ensureSchedules } from '../worker/schedules.ts';
-import { temporalConnectionOptions } from '../worker/temporal-connection.ts';
+import { type TemporalConnectionOptions, temporalConnectionOptions } from '../worker/temporal-connection.ts';
 import { installDefaults } from './install-defaults.ts';
 import { freePort } from './free-port.ts';
 
@@ -23,6 +23,8 @@ export interface RunningStack {
   /** The Temporal UI when embedded; otherwise the cluster's address. */
   temporalUi: string | undefined;
   temporalAddress: string;
+  /** The embedded Temporal dev server's own log; undefined with TEMPORAL_ADDRESS. */
+  temporalLogFile: string | undefined;
   /** Where emails go when no SMTP server is configured. */
   outboxDir: string | undefined;
   /** Where the API logs: a file in the data folder, or stdout. */
@@ -64,29 +66,27 @@ export async function startStack(configured: Config, { worker: runWorker = true,
     await installDefaults(db.kysely);
     const linkSecret = resolveLinkSecret(config);
 
-    let connection: NativeConnection | undefined;
-    let temporal: Client;
     let temporalUi: string | undefined;
-    let temporalAddress: string;
+    let temporalLogFile: string | undefined;
+    let temporalOptions: TemporalConnectionOptions;
     if (config.temporal.address) {
-      const options = temporalConnectionOptions(config.temporal);
-      if (runWorker) {
-        const native = await NativeConnection.connect(options);
-        cleanups.push(() => native.close());
-        connection = native;
-      }
-      const clientConnection = await Connection.connect(options);
-      cleanups.push(() => clientConnection.close());
-      temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-      temporalAddress = options.address;
+      temporalOptions = temporalConnectionOptions(config.temporal);
     } else {
       const embedded = await startEmbeddedTemporal(config);
-      cleanups.push(() => embedded.env.teardown());
-      if (runWorker) connection = embedded.env.nativeConnection;
-      temporal = embedded.env.client;
+      cleanups.push(() => embedded.stop());
+      temporalOptions = { address: embedded.address, tls: false };
       temporalUi = embedded.uiUrl;
-      temporalAddress = embedded.address;
+      temporalLogFile = embedded.logFile;
     }
+    let connection: NativeConnection | undefined;
+    if (runWorker) {
+      const native = await NativeConnection.connect(temporalOptions);
+      cleanups.push(() => native.close());
+      connection = native;
+    }
+    const clientConnection = await Connection.connect(temporalOptions);
+    cleanups.push(() => clientConnection.close());
+    const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
 
     if (connection) {
       const mailer = createMailTransport(config.mail);
@@ -120,7 +120,8 @@ export async function startStack(configured: Config, { worker: runWorker = true,
       api,
       apiUrl: `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`,
       temporalUi,
-      temporalAddress,
+      temporalAddress: temporalOptions.address,
+      temporalLogFile,
       outboxDir: runWorker && !config.mail.smtpUrl ? config.mail.outboxDir : undefined,
       logFile,
       stop: stopAll,

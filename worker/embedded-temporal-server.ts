@@ -1,50 +1,142 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config/config.ts';
 import { npsloopSearchAttributes } from '../journeys/search-attributes.ts';
 import { registerMissingSearchAttributes } from './register-search-attributes.ts';
 import { resolveTemporalExecutable } from './temporal-binaries.ts';
 
 export interface EmbeddedTemporal {
-  /** Connections and a client to the server; `teardown()` stops it. */
-  env: TestWorkflowEnvironment;
   address: string;
   uiUrl: string;
+  /** The dev server's own output: its start-up banner and warnings. */
+  logFile: string;
+  /** SIGTERM, then SIGKILL if it has not stopped within STOP_GRACE_MS. Safe to call twice. */
+  stop(): Promise<void>;
 }
+
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 10_000;
 
 /**
  * The embedded default for orchestration: the Temporal CLI dev server, its state in a SQLite
  * file in the data folder (so journeys survive a restart), its UI on :8233, and npsloop's
- * search attributes registered so ops can filter workflows in the UI.
+ * search attributes registered so ops can filter workflows in the UI. npsloop runs the binary
+ * itself, because the SDK's launcher (TestWorkflowEnvironment.createLocal) copies the server's
+ * output onto this process's stdout and stderr, over what `npm start` prints; here it goes to
+ * `logFile`.
  */
 export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTemporal> {
   const { devServer, namespace } = config.temporal;
   fs.mkdirSync(path.dirname(devServer.dbFile), { recursive: true });
+  fs.mkdirSync(path.dirname(devServer.logFile), { recursive: true });
   const [port, uiPort] = await Promise.all([
     devServer.port === 0 ? freePort() : ensureFree(devServer.port, 'TEMPORAL_DEV_SERVER_PORT'),
     devServer.uiPort === 0 ? freePort() : ensureFree(devServer.uiPort, 'TEMPORAL_DEV_SERVER_UI_PORT'),
   ]);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: await resolveTemporalExecutable('cli'),
-      ip: '127.0.0.1',
-      port,
-      ui: true,
-      uiPort,
-      dbFilename: devServer.dbFile,
-      namespace,
-      searchAttributes: npsloopSearchAttributes,
-    },
+  const executable = await resolveTemporalExecutable('cli');
+  const args = devServerArguments({ port, uiPort, dbFile: devServer.dbFile, namespace });
+  const log = fs.openSync(devServer.logFile, 'a');
+  fs.writeSync(log, `--- ${new Date().toISOString()} ${executable.path} ${args.join(' ')}\n`);
+  // In npsloop's process group (not detached): a terminal's Ctrl-C reaches it too, so it never
+  // outlives an npsloop that is stopped hard.
+  const server = spawn(executable.path, args, { stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  const exited = new Promise<string>((resolve) => {
+    server.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));
+    server.once('error', (error) => resolve(`an error: ${error.message}`));
   });
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    await stopProcess(server, exited);
+  };
+
+  const address = `127.0.0.1:${port}`;
   try {
-    await registerMissingSearchAttributes(env.address, namespace);
+    await untilServing(address, namespace, exited, devServer.logFile);
+    await registerMissingSearchAttributes(address, namespace);
   } catch (error) {
-    await env.teardown();
+    await stop();
     throw error;
   }
-  return { env, address: env.address, uiUrl: `http://127.0.0.1:${uiPort}` };
+  // Journeys stall without it: make that loud rather than silent.
+  void exited.then((how) => {
+    if (!stopping) console.error(`npsloop: the Temporal dev server stopped (${how}); its log: ${devServer.logFile}`);
+  });
+  return { address, uiUrl: `http://127.0.0.1:${uiPort}`, logFile: devServer.logFile, stop };
+}
+
+/** The dev server's command line: `npm start`'s, and the fault suite's, which restarts it. */
+export function devServerArguments({ port, uiPort, dbFile, namespace }: { port: number; uiPort?: number; dbFile: string; namespace: string }): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    ...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    '--db-filename',
+    dbFile,
+    '--namespace',
+    namespace,
+    '--log-format',
+    'text',
+    '--log-level',
+    'warn',
+    // As the SDK's launcher sets them: no version check against Temporal's servers; updates
+    // (how tasks are completed and reassigned) enabled.
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    ...npsloopSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`]),
+  ];
+}
+
+/** Resolves once the namespace answers; rejects, with the end of the log, if the server exits first or takes too long. */
+async function untilServing(address: string, namespace: string, exited: Promise<string>, logFile: string): Promise<void> {
+  let exit: string | undefined;
+  void exited.then((how) => (exit = how));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exit !== undefined) throw new Error(`the Temporal dev server exited at start (${exit}); the end of its log, ${logFile}:\n${logTail(logFile)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s; the end of its log, ${logFile}:\n${logTail(logFile)}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      await sleep(100);
+    }
+  }
+}
+
+function logTail(logFile: string): string {
+  return fs.readFileSync(logFile, 'utf8').slice(-4_000);
+}
+
+async function stopProcess(server: ChildProcess, exited: Promise<string>): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  server.kill('SIGTERM');
+  const stopped = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS, false, { ref: false })]);
+  if (!stopped) {
+    server.kill('SIGKILL');
+    await exited;
+  }
 }
 
 async function freePort(): Promise<number> {

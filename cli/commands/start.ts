@@ -98,6 +98,7 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
   if (secretFile) console.log(`  webhook key   in ${secretFile}   (signs POST ${stack.apiUrl}/webhooks/generic, Standard Webhooks)`);
   if (stack.outboxDir) console.log(`  outbox        ${stack.outboxDir}   (one .eml per email sent)`);
   console.log(`  API log       ${stack.logFile}`);
+  if (stack.temporalLogFile) console.log(`  Temporal log  ${stack.temporalLogFile}   (the dev server's own warnings)`);
   console.log('  CLI           npsloop --help   (report, goals, nps, tasks, journeys, rules, lists, import, sync)');
   console.log('\nnpsloop is running; Ctrl-C stops it.');
 }

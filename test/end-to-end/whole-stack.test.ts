@@ -132,6 +132,13 @@ describe('npm start, the whole stack', () => {
     expect(await pressCtrlC(started)).toBe(0);
     expect(started.output()).toContain('npsloop: stopped');
 
+    // The Temporal dev server's own output (its banner, its warnings as it stops) is in its log
+    // file, which the printout names, and not in the printout.
+    const temporalLog = path.join(dataDir, 'logs', 'temporal.log');
+    expect(started.output()).toContain(`Temporal log  ${temporalLog}`);
+    expect(fs.readFileSync(temporalLog, 'utf8')).toMatch(/^Temporal Server: +localhost:\d+$/m);
+    expect(started.output()).not.toMatch(/Temporal Server:|Temporal CLI|level=(DEBUG|INFO|WARN|ERROR)/);
+
     // A second start keeps the data (and loads no demo over it).
     const again = await npmStart();
     expect(again.output()).toContain('keeping the data already there');

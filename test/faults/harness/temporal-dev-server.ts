@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalExecutable } from '../../../worker/temporal-binaries.ts';
-import { npsloopSearchAttributes } from '../../../journeys/search-attributes.ts';
+import { devServerArguments } from '../../../worker/embedded-temporal-server.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import { type ChildHandle, spawnChild } from './child-process.ts';
 import { freePort } from '../../../stack/free-port.ts';
 
 /**
  * The Temporal CLI dev server as a child process of the suite, with its state in a SQLite file,
- * as `npm start` runs it (worker/embedded-temporal-server.ts): it can be killed and started
- * again on the same port with the same state.
+ * on `npm start`'s command line (worker/embedded-temporal-server.ts), headless: it can be killed
+ * and started again on the same port with the same state.
  */
 export interface TemporalDevServer {
   address: string;
@@ -18,8 +18,6 @@ export interface TemporalDevServer {
   stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
 }
 
-const SEARCH_ATTRIBUTE_TYPES: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
-
 export async function createTemporalDevServer(dir: string): Promise<TemporalDevServer> {
   const executable = await resolveTemporalExecutable('cli');
   if (executable.type !== 'existing-path') {
@@ -27,18 +25,7 @@ export async function createTemporalDevServer(dir: string): Promise<TemporalDevS
   }
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--headless',
-    '--db-filename',
-    path.join(dir, 'temporal.sqlite'),
-    ...npsloopSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type] ?? key.type}`]),
-  ];
+  const args = devServerArguments({ port, dbFile: path.join(dir, 'temporal.sqlite'), namespace: 'default' });
   let server: ChildHandle | undefined;
   return {
     address,
