@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.ts';
-import { ensureFirstAdminToken } from '../../stack/first-admin-token.ts';
+import { ensureAdminToken } from '../../stack/admin-token.ts';
 import { startStack } from '../../stack/start-stack.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -16,9 +16,9 @@ export function registerServeCommand(program: Command): void {
       if (!config.temporal.address) throw new UsageError('TEMPORAL_ADDRESS: `serve` connects to a running Temporal; `npsloop start` runs an embedded one');
       const stack = await startStack(config, { worker: false, logTo: 'stdout' });
       console.error(`npsloop: API on ${stack.apiUrl}, Temporal at ${stack.temporalAddress}`);
-      const token = await ensureFirstAdminToken(stack.db.kysely, config);
+      const token = await ensureAdminToken(stack.db.kysely, config);
       if (token.kind === 'shown-once') console.error(`npsloop: first admin token (shown once, store it now): ${token.token}`);
-      if (token.kind === 'saved') console.error(`npsloop: first admin token in ${token.file}`);
+      if (token.kind === 'saved') console.error(`npsloop: admin token in ${token.file}`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -12,7 +12,7 @@ import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook
 import { hasAnyAccount } from '../../db/queries/accounts.ts';
 import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { withEmbeddedWebhookSecret } from '../../stack/embedded-webhook-secret.ts';
-import { ensureFirstAdminToken } from '../../stack/first-admin-token.ts';
+import { ensureAdminToken } from '../../stack/admin-token.ts';
 import { type RunningStack, startStack } from '../../stack/start-stack.ts';
 import { createGoal } from '../../db/queries/goals.ts';
 import { npsReport } from '../../reports/nps-report.ts';
@@ -69,7 +69,7 @@ function waitForStopSignal(stack: RunningStack): Promise<void> {
 
 async function welcome(stack: RunningStack, config: Config, { demo, secretFile }: { demo: boolean; secretFile: string | undefined }): Promise<void> {
   const k = stack.db.kysely;
-  const token = await ensureFirstAdminToken(k, config);
+  const token = await ensureAdminToken(k, config);
   const hasData = await hasAnyAccount(k);
   if (demo && !hasData) await loadDemo(stack, config);
   else if (hasData) console.log('keeping the data already there');
@@ -94,6 +94,7 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
   console.log(`  HTTP API      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`);
   if (token.kind === 'saved') console.log(`  admin token   in ${token.file}   (curl -H "Authorization: Bearer $(cat ${token.file})" ${stack.apiUrl}/accounts/nps)`);
   if (token.kind === 'shown-once') console.log(`  admin token   ${token.token}   (shown once: store it now; more with npsloop tokens create)`);
+  if (token.kind === 'existing') console.log('  admin token   the one shown at the first start (only its hash is kept); another: npsloop tokens create --name <who> --role admin');
   console.log(`  Temporal UI   ${stack.temporalUi ?? `the UI of ${stack.temporalAddress}`}   (workflows by NpsCategory, JourneyName, CsmEmail…)`);
   if (secretFile) console.log(`  webhook key   in ${secretFile}   (signs POST ${stack.apiUrl}/webhooks/generic, Standard Webhooks)`);
   if (stack.outboxDir) console.log(`  outbox        ${stack.outboxDir}   (one .eml per email sent)`);

@@ -139,9 +139,12 @@ describe('npm start, the whole stack', () => {
     expect(fs.readFileSync(temporalLog, 'utf8')).toMatch(/^Temporal Server: +localhost:\d+$/m);
     expect(started.output()).not.toMatch(/Temporal Server:|Temporal CLI|level=(DEBUG|INFO|WARN|ERROR)/);
 
-    // A second start keeps the data (and loads no demo over it).
+    // A second start keeps the data (and loads no demo over it), and says again how to sign in as admin.
     const again = await npmStart();
     expect(again.output()).toContain('keeping the data already there');
+    const tokenFile = path.join(dataDir, 'admin-token');
+    expect(again.output()).toContain(`admin token   in ${tokenFile}   (curl -H "Authorization: Bearer $(cat ${tokenFile})" ${again.apiUrl}/accounts/nps)`);
+    expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(token);
     const kept = await fetch(`${again.apiUrl}/tasks/${task.id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await kept.json()) as { status: string }).status).toBe('done');
     expect(await pressCtrlC(again)).toBe(0);
