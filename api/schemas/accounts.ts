@@ -32,8 +32,15 @@ const figuresFields = {
   nps: z.number().nullable().describe('from -100 to 100, unrounded; null when there are no responses (not 0)'),
   marginOfError: z.number().nullable().describe('adjusted-Wald 95% margin of error, in points; null without responses'),
   sources: z.array(z.string()).describe('the sources of the responses counted'),
-  lastResponseAt: z.string().nullable(),
-  lastSyncedAt: z.string().nullable().describe('when the freshest of those sources last delivered'),
+  lastResponseAt: z.string().nullable().describe('when the latest response counted was given'),
+  lastSyncedAt: z
+    .string()
+    .nullable()
+    .describe(
+      'last synced: the latest time any of `sources` delivered responses to npsloop (a webhook delivery or a CSV import, ' +
+        'for any account, whether its responses were taken or refused), so how current the figures can be. ' +
+        'Not when the account was synced: instance syncs (CSMs, accounts, users, tickets) do not move it. Null when the window counts no response',
+    ),
   computedAt: z.string().describe("the figures' time: a stored snapshot's, or now when computed for this request"),
 };
 

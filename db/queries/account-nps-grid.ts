@@ -38,8 +38,13 @@ export interface WindowFigures extends NpsFigure {
   window: ResolvedWindow;
   total: number;
   sources: string[];
+  /** When the latest response counted was given. */
   lastResponseAt: Date | null;
-  /** When the freshest of the figures' sources last delivered. */
+  /**
+   * "Last synced": the latest time any of `sources` delivered responses to npsloop (a webhook
+   * delivery or a CSV import, for any account, taken or refused), so how current the figures can
+   * be; not when the account was synced. Null when the window counts no response.
+   */
   lastSyncedAt: Date | null;
   /** A snapshot's computation time, or now for figures computed live. */
   computedAt: Date;

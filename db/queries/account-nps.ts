@@ -190,14 +190,3 @@ export async function refreshStandardSnapshots(
 export async function accountNpsSnapshots(db: Kysely<Database>, accountId: number): Promise<AccountNpsSnapshot[]> {
   return db.selectFrom('account_nps_snapshots').selectAll().where('account_id', '=', accountId).orderBy('window_key').execute();
 }
-
-/** When each source last delivered: account NPS shows how fresh its figures are. */
-export async function lastSyncedBySource(db: Kysely<Database>, sources: string[]): Promise<Map<string, Date>> {
-  if (sources.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('source_sync_state')
-    .select(['source', 'last_synced_at'])
-    .where('source', 'in', sources)
-    .execute();
-  return new Map(rows.map((r) => [r.source, r.last_synced_at]));
-}

@@ -9,7 +9,11 @@ export interface SyncCounts {
   lastResponseAt: Date | null;
 }
 
-/** Records that a source delivered a batch: when, and how much of it was taken. */
+/**
+ * Records that a source delivered a batch of responses (a webhook delivery's, a CSV import's):
+ * when, and how much of it was taken. `last_synced_at` moves whether the responses were taken
+ * or refused; it is what account NPS shows as "last synced" (db/queries/account-nps-grid.ts).
+ */
 export async function recordSourceSync(db: Kysely<Database>, source: string, at: Date, counts: SyncCounts): Promise<void> {
   await db
     .insertInto('source_sync_state')

@@ -2,6 +2,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 
 export interface SourceSyncStateTable {
   source: string;
+  /** When this source last delivered responses (taken or refused): account NPS's "last synced". */
   last_synced_at: Date;
   last_response_at: Date | null;
   received_count: number;
