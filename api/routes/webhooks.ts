@@ -1,10 +1,12 @@
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { SwaggerTransform } from '@fastify/swagger';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type SourceName, sourceAdapters } from '../../ingest/sources/index.ts';
 import { ApiError, errorResponseSchema } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
 import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from '../api-app.ts';
+import { webhookBodySchemas } from '../schemas/webhook-bodies.ts';
 import { deliveryEventId } from '../webhooks/delivery-event-id.ts';
 import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE, type RawDelivery, parseDeliveryBody } from '../webhooks/parse-delivery.ts';
 import { invalidDeliveryError, receiveWebhook, webhookResultSchema } from '../webhooks/receive-webhook.ts';
@@ -78,7 +80,7 @@ export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void 
       plugin.withTypeProvider<ZodTypeProvider>().post(
         `/webhooks/${source}`,
         {
-          config: { access: rolesAllowed('ingest', 'admin') },
+          config: { access: rolesAllowed('ingest', 'admin'), swaggerTransform: documentingBody(webhookBodySchemas[source]) },
           bodyLimit: WEBHOOK_BODY_LIMIT,
           schema: {
             tags: ['webhooks'],
@@ -136,4 +138,13 @@ export function registerWebhookRoutes(app: ApiApp, deps: ApiDependencies): void 
       );
     });
   }
+}
+
+/**
+ * Puts `body` in the route's OpenAPI document without validating anything: a `schema.body`
+ * would be validated, but the route must take the raw bytes its signature covers, and the
+ * source's adapter validates the payload, naming the vendor's own field paths.
+ */
+function documentingBody(body: z.ZodType): SwaggerTransform {
+  return (route) => jsonSchemaTransform({ ...route, schema: { ...route.schema, body } });
 }

@@ -5,7 +5,10 @@ import type { ApiApp } from '../../api/api-app.ts';
 import { deliveryEventId } from '../../api/webhooks/delivery-event-id.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
-import type { SourceName } from '../../ingest/sources/index.ts';
+import { type SourceName, sourceAdapters } from '../../ingest/sources/index.ts';
+import { defaultRetentlyFieldMapping } from '../../ingest/sources/retently.ts';
+import { webhookBodySchemas } from '../../api/schemas/webhook-bodies.ts';
+import { BODY_SECRET_FIELD } from '../../api/webhooks/verify-shared-secret.ts';
 import { seedAccount } from '../fixtures/instance.ts';
 import {
   askNicelyPayload,
@@ -14,6 +17,7 @@ import {
   delightedUnsubscribe,
   genericResponse,
   retentlyPayload,
+  wootricDeclineEvent,
   wootricFormBody,
   wootricResponseEvent,
 } from '../fixtures/vendor-payloads.ts';
@@ -357,7 +361,73 @@ describeEachBackend('webhook routes', (db) => {
     );
     await app.close();
   });
+
+  it("describes each source's body in the OpenAPI document, with every field its adapter reads, and validates nothing against it", async () => {
+    const { app, tokens } = await setUp();
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    type JsonSchema = { $ref?: string; allOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; items?: JsonSchema; required?: string[] };
+    // A described reference comes as { description, allOf: [{ $ref }] }.
+    const resolve = (schema: JsonSchema | undefined): JsonSchema | undefined =>
+      schema?.$ref ? document.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema?.allOf?.length === 1 ? resolve(schema.allOf[0]) : schema;
+    // A field of a schema, or of any of its alternatives.
+    const propertyOf = (schema: JsonSchema | undefined, key: string): JsonSchema | undefined =>
+      schema?.anyOf ? schema.anyOf.map((alternative) => propertyOf(resolve(alternative), key)).find((found) => found !== undefined) : resolve(schema?.properties?.[key]);
+    const fieldAt = (schema: JsonSchema, path: string) => path.split('.').reduce<JsonSchema | undefined>((at, key) => propertyOf(resolve(at), key), schema);
+    const bodyOf = (source: SourceName, mediaType = 'application/json'): JsonSchema => {
+      const schema = resolve(document.paths[`/webhooks/${source}`].post.requestBody?.content[mediaType]?.schema);
+      expect(schema, `${source} ${mediaType}`).toBeDefined();
+      return schema!;
+    };
+
+    // The fields each adapter reads, at the paths it reports problems at (and the envelopes' own).
+    const fieldsRead: Record<Exclude<SourceName, 'generic'>, string[]> = {
+      delighted: ['event_type', 'event_id', 'event_data.survey_type', ...FIELD_PATHS.delighted],
+      wootric: ['event_name', 'survey_mode', 'decline', ...FIELD_PATHS.wootric],
+      asknicely: ['count', ...FIELD_PATHS.asknicely],
+      retently: [BODY_SECRET_FIELD, ...FIELD_PATHS.retently],
+    };
+    for (const [source, paths] of Object.entries(fieldsRead) as [SourceName, string[]][]) {
+      for (const path of paths) expect(fieldAt(bodyOf(source), path), `${source}: ${path}`).toBeDefined();
+    }
+    expect(fieldAt(bodyOf('delighted'), 'event_data.person.email')).toMatchObject({ type: 'string' });
+    expect(bodyOf('wootric', 'application/x-www-form-urlencoded')).toEqual(bodyOf('wootric'));
+    // The generic form: one response, a list of them, or { responses: [...] }.
+    const [one, list, wrapped] = bodyOf('generic').anyOf!;
+    for (const response of [resolve(one)!, resolve(list!.items)!, resolve(fieldAt(wrapped!, 'responses')!.items)!]) {
+      expect(Object.keys(response.properties!)).toEqual(['id', 'email', 'score', 'respondedAt', 'comment', 'source']);
+      expect(response.required).toEqual(['email', 'score', 'respondedAt']);
+    }
+
+    // The vendors' payloads in the fixtures fit what is documented.
+    const fixtures: Record<SourceName, unknown[]> = {
+      delighted: [delightedEvent(), delightedCommentUpdate(), delightedUnsubscribe()],
+      wootric: [wootricResponseEvent(), wootricDeclineEvent()],
+      asknicely: [askNicelyPayload()],
+      retently: [retentlyPayload()],
+      generic: [genericResponse(), [genericResponse()], { responses: [genericResponse()] }],
+    };
+    for (const source of SOURCES) {
+      for (const payload of fixtures[source]) expect(webhookBodySchemas[source].safeParse(payload).error, source).toBeUndefined();
+    }
+
+    // Documentation only: a body outside it still reaches the adapter, which names the vendor's path.
+    const outside = delightedEvent({ event_data: { score: 'eleven' } });
+    const refused = await app.inject({ method: 'POST', ...withToken(signedDelivery('delighted', JSON.stringify(outside)), tokens.ingest) });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error).toMatchObject({ code: 'invalid_payload', issues: [{ path: 'event_data.score' }] });
+    await app.close();
+  });
 });
+
+/** The payload paths each adapter reads its response from, as it reports them. */
+const FIELD_PATHS = Object.fromEntries(
+  (['delighted', 'wootric', 'asknicely', 'retently'] as const).map((source) => {
+    const sample: unknown = JSON.parse(SAMPLE_BODIES[source]());
+    const outcome = source === 'retently' ? sourceAdapters.retently.parse(sample, defaultRetentlyFieldMapping) : sourceAdapters[source].parse(sample);
+    if (outcome.kind !== 'response') throw new Error(`the ${source} sample is not a response`);
+    return [source, Object.values(outcome.paths).filter((path) => path !== undefined)];
+  }),
+) as Record<'delighted' | 'wootric' | 'asknicely' | 'retently', string[]>;
 
 function signatureHeaderOf(source: SourceName): string {
   return { delighted: 'x-delighted-webhook-signature', wootric: 'x-wootric-signature', asknicely: 'x-npsloop-secret', retently: 'x-npsloop-secret', generic: 'webhook-signature' }[source];
