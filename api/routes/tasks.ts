@@ -50,6 +50,11 @@ export function taskJson(task: TaskView, now: Date): z.infer<typeof taskSchema> 
   };
 }
 
+/** The answers of the task routes, which the CLI also reads from a running instance. */
+export const taskListSchema = z.object({ tasks: z.array(taskSchema), total: z.number().int().describe('tasks matching, over all pages'), limit: z.number().int(), offset: z.number().int() });
+export const completedTaskSchema = z.object({ task: taskSchema, journey: z.enum(['signalled', 'not_running']) });
+export const reassignedTaskSchema = z.object({ task: taskSchema, changed: z.boolean() });
+
 const taskParamsSchema = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 const csmRefSchema = z.union([z.number().int().positive(), z.string().trim().min(1).max(320)]).describe('a CSM id or email');
 
@@ -78,7 +83,7 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
           offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
         }),
         response: {
-          200: z.object({ tasks: z.array(taskSchema), total: z.number().int().describe('tasks matching, over all pages'), limit: z.number().int(), offset: z.number().int() }),
+          200: taskListSchema,
           ...errorResponses,
         },
       },
@@ -134,7 +139,7 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
           '`journey` is `not_running` when the journey had ended already: only the task was closed. A csm token may complete only its own tasks.',
         params: taskParamsSchema,
         body: z.object({ outcome: z.string().trim().min(1).max(2_000).describe('what was done: shown on the user\'s timeline') }),
-        response: { 200: z.object({ task: taskSchema, journey: z.enum(['signalled', 'not_running']) }), ...changeErrorResponses },
+        response: { 200: completedTaskSchema, ...changeErrorResponses },
       },
     },
     async (request) => {
@@ -160,7 +165,7 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
           'A csm token may reassign only its own tasks.',
         params: taskParamsSchema,
         body: z.object({ assignee: csmRefSchema, reason: z.string().trim().min(1).max(2_000).optional() }),
-        response: { 200: z.object({ task: taskSchema, changed: z.boolean() }), ...changeErrorResponses },
+        response: { 200: reassignedTaskSchema, ...changeErrorResponses },
       },
     },
     async (request) => {

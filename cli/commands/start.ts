@@ -13,6 +13,7 @@ import { hasAnyAccount } from '../../db/queries/accounts.ts';
 import { createApiToken } from '../../db/queries/api-tokens.ts';
 import { withEmbeddedWebhookSecret } from '../../stack/embedded-webhook-secret.ts';
 import { ensureAdminToken } from '../../stack/admin-token.ts';
+import { publishApiUrl } from '../../stack/api-url-file.ts';
 import { type RunningStack, startStack } from '../../stack/start-stack.ts';
 import { createGoal } from '../../db/queries/goals.ts';
 import { npsReport } from '../../reports/nps-report.ts';
@@ -31,6 +32,7 @@ export function registerStartCommand(program: Command): void {
       const { config, secretFile } = withEmbeddedWebhookSecret(loadConfig());
       console.log(`npsloop: starting (${describeParts(config)})`);
       const stack = await startStack(config);
+      publishApiUrl(config.dataDir, stack.apiUrl);
       const stopped = waitForStopSignal(stack);
       try {
         await welcome(stack, config, { demo: options.demo, secretFile });

@@ -139,10 +139,11 @@ describe('npsloop tasks and journeys', () => {
     expect((await cli('journeys', 'status', '999999')).stderr).toContain('no enrollment with id 999999');
   }, 120_000);
 
-  it('refuses to complete or reassign without a reachable Temporal, and changes nothing', async () => {
-    const unset = await cli('tasks', 'complete', String(seeded.annTaskId), '--outcome', 'called');
-    expect(unset).toMatchObject({ code: 1 });
-    expect(unset.stderr).toContain('TEMPORAL_ADDRESS is not set: completing a task needs the Temporal cluster the worker uses');
+  it('refuses to complete or reassign without a running npsloop or a reachable Temporal, and changes nothing', async () => {
+    // The embedded setup's journeys run in `npm start`, which is not running here.
+    const notStarted = await cli('tasks', 'complete', String(seeded.annTaskId), '--outcome', 'called');
+    expect(notStarted).toMatchObject({ code: 1 });
+    expect(notStarted.stderr).toBe('npsloop: completing a task: npsloop is not running. Start npsloop with `npm start`, then run this again: the task\'s journey runs in it\n');
     const unreachable = await npsloop(dataDir, { TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'tasks', 'reassign', String(seeded.annTaskId), '--to', 'ben@cs.example');
     expect(unreachable).toMatchObject({ code: 1 });
     expect(unreachable.stderr).toContain('cannot reach Temporal at 127.0.0.1:1 (TEMPORAL_ADDRESS)');
