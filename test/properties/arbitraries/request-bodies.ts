@@ -85,5 +85,9 @@ export function requestsByRoute(names: SeededNames): Record<string, fc.Arbitrary
     'POST /imports/responses': fc.oneof(csv('/imports/responses'), json('/imports/responses', anyJson)),
     'POST /goals': json('/goals', fc.oneof(around(goal), around({ ...goal, name: 'Enterprise +5', scope: { kind: 'segment', segment: 'enterprise' }, target: { kind: 'improve_by', points: 5 } }))),
     'PUT /goals/:id': json(`/goals/${names.goalId}`, around({ ...goal, target: { kind: 'at_least', nps: 40 } })),
+    // Public, and signed per address: a forged token (well-formed, wrong signature) with any body.
+    'POST /u/:token': fc
+      .tuple(fc.oneof(fc.constant('List-Unsubscribe=One-Click'), fc.string({ maxLength: 2_000 })), fc.constantFrom('application/x-www-form-urlencoded', JSON_TYPE, 'text/plain'))
+      .map(([payload, contentType]) => ({ url: `/u/${Buffer.from('ana@acme.example').toString('base64url')}.${'A'.repeat(22)}`, contentType, payload })),
   };
 }
