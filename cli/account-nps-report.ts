@@ -28,7 +28,8 @@ export interface AccountNpsRow {
 }
 
 export interface AccountNpsReportOptions {
-  accountExternalId?: string;
+  /** One account only (`--account`, resolved by cli/account-reference.ts). */
+  accountId?: number;
   segment?: string;
   /** The owning CSM's email. */
   csmEmail?: string;
@@ -47,16 +48,15 @@ export async function accountNpsReport(
   db: Kysely<Database>,
   window: NpsWindow | readonly NpsWindow[],
   settings: NpsSettingsAt,
-  { accountExternalId, segment, csmEmail, sort = 'name', order, limit = 100, offset = 0 }: AccountNpsReportOptions = {},
+  { accountId, segment, csmEmail, sort = 'name', order, limit = 100, offset = 0 }: AccountNpsReportOptions = {},
 ): Promise<{ window: ResolvedWindow; windows: ResolvedWindow[]; total: number; rows: AccountNpsRow[] }> {
   const windows = (Array.isArray(window) ? window : [window]).map((w: NpsWindow) => resolveWindow(w, settings));
   const filter: AccountNpsFilter = {
-    ...(accountExternalId === undefined ? {} : { accountExternalId }),
+    ...(accountId === undefined ? {} : { accountIds: [accountId] }),
     ...(segment === undefined ? {} : { segment }),
     ...(csmEmail === undefined ? {} : { csm: csmEmail }),
   };
   const grid = await accountNpsGrid(db, windows, settings, { filter, sort, ...(order ? { order } : {}), limit, offset });
-  if (accountExternalId !== undefined && grid.total === 0) throw new Error(`no account with external_id ${accountExternalId}`);
   const rows = grid.rows.flatMap(({ account, csm, windows: figures }) =>
     figures.map((f) => ({
       account: account.externalId,

@@ -3,6 +3,7 @@ import { ACCOUNT_NPS_SORT_KEYS, type AccountNpsSortKey, SORT_ORDERS, type SortOr
 import { countingModeSchema } from '../../nps/counts.ts';
 import { type NpsWindow, parseWindowKey } from '../../nps/windows.ts';
 import { accountNpsReport, formatAccountNpsCsv, formatAccountNpsTable } from '../account-nps-report.ts';
+import { accountIdOf } from '../account-reference.ts';
 import { openAppContext } from '../app-context.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -35,7 +36,7 @@ export function registerNpsCommand(program: Command): void {
         'repeat it or separate keys with commas for several windows (default: this_quarter)',
       collectKeys,
     )
-    .option('--account <external_id>', 'one account only')
+    .option('--account <external id or name>', 'one account only')
     .option('--segment <segment>', 'only accounts of this segment')
     .option('--csm <email>', 'only accounts this CSM owns')
     .option('--counting <mode>', 'every_response | latest_per_user (default: NPSLOOP_NPS_COUNTING)')
@@ -59,7 +60,7 @@ export function registerNpsCommand(program: Command): void {
       try {
         const settings = { ...context.npsSettings(), ...(counting ? { counting: counting.data } : {}) };
         const report = await accountNpsReport(context.db.kysely, windows, settings, {
-          ...(options.account === undefined ? {} : { accountExternalId: options.account }),
+          ...(options.account === undefined ? {} : { accountId: await accountIdOf(context.db.kysely, options.account) }),
           ...(options.segment === undefined ? {} : { segment: options.segment }),
           ...(options.csm === undefined ? {} : { csmEmail: options.csm }),
           sort,

@@ -98,6 +98,13 @@ describe('npsloop nps and lists show output', () => {
     expect(page.stdout).toContain('2 of 3 accounts from 1: --offset 2 for more');
     const filtered = await npsloop('nps', '--window', 'last_30_days', '--csm', acmeCsmEmail.toUpperCase(), '--segment', 'enterprise', '--json');
     expect(JSON.parse(filtered.stdout).accounts.map((r: { name: string }) => r.name)).toEqual(['Acme']);
+    // --account takes an external id or a name, as everywhere.
+    const byName = await npsloop('nps', '--window', 'last_30_days', '--account', 'Globex', '--json');
+    const [globex] = JSON.parse(byName.stdout).accounts as { account: string; name: string }[];
+    expect(globex).toMatchObject({ name: 'Globex' });
+    const byExternalId = await npsloop('nps', '--window', 'last_30_days', '--account', globex!.account, '--json');
+    expect(JSON.parse(byExternalId.stdout).accounts.map((r: { name: string }) => r.name)).toEqual(['Globex']);
+    expect(await npsloop('nps', '--account', 'Nowhere')).toMatchObject({ code: 1, stderr: expect.stringContaining('no account with external id or name "Nowhere"') });
   }, 240_000);
 
   it('refuses bad options with exit code 2 and says which', async () => {
