@@ -102,7 +102,8 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
   if (stack.outboxDir) console.log(`  outbox        ${stack.outboxDir}   (one .eml per email sent)`);
   console.log(`  API log       ${stack.logFile}`);
   if (stack.temporalLogFile) console.log(`  Temporal log  ${stack.temporalLogFile}   (the dev server's own warnings)`);
-  console.log('  CLI           npsloop --help   (report, goals, nps, tasks, journeys, rules, lists, import, sync)');
+  // From the project folder: npsloop is not on PATH until the package is installed globally.
+  console.log('  CLI           node bin/npsloop.mjs --help   (report, goals, nps, tasks, journeys, rules, lists, import, sync)');
   console.log('\nnpsloop is running; Ctrl-C stops it.');
 }
 

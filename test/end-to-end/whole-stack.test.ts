@@ -136,6 +136,8 @@ describe('npm start, the whole stack', () => {
     // file, which the printout names, and not in the printout.
     const temporalLog = path.join(dataDir, 'logs', 'temporal.log');
     expect(started.output()).toContain(`Temporal log  ${temporalLog}`);
+    // The CLI hint runs as printed from the project folder, where npsloop is not on PATH.
+    expect(started.output()).toContain('CLI           node bin/npsloop.mjs --help');
     expect(fs.readFileSync(temporalLog, 'utf8')).toMatch(/^Temporal Server: +localhost:\d+$/m);
     expect(started.output()).not.toMatch(/Temporal Server:|Temporal CLI|level=(DEBUG|INFO|WARN|ERROR)/);
 
