@@ -1,65 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
 import { demoDataset } from '../../demo/demo-dataset.ts';
+import { npmStarter } from '../helpers/npm-start.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 // The whole stack exactly as `npm start` runs it: the real CLI in a child process, on a fresh data
 // folder, with the embedded dev server, PGlite, the worker and the API; driven over HTTP only.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-stack-'));
-const bin = path.resolve('bin/npsloop.mjs');
+const { npmStart, stopAll } = npmStarter(dataDir);
 
-interface StartedProcess {
-  child: ChildProcess;
-  output: () => string;
-  apiUrl: string;
-  exited: Promise<number | null>;
-}
-
-async function npmStart(...args: string[]): Promise<StartedProcess> {
-  const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _temporal, SMTP_URL: _smtp, ...inherited } = process.env;
-  const child = spawn('node', [bin, 'start', ...args], {
-    env: { ...inherited, NPSLOOP_DATA_DIR: dataDir, NPSLOOP_HTTP_PORT: '0', TEMPORAL_DEV_SERVER_PORT: '0', TEMPORAL_DEV_SERVER_UI_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const apiUrl = await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`npsloop start exited with ${child.exitCode}:\n${output}`);
-    return output.includes('npsloop is running') ? /HTTP API\s+(http:\/\/\S+)/.exec(output)?.[1] : undefined;
-  }, 'npsloop start to be running', 180);
-  return { child, output: () => output, apiUrl, exited };
-}
-
-/** Ctrl-C, as a terminal sends it: to npsloop and to the dev server it started. */
-async function pressCtrlC(started: StartedProcess): Promise<number | null> {
-  started.child.kill('SIGINT');
-  return started.exited;
-}
-
-const running = new Set<ChildProcess>();
 afterAll(async () => {
-  // A failed test must not leave npsloop (and its dev server) running: Ctrl-C, then a kill if it
-  // has not stopped within its shutdown time.
-  await Promise.all(
-    [...running].filter((child) => child.exitCode === null && child.signalCode === null).map(async (child) => {
-      const stopped = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 30_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-        child.kill('SIGINT');
-      });
-      if (!stopped) child.kill('SIGKILL');
-    }),
-  );
+  // A failed test must not leave npsloop (and its dev server) running.
+  await stopAll();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -129,7 +84,7 @@ describe('npm start, the whole stack', () => {
     }, 'the journey to end', 60);
     expect(enrollment.status).toBe('completed');
 
-    expect(await pressCtrlC(started)).toBe(0);
+    expect(await started.pressCtrlC()).toBe(0);
     expect(started.output()).toContain('npsloop: stopped');
 
     // The Temporal dev server's own output (its banner, its warnings as it stops) is in its log
@@ -149,6 +104,6 @@ describe('npm start, the whole stack', () => {
     expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(token);
     const kept = await fetch(`${again.apiUrl}/tasks/${task.id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await kept.json()) as { status: string }).status).toBe('done');
-    expect(await pressCtrlC(again)).toBe(0);
+    expect(await again.pressCtrlC()).toBe(0);
   }, 600_000);
 });
