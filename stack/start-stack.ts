@@ -13,7 +13,7 @@ import { resolveLinkSecret } from '../worker/link-secret.ts';
 import { ensureSchedules } from '../worker/schedules.ts';
 import { type TemporalConnectionOptions, temporalConnectionOptions } from '../worker/temporal-connection.ts';
 import { installDefaults } from './install-defaults.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../worker/free-port.ts';
 
 export interface RunningStack {
   db: Db;

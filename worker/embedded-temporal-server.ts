@@ -7,6 +7,7 @@ import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config/config.ts';
 import { npsloopSearchAttributes } from '../journeys/search-attributes.ts';
+import { freePort } from './free-port.ts';
 import { registerMissingSearchAttributes } from './register-search-attributes.ts';
 import { resolveTemporalExecutable } from './temporal-binaries.ts';
 
@@ -137,14 +138,6 @@ async function stopProcess(server: ChildProcess, exited: Promise<string>): Promi
     server.kill('SIGKILL');
     await exited;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A taken port would otherwise surface as a dev-server timeout with no hint of the cause. */

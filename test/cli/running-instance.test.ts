@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runningInstanceOf } from '../../cli/running-instance.ts';
 import { loadConfig } from '../../config/config.ts';
 import { DatabaseInUseError } from '../../db/connect.ts';
-import { freePort } from '../../stack/free-port.ts';
+import { freePort } from '../../worker/free-port.ts';
 import { TaskNotFoundError } from '../../tasks/task-errors.ts';
 
 // The CLI's client for a running `npm start`, against a stand-in API: what it sends, how it reads

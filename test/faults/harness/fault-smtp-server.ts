@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../../../stack/free-port.ts';
+import { freePort } from '../../../worker/free-port.ts';
 
 export interface DeliveredEmail {
   messageId: string;

@@ -9,7 +9,7 @@ import { migrateToLatest } from '../../../db/migrate.ts';
 import { cliRunner } from '../../helpers/run-cli.ts';
 import { type ApiCall, apiClient } from './api-client.ts';
 import { createFaultSmtpServer, type FaultSmtpServer } from './fault-smtp-server.ts';
-import { freePort } from '../../../stack/free-port.ts';
+import { freePort } from '../../../worker/free-port.ts';
 import { type NpsloopProcess, npsloopProcess } from './npsloop-process.ts';
 import { NPSLOOP_APPLICATION_PREFIX } from './private-postgres.ts';
 import type { SuiteResources } from './scenario.ts';

@@ -4,7 +4,7 @@ import { resolveTemporalExecutable } from '../../../worker/temporal-binaries.ts'
 import { devServerArguments } from '../../../worker/embedded-temporal-server.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import { type ChildHandle, spawnChild } from './child-process.ts';
-import { freePort } from '../../../stack/free-port.ts';
+import { freePort } from '../../../worker/free-port.ts';
 
 /**
  * The Temporal CLI dev server as a child process of the suite, with its state in a SQLite file,
