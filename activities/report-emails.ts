@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { periodContaining } from '../nps/periods.ts';
 import { digestEmail, isFirstWorkingDayOfMonth, monthJustEnded, monthlyDigest } from '../reports/monthly-digest.ts';
+import { renderEmail } from '../mail/render-email.ts';
 import { dropAlertEmail, npsDrops } from '../reports/nps-drop-alerts.ts';
 import type { SendEmailInput } from './send-email.ts';
 
@@ -43,15 +44,14 @@ export async function composeMonthlyDigest(
   const digest = await monthlyDigest(db, csmId, month, { ...settings, now: new Date(at) });
   if (!digest) return null;
   const { subject, text } = digestEmail(digest, settings);
-  return { idempotencyKey: `monthly-digest:${month.key}:csm-${csmId}`, to: digest.recipient.email, subject, text };
+  return { idempotencyKey: `monthly-digest:${month.key}:csm-${csmId}`, to: digest.recipient.email, subject, ...renderEmail({ message: text }) };
 }
 
 /** The alerts due at `at`: one email per scope whose NPS this month dropped significantly. */
 export async function composeNpsDropAlerts(db: Kysely<Database>, settings: ReportEmailSettings, { at }: { at: string }): Promise<SendEmailInput[]> {
   const drops = await npsDrops(db, { ...settings, now: new Date(at) });
-  return drops.map((drop) => ({
-    idempotencyKey: `nps-drop-alert:${drop.month.key}:${drop.scope}-${drop.owner.id}`,
-    to: drop.owner.email,
-    ...dropAlertEmail(drop, settings.timeZone),
-  }));
+  return drops.map((drop) => {
+    const { subject, text } = dropAlertEmail(drop, settings.timeZone);
+    return { idempotencyKey: `nps-drop-alert:${drop.month.key}:${drop.scope}-${drop.owner.id}`, to: drop.owner.email, subject, ...renderEmail({ message: text }) };
+  });
 }

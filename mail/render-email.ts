@@ -8,7 +8,8 @@ export interface EmailContent {
   lead?: string;
   /**
    * The journey template's text, filled in. Blank lines separate paragraphs; a line that is only a
-   * URL is a link on its own (a button in HTML, named by `links` when it has a name there).
+   * URL is a link on its own (a button in HTML, named by `links` when it has a name there); lines
+   * indented by two spaces are set in a fixed-width font, so columns written in text stay aligned.
    */
   message: string;
   /** Named links: a URL standing alone in the message shows as a button with this label. */
@@ -56,7 +57,7 @@ function htmlPart(content: EmailContent): string {
   for (const paragraph of content.message.trim().split(/\n\s*\n/)) {
     const line = paragraph.trim();
     if (URL_LINE.test(line)) parts.push(button(line, labelOf.get(line) ?? line));
-    else parts.push(`<p style="margin:0 0 16px">${linkified(line).replaceAll('\n', '<br>')}</p>`);
+    else parts.push(...paragraphHtml(paragraph.replace(/^\n+|\s+$/g, '')));
   }
   if (content.facts?.length) {
     const rows = content.facts
@@ -81,6 +82,21 @@ function htmlPart(content: EmailContent): string {
     '</div></body></html>',
     '',
   ].join('\n');
+}
+
+/** A paragraph's plain lines as text, its indented lines (a table, a list written in text) fixed-width. */
+function paragraphHtml(paragraph: string): string[] {
+  const runs: { indented: boolean; lines: string[] }[] = [];
+  for (const line of paragraph.split('\n')) {
+    const indented = line.startsWith('  ');
+    if (runs.at(-1)?.indented === indented) runs.at(-1)!.lines.push(line);
+    else runs.push({ indented, lines: [line] });
+  }
+  return runs.map(({ indented, lines }) =>
+    indented
+      ? `<pre style="margin:0 0 16px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;white-space:pre-wrap">${lines.map((line) => linkified(line)).join('\n')}</pre>`
+      : `<p style="margin:0 0 16px">${lines.map((line) => linkified(line.trim())).join('<br>')}</p>`,
+  );
 }
 
 function button(url: string, label: string): string {

@@ -111,6 +111,10 @@ describeEachBackend('report emails on Temporal', (database) => {
     // The team pools its responses: 3 promoters and a detractor of 4 is 50.
     expect(maxDigest).toMatch(/Team\s+50\*\s+4/);
     expect(maxDigest).not.toContain('Zoe');
+    // The HTML part says the same, its table in a fixed-width font so the columns stay aligned.
+    const maxHtml = (await simpleParser(mailTo('max@cs.example')[0]!.raw)).html || '';
+    expect(maxHtml).toContain('Your team&#39;s NPS for November 2026, by CSM (UTC):');
+    expect(maxHtml).toMatch(/<pre [^>]*>\s+NPS\s+n\s+margin/);
     const zoeDigest = await bodyOf('zoe@cs.example');
     expect(zoeDigest).toContain('Your NPS for November 2026 (UTC):');
     expect(zoeDigest).toMatch(/Zoe\s+-100\*\s+1/);
