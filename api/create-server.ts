@@ -32,6 +32,7 @@ import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWebAppRoutes } from './routes/web-app.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { makeBodyTextWellFormed } from './well-formed-body.ts';
 
@@ -108,6 +109,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   registerJourneyRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerSyncRoutes(app, deps);
+  registerWebAppRoutes(app, deps);
   return app;
 }
 

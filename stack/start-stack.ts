@@ -12,6 +12,7 @@ import { startEmbeddedTemporal } from '../worker/embedded-temporal-server.ts';
 import { resolveLinkSecret } from '../worker/link-secret.ts';
 import { ensureSchedules } from '../worker/schedules.ts';
 import { type TemporalConnectionOptions, temporalConnectionOptions } from '../worker/temporal-connection.ts';
+import { buildWebAppIfStale } from '../web/build-web-app.mjs';
 import { installDefaults } from './install-defaults.ts';
 import { freePort } from '../worker/free-port.ts';
 
@@ -103,6 +104,8 @@ export async function startStack(configured: Config, { worker: runWorker = true,
     }
 
     const logFile = logTo === 'stdout' ? 'stdout' : path.join(config.dataDir, 'logs', 'api.log');
+    // Installs build it already; this catches sources changed since (a pull, an edit).
+    await buildWebAppIfStale({ log: (line) => console.log(line) });
     const api = await createServer({
       db: db.kysely,
       temporal,

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // bin/ and scripts/ are entry points (plain .mjs) that start the layers, not a layer; examples/
-// holds the files README's commands read.
-const NOT_SOURCE = new Set(['node_modules', 'test', 'bench', 'bin', 'scripts', 'examples', '.git', '.data', '.tools', '.ci']);
+// holds the files README's commands read; web/ is the browser's program, which reaches the server
+// only over HTTP (checked below).
+const NOT_SOURCE = new Set(['node_modules', 'test', 'bench', 'bin', 'scripts', 'examples', 'web', '.git', '.data', '.tools', '.ci']);
 
 function statedLayers(): string[][] {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -20,11 +21,11 @@ function statedLayers(): string[][] {
   return line.split(' → ').map((layer) => layer.split(',').map((folder) => folder.trim().replace(/`/g, '').replace(/\/$/, '')));
 }
 
-function sourceFiles(dir: string): string[] {
+function sourceFiles(dir: string, kinds = /\.(ts|mts|mjs)$/): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name.startsWith('.') ? [] : sourceFiles(full);
-    return /\.(ts|mts|mjs)$/.test(entry.name) ? [full] : [];
+    if (entry.isDirectory()) return entry.name.startsWith('.') ? [] : sourceFiles(full, kinds);
+    return kinds.test(entry.name) ? [full] : [];
   });
 }
 
@@ -56,5 +57,17 @@ describe('the folder layers', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it('keeps the web app to itself: it reads the server through the HTTP API only', () => {
+    const webRoot = path.join(ROOT, 'web');
+    const reachingOut = sourceFiles(path.join(webRoot, 'src'), /\.(ts|tsx)$/)
+      .flatMap((file) =>
+        [...fs.readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)]
+          .map((match) => path.resolve(path.dirname(file), match[1]!))
+          .filter((target) => !target.startsWith(webRoot + path.sep))
+          .map((target) => `${path.relative(ROOT, file)} imports ${path.relative(ROOT, target)}`),
+      );
+    expect(reachingOut).toEqual([]);
   });
 });

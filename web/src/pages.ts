@@ -1,0 +1,15 @@
+import type { ComponentType } from 'preact';
+
+/**
+ * The signed-in pages: each loaded when first visited, so a page's first load carries only its
+ * own code. `nav` puts a page in the header for the roles named. An entry reads
+ *   { path: '/app/tasks', component: lazy(() => import('./pages/my-tasks.tsx').then((m) => m.MyTasksPage)), nav: {…} }
+ * with `lazy` from preact-iso.
+ */
+export interface PageEntry {
+  path: string;
+  component: ComponentType<Record<string, unknown>>;
+  nav?: { label: string; roles: ReadonlyArray<'admin' | 'csm'> };
+}
+
+export const pages: PageEntry[] = [];
