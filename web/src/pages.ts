@@ -1,4 +1,5 @@
 import type { ComponentType } from 'preact';
+import { lazy } from 'preact-iso';
 
 /**
  * The signed-in pages: each loaded when first visited, so a page's first load carries only its
@@ -12,4 +13,6 @@ export interface PageEntry {
   nav?: { label: string; roles: ReadonlyArray<'admin' | 'csm'> };
 }
 
-export const pages: PageEntry[] = [];
+export const pages: PageEntry[] = [
+  { path: '/app/reports', component: lazy(() => import('./pages/reports.tsx').then((m) => m.ReportsPage)), nav: { label: 'Reports', roles: ['admin', 'csm'] } },
+];
