@@ -31,6 +31,11 @@ export interface NpsReportRequest {
   /** Adds the 0–10 histogram to every cell. */
   distribution: boolean;
   viewer: ReportViewer;
+  /**
+   * Only these accounts' responses are counted (an account page's trend, the accounts grid's
+   * sparklines); the total is then theirs, not the company's. Undefined: every account's.
+   */
+  accounts?: readonly number[];
 }
 
 export interface ReportSettings {
@@ -66,7 +71,7 @@ export interface NpsReport {
   to: Date;
   periods: ReportPeriod[];
   rows: ReportRow[];
-  /** The company: every response, whoever reads the report. */
+  /** The company: every response, whoever reads the report (every response of `accounts`, when asked for). */
   total: ReportRow;
 }
 
@@ -116,6 +121,7 @@ export async function npsReport(db: Kysely<Database>, request: NpsReportRequest,
     to: last.end,
     totalsFrom: first.start,
     ...(creditedTo ? { creditedTo } : {}),
+    ...(request.accounts ? { accounts: request.accounts } : {}),
     ...(request.grouping.dimension === 'team' ? { teams } : {}),
     distribution: request.distribution,
   });

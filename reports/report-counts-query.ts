@@ -25,6 +25,8 @@ export interface ReportCountsSpec {
   totalsFrom: Date;
   /** Only responses credited to these CSMs make the rows; undefined: every response. */
   creditedTo?: readonly number[];
+  /** Only these accounts' responses are counted, rows and totals alike; undefined: every account's. */
+  accounts?: readonly number[];
   /** team → its members (the manager included), for the team dimension. */
   teams?: ReadonlyMap<number, readonly number[]>;
   distribution: boolean;
@@ -109,7 +111,8 @@ function counted(spec: ReportCountsSpec, from: Date, perPeriod: boolean): RawBui
     select r.id, r.account_id, r.user_id, r.csm_id, r.source, r.category, r.score, r.responded_at,
       date_trunc(${spec.unit}, r.responded_at, ${spec.timeZone}) as period_start
     from nps_responses r
-    where not r.excluded and r.responded_at >= ${from}::timestamptz and r.responded_at < ${spec.to}::timestamptz`;
+    where not r.excluded and r.responded_at >= ${from}::timestamptz and r.responded_at < ${spec.to}::timestamptz
+      ${spec.accounts === undefined ? sql`` : sql`and r.account_id = any(${[...spec.accounts]}::int[])`}`;
   if (spec.counting === 'every_response') return sql`(${responses})`;
   // The latest response wins; on equal times the later id, as everywhere else.
   const partition = perPeriod ? sql`l.user_id, l.period_start` : sql`l.user_id`;

@@ -6,7 +6,7 @@ import { liveJourneyState } from '../../journeys/live-journey-state.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
-import { principalOf } from '../auth/authenticate.ts';
+import { visibleCsmIdsOf } from '../auth/account-scope.ts';
 import { taskJson, taskSchema } from './tasks.ts';
 
 const enrollmentSchema = z
@@ -43,7 +43,7 @@ function enrollmentJson(enrollment: EnrollmentView): z.infer<typeof enrollmentSc
 
 const errorResponses = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
 
-/** Journey enrollments: admins see every one, a csm token those of users on its CSM's accounts. */
+/** Journey enrollments: admins see every one, a csm token those of users on its CSM's (a manager's: their team's) accounts. */
 export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): void {
   const { db, temporal } = deps;
 
@@ -54,7 +54,7 @@ export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): vo
       schema: {
         tags: ['journeys'],
         summary: 'list journey enrollments, latest first',
-        description: "A csm token sees only enrollments of users on its CSM's accounts.",
+        description: "A csm token sees only enrollments of users on the accounts of its CSM and, for a manager, of their team.",
         querystring: z.object({
           journey: z.string().trim().min(1).max(200).optional().describe("a journey's name"),
           status: z.enum(ENROLLMENT_STATUSES).optional(),
@@ -69,13 +69,12 @@ export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): vo
       },
     },
     async (request) => {
-      const principal = principalOf(request);
       const { journey, status, user, limit, offset } = request.query;
       const { enrollments, total } = await listEnrollments(db, {
         journeyName: journey,
         status,
         user,
-        visibleToCsmId: principal.role === 'csm' ? (principal.csmId ?? -1) : undefined,
+        visibleToCsmIds: await visibleCsmIdsOf(request, db),
         limit,
         offset,
       });
@@ -92,7 +91,7 @@ export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): vo
         summary: 'one enrollment, with its tasks and, while it runs, where its journey is now',
         description:
           '`live.state` is the running workflow\'s answer to the `journeyState` query; when the enrollment has ended or Temporal does not answer, it is null and `live.reason` says why. ' +
-          "A csm token finds only enrollments of users on its CSM's accounts (others are 404).",
+          "A csm token finds only enrollments of users on the accounts of its CSM and, for a manager, of their team (others are 404).",
         params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }),
         response: {
           200: enrollmentSchema.extend({
@@ -104,8 +103,7 @@ export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): vo
       },
     },
     async (request) => {
-      const principal = principalOf(request);
-      const enrollment = await getEnrollmentView(db, request.params.id, { visibleToCsmId: principal.role === 'csm' ? (principal.csmId ?? -1) : undefined });
+      const enrollment = await getEnrollmentView(db, request.params.id, { visibleToCsmIds: await visibleCsmIdsOf(request, db) });
       if (!enrollment) throw notFound(`enrollment ${request.params.id}`);
       const [{ tasks }, live] = await Promise.all([
         listTasks(db, { enrollmentId: enrollment.id }),

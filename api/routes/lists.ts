@@ -5,7 +5,7 @@ import { findUser } from '../../db/queries/users.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
-import { ownerCsmIdOf } from '../auth/account-scope.ts';
+import { visibleCsmIdsOf } from '../auth/account-scope.ts';
 import {
   listMemberParamsSchema,
   listMembersQuerySchema,
@@ -22,7 +22,7 @@ const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorR
 
 /**
  * Rule-built lists and why each member is in one. A csm token sees the members on the accounts
- * its CSM owns; any other user is answered 404.
+ * its CSM (a manager: their team) owns; any other user is answered 404.
  */
 export function registerListRoutes(app: ApiApp, deps: ApiDependencies): void {
   app.get(
@@ -36,8 +36,8 @@ export function registerListRoutes(app: ApiApp, deps: ApiDependencies): void {
       },
     },
     async (request) => {
-      const ownerCsmId = ownerCsmIdOf(request);
-      return listsView(await listSummaries(deps.db, ownerCsmId === undefined ? {} : { ownerCsmId }));
+      const ownerCsmIds = await visibleCsmIdsOf(request, deps.db);
+      return listsView(await listSummaries(deps.db, { ownerCsmIds }));
     },
   );
 
@@ -57,8 +57,8 @@ export function registerListRoutes(app: ApiApp, deps: ApiDependencies): void {
       const rule = await findListRule(deps.db, request.params.name);
       if (!rule) throw notFound(`list ${request.params.name}`);
       const { limit, offset, explain } = request.query;
-      const ownerCsmId = ownerCsmIdOf(request);
-      const page = await listMembersPage(deps.db, rule.id, { limit, offset, ...(ownerCsmId === undefined ? {} : { ownerCsmId }) });
+      const ownerCsmIds = await visibleCsmIdsOf(request, deps.db);
+      const page = await listMembersPage(deps.db, rule.id, { limit, offset, ownerCsmIds });
       const explanations = explain
         ? await explainListMembers(deps.db, rule, page.members.map((member) => member.userId), npsSettingsOf(deps.config))
         : undefined;
@@ -81,8 +81,8 @@ export function registerListRoutes(app: ApiApp, deps: ApiDependencies): void {
       const { name, userId } = request.params;
       const rule = await findListRule(deps.db, name);
       if (!rule) throw notFound(`list ${name}`);
-      const ownerCsmId = ownerCsmIdOf(request);
-      const user = await findUser(deps.db, { id: userId }, ownerCsmId === undefined ? {} : { ownerCsmId });
+      const ownerCsmIds = await visibleCsmIdsOf(request, deps.db);
+      const user = await findUser(deps.db, { id: userId }, { ownerCsmIds });
       if (!user) throw notFound(`user ${userId}`);
       const explained = await explainListMembership(deps.db, rule.name, user.id, npsSettingsOf(deps.config));
       return membershipExplanationView(rule, user, explained);

@@ -14,6 +14,7 @@ import { AssigneeNotFoundError, JourneyNotRunningError, TaskClosedError, TaskNot
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
+import { visibleCsmIdsOf } from '../auth/account-scope.ts';
 import { principalOf } from '../auth/authenticate.ts';
 
 const personSchema = z.object({ id: z.number().int(), email: z.string(), name: z.string().nullable() });
@@ -61,7 +62,7 @@ const csmRefSchema = z.union([z.number().int().positive(), z.string().trim().min
 const errorResponses = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
 const changeErrorResponses = { ...errorResponses, 409: errorResponseSchema, 503: errorResponseSchema };
 
-/** Follow-up tasks: admins see every one, a csm token only those assigned to its CSM. */
+/** Follow-up tasks: admins see every one, a csm token those assigned to its CSM (a manager: their team). */
 export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
   const { db, temporal } = deps;
 
@@ -72,13 +73,17 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
       schema: {
         tags: ['tasks'],
         summary: 'list follow-up tasks, soonest due first',
-        description: "A csm token sees only its own CSM's tasks; asking for another assignee's is refused (403).",
+        description:
+          "A csm token sees the tasks assigned to its CSM and, for a manager, to everyone under them (their team, as in reports); " +
+          "asking for an assignee outside that is refused (403). `accountId` and `userId` narrow the list to one account's or one user's tasks.",
         querystring: z.object({
           assignee: z.string().trim().min(1).max(320).optional().describe('a CSM id or email'),
           status: z.enum(TASK_STATUSES).optional(),
           dueBefore: z.iso.datetime({ offset: true }).optional().describe('due strictly before this instant'),
           dueAfter: z.iso.datetime({ offset: true }).optional().describe('due at or after this instant'),
           overdue: z.enum(['true']).optional().describe('only open tasks past their due time'),
+          accountId: z.coerce.number().int().positive().max(2_147_483_647).optional().describe("only this account's tasks (npsloop's account id)"),
+          userId: z.coerce.number().int().positive().max(2_147_483_647).optional().describe("only this user's tasks (npsloop's user id)"),
           limit: z.coerce.number().int().min(1).max(500).default(50),
           offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
         }),
@@ -89,11 +94,12 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
       },
     },
     async (request) => {
-      const principal = principalOf(request);
       const query = request.query;
       const now = new Date();
       const { tasks, total } = await listTasks(db, {
-        assigneeCsmId: await assigneeFilter(db, principal, query.assignee),
+        assigneeCsmIds: await assigneeFilter(db, await visibleCsmIdsOf(request, db), query.assignee),
+        accountId: query.accountId,
+        userId: query.userId,
         status: query.status,
         dueBefore: query.dueBefore === undefined ? undefined : new Date(query.dueBefore),
         dueAfter: query.dueAfter === undefined ? undefined : new Date(query.dueAfter),
@@ -112,15 +118,15 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
       schema: {
         tags: ['tasks'],
         summary: 'one follow-up task',
-        description: "A csm token finds only its own CSM's tasks (others are 404).",
+        description: "A csm token finds only the tasks of its CSM and, for a manager, of their team (others are 404).",
         params: taskParamsSchema,
         response: { 200: taskSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const principal = principalOf(request);
+      const visible = await visibleCsmIdsOf(request, db);
       const task = await getTaskView(db, request.params.id);
-      if (!task || (principal.role === 'csm' && task.assignee.id !== principal.csmId)) throw notFound(`task ${request.params.id}`);
+      if (!task || (visible !== undefined && !visible.includes(task.assignee.id))) throw notFound(`task ${request.params.id}`);
       return taskJson(task, new Date());
     },
   );
@@ -178,25 +184,27 @@ export function registerTaskRoutes(app: ApiApp, deps: ApiDependencies): void {
   );
 }
 
-/** The assignee a listing is limited to: a csm token's own CSM always; an admin's choice, if any. */
-async function assigneeFilter(db: Kysely<Database>, principal: ApiPrincipal, assignee: string | undefined): Promise<number | undefined> {
-  if (principal.role === 'csm') {
-    const csmId = principal.csmId ?? -1;
-    if (assignee !== undefined && !(await csmsByIdOrEmail(db, assignee)).some((csm) => csm.id === csmId)) {
-      throw new ApiError(403, 'forbidden', "a csm token sees only its own CSM's tasks");
-    }
-    return csmId;
+/**
+ * The assignees a listing is limited to: for a csm token, the CSMs it sees (its own, a manager's
+ * team), or the one of them asked for; for an admin, the one asked for, if any.
+ */
+async function assigneeFilter(db: Kysely<Database>, visible: readonly number[] | undefined, assignee: string | undefined): Promise<readonly number[] | undefined> {
+  if (visible !== undefined) {
+    if (assignee === undefined) return visible;
+    const asked = (await csmsByIdOrEmail(db, assignee)).filter((csm) => visible.includes(csm.id));
+    if (asked.length === 0) throw new ApiError(403, 'forbidden', "a csm token sees only the tasks of its CSM and, for a manager, of their team");
+    return asked.map((csm) => csm.id);
   }
   if (assignee === undefined) return undefined;
   try {
-    return (await resolveAssignee(db, assignee)).id;
+    return [(await resolveAssignee(db, assignee)).id];
   } catch (error) {
     if (error instanceof AssigneeNotFoundError) throw new ApiError(400, 'unknown_assignee', error.message, [{ path: 'querystring.assignee', message: error.message }]);
     throw error;
   }
 }
 
-/** Who is acting, as the task and the journey record it: a CSM by their email, an admin token by its name. */
+/** Who is acting, as the task and the journey record it: a CSM by their email, an admin by its token's name or its email when signed in. */
 async function actorOf(db: Kysely<Database>, principal: ApiPrincipal): Promise<TaskActor> {
   if (principal.role !== 'csm' || principal.csmId === null) return { name: principal.name };
   const [csm] = await csmsByIdOrEmail(db, String(principal.csmId));

@@ -5,7 +5,7 @@ import { findUser } from '../../db/queries/users.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
-import { ownerCsmIdOf } from '../auth/account-scope.ts';
+import { visibleCsmIdsOf } from '../auth/account-scope.ts';
 import { timelineQuerySchema, userEmailParamsSchema, userIdParamsSchema, userTimelineSchema, userTimelineView } from '../schemas/users.ts';
 
 const responses = {
@@ -18,13 +18,13 @@ const responses = {
 
 /**
  * A user's timeline: responses, list entries and exits, journeys and their tasks. A csm token
- * sees the users on the accounts its CSM owns; any other user is answered 404.
+ * sees the users on the accounts its CSM (a manager: their team) owns; any other user is answered 404.
  */
 export function registerUserRoutes(app: ApiApp, deps: ApiDependencies): void {
   /** The page of the timeline `query` asks for, of the user `by` finds within the caller's scope. */
   const timeline = async (request: FastifyRequest, by: { id: number } | { email: string }, query: { limit: number; cursor?: TimelineCursor | undefined }) => {
-    const ownerCsmId = ownerCsmIdOf(request);
-    const user = await findUser(deps.db, by, ownerCsmId === undefined ? {} : { ownerCsmId });
+    const ownerCsmIds = await visibleCsmIdsOf(request, deps.db);
+    const user = await findUser(deps.db, by, { ownerCsmIds });
     if (!user) throw notFound('id' in by ? `user ${by.id}` : `a user with email ${by.email}`);
     const [{ events, more }, unsubscribed] = await Promise.all([
       userTimelineEvents(deps.db, user.id, { limit: query.limit, ...(query.cursor ? { after: query.cursor } : {}) }),

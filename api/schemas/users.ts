@@ -1,44 +1,19 @@
 import { z } from 'zod';
 import { JOURNEY_EVENT_KINDS } from '../../db/queries/journey-events.ts';
-import { MAX_TIMELINE_PAGE, type TimelineCursor, type UserTimelineEvent } from '../../db/queries/user-timeline.ts';
+import { MAX_TIMELINE_PAGE, type UserTimelineEvent } from '../../db/queries/user-timeline.ts';
 import type { UserOnAccount } from '../../db/queries/users.ts';
 import { NPS_CATEGORIES } from '../../nps/category.ts';
 import { type EmailUnsubscribe, UNSUBSCRIBE_METHODS } from '../../db/tables/email-unsubscribes.ts';
+import { encodeTimeCursor, timeCursorQueryField } from './time-cursor.ts';
 
 /** The request and response shapes of the user routes, and the views that fill them. */
 
 export const userIdParamsSchema = z.object({ id: z.coerce.number().int().positive().describe("the user's npsloop id") });
 export const userEmailParamsSchema = z.object({ email: z.string().min(3).max(320).describe("the user's email, in any case") });
 
-/** An opaque cursor: the time and id of the last event of a page. */
-export function encodeTimelineCursor({ at, eventId }: TimelineCursor): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), eventId])).toString('base64url');
-}
-
-function decodeTimelineCursor(cursor: string): TimelineCursor | undefined {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(decoded) || decoded.length !== 2) return undefined;
-    const [at, eventId] = decoded as unknown[];
-    if (typeof at !== 'string' || typeof eventId !== 'string' || !z.iso.datetime().safeParse(at).success) return undefined;
-    return { at: new Date(at), eventId };
-  } catch {
-    return undefined;
-  }
-}
-
 export const timelineQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_TIMELINE_PAGE).default(100),
-  cursor: z
-    .string()
-    .transform((cursor, context) => {
-      const decoded = decodeTimelineCursor(cursor);
-      if (decoded) return decoded;
-      context.addIssue({ code: 'custom', message: 'is not a cursor this API gave: pass the nextCursor of the previous page unchanged' });
-      return z.NEVER;
-    })
-    .optional()
-    .describe('the nextCursor of the previous page'),
+  cursor: timeCursorQueryField.transform((cursor) => cursor && { at: cursor.at, eventId: cursor.key }),
 });
 
 const eventBase = {
@@ -134,6 +109,6 @@ export function userTimelineView(
     user: userView(user),
     unsubscribed: unsubscribed ? { at: unsubscribed.unsubscribed_at.toISOString(), method: unsubscribed.method } : null,
     events: events.map(eventView),
-    nextCursor: more && last ? encodeTimelineCursor(last) : null,
+    nextCursor: more && last ? encodeTimeCursor({ at: last.at, key: last.eventId }) : null,
   };
 }

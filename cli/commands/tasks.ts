@@ -34,7 +34,7 @@ export function registerTasksCommand(program: Command): void {
       const { tasks: found, total } = await readTasks(loadConfig(), {
         database: async (db) => {
           const assigneeCsmId = options.assignee === undefined ? undefined : (await resolveAssignee(db, options.assignee)).id;
-          return listTasks(db, { assigneeCsmId, status, overdueAt: options.overdue ? now : undefined, limit });
+          return listTasks(db, { assigneeCsmIds: assigneeCsmId === undefined ? undefined : [assigneeCsmId], status, overdueAt: options.overdue ? now : undefined, limit });
         },
         runningInstance: (instance) => instance.listTasks({ assignee: options.assignee, status, overdue: options.overdue, limit }),
       });

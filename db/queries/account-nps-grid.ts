@@ -25,8 +25,8 @@ export function defaultOrderOf(sort: AccountNpsSortKey): SortOrder {
 
 /** Which accounts a grid holds: every condition given must hold. */
 export interface AccountNpsFilter {
-  /** Only the accounts this CSM owns now: a csm token's scope. */
-  ownerCsmId?: number;
+  /** Only the accounts these CSMs own now: a csm token's scope (its CSM's team). */
+  ownerCsmIds?: readonly number[] | undefined;
   segment?: string;
   /** The owning CSM, by id or by email. */
   csm?: number | string;
@@ -149,7 +149,7 @@ export async function accountNpsGrid(
 /** The filter over `accounts a left join csms c`. */
 function filterCondition(filter: AccountNpsFilter): RawBuilder<boolean> {
   const conditions: RawBuilder<boolean>[] = [sql<boolean>`true`];
-  if (filter.ownerCsmId !== undefined) conditions.push(sql<boolean>`a.csm_id = ${filter.ownerCsmId}`);
+  if (filter.ownerCsmIds !== undefined) conditions.push(sql<boolean>`a.csm_id = any(${[...filter.ownerCsmIds]}::int[])`);
   if (filter.segment !== undefined) conditions.push(sql<boolean>`a.segment = ${filter.segment}`);
   if (typeof filter.csm === 'number') conditions.push(sql<boolean>`a.csm_id = ${filter.csm}`);
   if (typeof filter.csm === 'string') conditions.push(sql<boolean>`c.email = ${filter.csm.trim().toLowerCase()}`);

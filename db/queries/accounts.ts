@@ -7,18 +7,18 @@ export interface AccountWithCsm {
   csm: { id: number; name: string; email: string } | null;
 }
 
-/** The account with this id and its CSM. With `ownerCsmId`, only if that CSM owns it: any other is as if unknown. */
+/** The account with this id and its CSM. With `ownerCsmIds`, only if one of those CSMs owns it: any other is as if unknown. */
 export async function findAccount(
   db: Kysely<Database>,
   accountId: number,
-  { ownerCsmId }: { ownerCsmId?: number } = {},
+  { ownerCsmIds }: { ownerCsmIds?: readonly number[] | undefined } = {},
 ): Promise<AccountWithCsm | undefined> {
   let query = db
     .selectFrom('accounts as a')
     .leftJoin('csms as c', 'c.id', 'a.csm_id')
     .select(['a.id', 'a.external_id', 'a.name', 'a.segment', 'c.id as csm_id', 'c.name as csm_name', 'c.email as csm_email'])
     .where('a.id', '=', accountId);
-  if (ownerCsmId !== undefined) query = query.where('a.csm_id', '=', ownerCsmId);
+  if (ownerCsmIds !== undefined) query = query.where('a.csm_id', 'in', [...ownerCsmIds]);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
   return {
@@ -38,4 +38,10 @@ export async function accountIdsByReference(db: Kysely<Database>, reference: str
   if (byExternalId.length > 0) return byExternalId.map((row) => row.id);
   const byName = await db.selectFrom('accounts').select('id').where('name', '=', reference).orderBy('id').limit(10).execute();
   return byName.map((row) => row.id);
+}
+
+/** The ids of the accounts these CSMs own now. */
+export async function accountIdsOwnedBy(db: Kysely<Database>, csmIds: readonly number[]): Promise<number[]> {
+  if (csmIds.length === 0) return [];
+  return (await db.selectFrom('accounts').select('id').where('csm_id', 'in', [...csmIds]).execute()).map((row) => row.id);
 }

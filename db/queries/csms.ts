@@ -20,3 +20,8 @@ export async function csmsByIdOrEmail(db: Kysely<Database>, idOrEmail: string): 
 export async function timeZoneOfCsm(db: Kysely<Database>, csmId: number): Promise<string | null> {
   return (await db.selectFrom('csms').select('time_zone').where('id', '=', csmId).executeTakeFirst())?.time_zone ?? null;
 }
+
+/** Every CSM with the manager they report to: the reporting chain teams are read from. */
+export async function csmReportingLines(db: Kysely<Database>): Promise<{ id: number; managerId: number | null }[]> {
+  return db.selectFrom('csms').select(['id', 'manager_id as managerId']).execute();
+}

@@ -23,8 +23,8 @@ export interface EnrollmentFilter {
   status?: EnrollmentStatus;
   /** A user id ("12") or email. */
   user?: string;
-  /** Only enrollments of users on the accounts this CSM owns now. */
-  visibleToCsmId?: number;
+  /** Only enrollments of users on the accounts these CSMs own now. */
+  visibleToCsmIds?: readonly number[] | undefined;
   /** 100 by default, at most 1000. */
   limit?: number;
   offset?: number;
@@ -40,9 +40,9 @@ function filteredEnrollments(db: Kysely<Database>, filter: EnrollmentFilter) {
     if (/^\d+$/.test(user)) query = query.where('u.id', '=', Number(user) <= 2_147_483_647 ? Number(user) : 0);
     else query = query.where('u.email', '=', user.toLowerCase());
   }
-  if (filter.visibleToCsmId !== undefined) {
-    const csmId = filter.visibleToCsmId;
-    query = query.where('u.account_id', 'in', (eb) => eb.selectFrom('accounts').select('id').where('csm_id', '=', csmId));
+  if (filter.visibleToCsmIds !== undefined) {
+    const csmIds = [...filter.visibleToCsmIds];
+    query = query.where('u.account_id', 'in', (eb) => eb.selectFrom('accounts').select('id').where('csm_id', 'in', csmIds));
   }
   return query;
 }
@@ -100,11 +100,11 @@ export async function listEnrollments(db: Kysely<Database>, filter: EnrollmentFi
   return { enrollments: rows.map(enrollmentView), total: Number(count.total) };
 }
 
-/** One enrollment; `visibleToCsmId` hides it (undefined) unless its user is on that CSM's accounts. */
+/** One enrollment; `visibleToCsmIds` hides it (undefined) unless its user is on those CSMs' accounts. */
 export async function getEnrollmentView(
   db: Kysely<Database>,
   enrollmentId: number,
-  scope: Pick<EnrollmentFilter, 'visibleToCsmId'> = {},
+  scope: Pick<EnrollmentFilter, 'visibleToCsmIds'> = {},
 ): Promise<EnrollmentView | undefined> {
   const row = await enrollmentViewQuery(db, scope).where('e.id', '=', enrollmentId).executeTakeFirst();
   return row && enrollmentView(row);

@@ -134,12 +134,12 @@ export interface ListSummary {
   enabled: boolean;
   version: number;
   updatedAt: Date;
-  /** Members as of the last refresh; within `ownerCsmId`'s accounts when given. */
+  /** Members as of the last refresh; within `ownerCsmIds`' accounts when given. */
   members: number;
 }
 
-/** Every live list with its member count, by name. With `ownerCsmId`, only members on that CSM's accounts count. */
-export async function listSummaries(db: Kysely<Database>, { ownerCsmId }: { ownerCsmId?: number } = {}): Promise<ListSummary[]> {
+/** Every live list with its member count, by name. With `ownerCsmIds`, only members on those CSMs' accounts count. */
+export async function listSummaries(db: Kysely<Database>, { ownerCsmIds }: { ownerCsmIds?: readonly number[] | undefined } = {}): Promise<ListSummary[]> {
   const { rows } = await sql<ListSummary>`
     select r.id as "ruleId", r.name, r.definition->>'description' as description, r.enabled, r.version,
       r.updated_at as "updatedAt", coalesce(m.members, 0)::int as members
@@ -147,7 +147,7 @@ export async function listSummaries(db: Kysely<Database>, { ownerCsmId }: { owne
     left join (
       select lm.rule_id, count(*) as members
       from list_members lm
-      ${ownerCsmId === undefined ? sql`` : sql`join users u on u.id = lm.user_id join accounts a on a.id = u.account_id and a.csm_id = ${ownerCsmId}`}
+      ${ownerCsmIds === undefined ? sql`` : sql`join users u on u.id = lm.user_id join accounts a on a.id = u.account_id and a.csm_id = any(${[...ownerCsmIds]}::int[])`}
       group by lm.rule_id
     ) m on m.rule_id = r.id
     where r.kind = 'list' and r.deleted_at is null
@@ -170,19 +170,19 @@ export interface ListMemberRow {
 
 /**
  * A page of the list's members as of its last refresh, by email (then id), with how many there
- * are. With `ownerCsmId`, only members on that CSM's accounts.
+ * are. With `ownerCsmIds`, only members on those CSMs' accounts.
  */
 export async function listMembersPage(
   db: Kysely<Database>,
   ruleId: number,
-  { limit, offset = 0, ownerCsmId }: { limit: number; offset?: number; ownerCsmId?: number },
+  { limit, offset = 0, ownerCsmIds }: { limit: number; offset?: number; ownerCsmIds?: readonly number[] | undefined },
 ): Promise<{ total: number; members: ListMemberRow[] }> {
   let members = db
     .selectFrom('list_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .innerJoin('accounts as a', 'a.id', 'u.account_id')
     .where('m.rule_id', '=', ruleId);
-  if (ownerCsmId !== undefined) members = members.where('a.csm_id', '=', ownerCsmId);
+  if (ownerCsmIds !== undefined) members = members.where('a.csm_id', 'in', [...ownerCsmIds]);
   const [counted, page] = await Promise.all([
     members.select((eb) => eb.fn.countAll<string | number>().as('total')).executeTakeFirstOrThrow(),
     members

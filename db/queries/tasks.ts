@@ -106,7 +106,10 @@ export interface TaskView {
 }
 
 export interface TaskFilter {
-  assigneeCsmId?: number;
+  /** Only tasks assigned to one of these CSMs. */
+  assigneeCsmIds?: readonly number[] | undefined;
+  accountId?: number | undefined;
+  userId?: number | undefined;
   status?: TaskStatus;
   /** Due strictly before / at or after. */
   dueBefore?: Date;
@@ -121,7 +124,9 @@ export interface TaskFilter {
 
 function filteredTasks(db: Kysely<Database>, filter: TaskFilter) {
   let query = db.selectFrom('tasks as t');
-  if (filter.assigneeCsmId !== undefined) query = query.where('t.assignee_csm_id', '=', filter.assigneeCsmId);
+  if (filter.assigneeCsmIds !== undefined) query = query.where('t.assignee_csm_id', 'in', [...filter.assigneeCsmIds]);
+  if (filter.accountId !== undefined) query = query.where('t.account_id', '=', filter.accountId);
+  if (filter.userId !== undefined) query = query.where('t.user_id', '=', filter.userId);
   if (filter.status !== undefined) query = query.where('t.status', '=', filter.status);
   if (filter.dueBefore !== undefined) query = query.where('t.due_at', '<', filter.dueBefore);
   if (filter.dueAfter !== undefined) query = query.where('t.due_at', '>=', filter.dueAfter);

@@ -12,19 +12,19 @@ export interface UserOnAccount {
 
 /**
  * The user with this id or email (emails are stored lower-cased), with their account. With
- * `ownerCsmId`, only a user on an account that CSM owns: anyone else is as if unknown.
+ * `ownerCsmIds`, only a user on an account one of those CSMs owns: anyone else is as if unknown.
  */
 export async function findUser(
   db: Kysely<Database>,
   by: { id: number } | { email: string },
-  { ownerCsmId }: { ownerCsmId?: number } = {},
+  { ownerCsmIds }: { ownerCsmIds?: readonly number[] | undefined } = {},
 ): Promise<UserOnAccount | undefined> {
   let query = db
     .selectFrom('users as u')
     .innerJoin('accounts as a', 'a.id', 'u.account_id')
     .select(['u.id', 'u.external_id', 'u.email', 'u.name', 'u.role', 'a.id as account_id', 'a.name as account_name', 'a.csm_id']);
   query = 'id' in by ? query.where('u.id', '=', by.id) : query.where('u.email', '=', by.email.trim().toLowerCase());
-  if (ownerCsmId !== undefined) query = query.where('a.csm_id', '=', ownerCsmId);
+  if (ownerCsmIds !== undefined) query = query.where('a.csm_id', 'in', [...ownerCsmIds]);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
   return {
