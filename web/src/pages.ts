@@ -14,5 +14,8 @@ export interface PageEntry {
 }
 
 export const pages: PageEntry[] = [
+  { path: '/app/', component: lazy(() => import('./pages/home.tsx').then((m) => m.HomePage)) },
+  { path: '/app/tasks', component: lazy(() => import('./pages/my-tasks.tsx').then((m) => m.MyTasksPage)), nav: { label: 'My tasks', roles: ['csm', 'admin'] } },
+  { path: '/app/tasks/:id', component: lazy(() => import('./pages/task.tsx').then((m) => m.TaskPage)) },
   { path: '/app/reports', component: lazy(() => import('./pages/reports.tsx').then((m) => m.ReportsPage)), nav: { label: 'Reports', roles: ['admin', 'csm'] } },
 ];
