@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ReviewLinkSettings } from '../journeys/review-links.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
+import type { Mailer } from '../mail/create-transport.ts';
 
 // What route modules need from the server, apart from the server itself (no import cycle).
 
@@ -15,6 +16,8 @@ export interface ApiDependencies {
   temporal: Client;
   config: Config;
   reviewLinks: ReviewLinkSettings;
+  /** Sends sign-in links; by default the configured transport (SMTP, or the outbox), closed with the server. */
+  mailer?: Mailer;
   /** A pino logger (see api-logger.ts), or false for no logs (tests). Defaults to info on stdout. */
   logger?: Logger | false;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import {
@@ -11,15 +12,18 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
+import { createMailTransport } from '../mail/create-transport.ts';
 import { type ApiApp, type ApiDependencies, DEFAULT_BODY_LIMIT } from './api-app.ts';
 import { ApiError, type ErrorIssue, databaseUnavailable } from './api-error.ts';
 import { createApiLogger } from './api-logger.ts';
+import { backgroundMail } from './background-mail.ts';
 import type { RouteAccess } from './auth/access.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { rejectDeepJsonBody } from './reject-deep-json.ts';
 import { rejectInvalidUtf8 } from './reject-invalid-utf8.ts';
 import { rejectNulInBody, rejectNulInUrl } from './reject-nul-characters.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
 import { registerEnrollmentRoutes } from './routes/enrollments.ts';
 import { registerJourneyRoutes } from './routes/journeys.ts';
 import { registerListRoutes } from './routes/lists.ts';
@@ -64,8 +68,10 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // Parses the web app's session cookie (onRequest), so authentication can read it.
+  await app.register(fastifyCookie);
   // Before the body is read or validated: a caller without the right token learns nothing more.
-  app.addHook('onRequest', authenticate(deps.db));
+  app.addHook('onRequest', authenticate(deps.db, deps.config));
   app.addHook('onRequest', rejectNulInUrl);
   app.addHook('preParsing', rejectInvalidUtf8);
   // Depth first: past it, every walk of the body is bounded.
@@ -95,7 +101,11 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
     void reply.code(sent.status).send(errorBody(request.id, sent.code, sent.message, sent.issues));
   });
 
+  const mail = backgroundMail(deps.db, deps.mailer ?? createMailTransport(deps.config.mail), { closeMailer: deps.mailer === undefined });
+  app.addHook('onClose', () => mail.close());
+
   registerServiceRoutes(app, deps);
+  registerAuthRoutes(app, deps, mail);
   registerReviewRedirectRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerAccountRoutes(app, deps);

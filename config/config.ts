@@ -47,6 +47,15 @@ const standardWebhooksSecret = z.string().refine((value) => {
   return bytes >= 24 && bytes <= 64;
 }, 'a Standard Webhooks secret: "whsec_" followed by the base64 of 24 to 64 random bytes');
 
+// People who may sign in to the web app as admin: addresses as mail clients type them, any case.
+const adminEmails = z
+  .string()
+  .transform((value) => value.split(',').map((address) => address.trim().toLowerCase()).filter((address) => address !== ''))
+  .pipe(z.array(z.email({ pattern: z.regexes.html5Email, error: 'email addresses separated by commas, such as ops@acme.com,lee@acme.com' })).min(1, { error: 'at least one email address' }));
+
+/** Who signs in as admin on an embedded instance when nobody is configured: its sign-in emails land in the outbox. */
+export const EMBEDDED_ADMIN_EMAIL = 'admin@localhost';
+
 const WEBHOOK_SOURCES = ['delighted', 'wootric', 'asknicely', 'retently', 'generic'] as const;
 type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 
@@ -79,6 +88,8 @@ export const environmentSchema = z.object({
   NPSLOOP_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   NPSLOOP_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   NPSLOOP_TRUSTED_PROXIES: ipRangeList.optional(),
+  NPSLOOP_ADMIN_EMAILS: adminEmails.optional(),
+  NPSLOOP_SESSION_HOURS: z.coerce.number({ error: 'a number of hours, such as 12' }).positive({ error: 'a number of hours above 0, such as 12' }).default(12),
   NPSLOOP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NPSLOOP_WEBHOOK_SECRET_DELIGHTED: vendorSecret.optional(),
   NPSLOOP_WEBHOOK_SECRET_WOOTRIC: vendorSecret.optional(),
@@ -150,6 +161,11 @@ export interface Config {
   http: { host: string; port: number; trustedProxies: string[] };
   logLevel: Environment['NPSLOOP_LOG_LEVEL'];
   /**
+   * Signing in to the web app: who signs in as admin (lower-cased; a CSM's email signs in as that
+   * CSM), and how long a session lasts from sign-in, however active.
+   */
+  signIn: { adminEmails: string[]; sessionHours: number };
+  /**
    * What each webhook source's deliveries are checked with: Delighted's and Wootric's HMAC
    * keys, the shared secret AskNicely and Retently send as a header, and the Standard Webhooks
    * key of npsloop's generic form. A source without one takes no deliveries.
@@ -219,6 +235,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: e.SMTP_URL, from: e.NPSLOOP_MAIL_FROM.trim(), outboxDir: path.join(dataDir, 'outbox'), customerFrom: e.NPSLOOP_CUSTOMER_MAIL_FROM?.trim() },
     http: { host: e.NPSLOOP_HTTP_HOST, port: e.NPSLOOP_HTTP_PORT, trustedProxies: (e.NPSLOOP_TRUSTED_PROXIES ?? []).map(cidrOf) },
     logLevel: e.NPSLOOP_LOG_LEVEL,
+    signIn: {
+      // Like the link secret, an embedded instance works with nothing set; a shared database names its admins.
+      adminEmails: e.NPSLOOP_ADMIN_EMAILS ?? (e.DATABASE_URL ? [] : [EMBEDDED_ADMIN_EMAIL]),
+      sessionHours: e.NPSLOOP_SESSION_HOURS,
+    },
     webhookSecrets: {
       delighted: e.NPSLOOP_WEBHOOK_SECRET_DELIGHTED,
       wootric: e.NPSLOOP_WEBHOOK_SECRET_WOOTRIC,

@@ -20,11 +20,13 @@ import type { NpsResponsesTable } from './tables/nps-responses.ts';
 import type { RejectedResponsesTable } from './tables/rejected-responses.ts';
 import type { RuleVersionsTable } from './tables/rule-versions.ts';
 import type { RulesTable } from './tables/rules.ts';
+import type { SignInLinksTable } from './tables/sign-in-links.ts';
 import type { SourceSyncStateTable } from './tables/source-sync-state.ts';
 import type { TasksTable } from './tables/tasks.ts';
 import type { TicketsTable } from './tables/tickets.ts';
 import type { UsersTable } from './tables/users.ts';
 import type { WebhookEventsTable } from './tables/webhook-events.ts';
+import type { WebSessionsTable } from './tables/web-sessions.ts';
 
 export interface Database {
   csms: CsmsTable;
@@ -54,4 +56,6 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   goals: GoalsTable;
   goal_versions: GoalVersionsTable;
+  sign_in_links: SignInLinksTable;
+  web_sessions: WebSessionsTable;
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import { createApiToken, hashApiToken } from '../db/queries/api-tokens.ts';
+import { createApiToken } from '../db/queries/api-tokens.ts';
+import { hashSecretToken } from '../db/queries/secret-tokens.ts';
 
 /** How to sign in as admin, which `npm start` prints on every start. */
 export type AdminToken =
@@ -39,7 +40,7 @@ async function isActiveAdminToken(db: Kysely<Database>, token: string): Promise<
   const row = await db
     .selectFrom('api_tokens')
     .select('id')
-    .where('token_hash', '=', hashApiToken(token))
+    .where('token_hash', '=', hashSecretToken(token))
     .where('role', '=', 'admin')
     .where('revoked_at', 'is', null)
     .executeTakeFirst();

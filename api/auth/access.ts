@@ -1,5 +1,5 @@
 import type { ApiRole } from '../../db/tables/api-tokens.ts';
-import type { ApiPrincipal } from '../../db/queries/api-tokens.ts';
+import type { ApiPrincipal } from '../../db/queries/api-principal.ts';
 
 /**
  * Who may call a route. Every route declares one (the server refuses to start otherwise), so
@@ -15,7 +15,7 @@ declare module 'fastify' {
     access?: RouteAccess;
   }
   interface FastifyRequest {
-    /** The token's principal on authenticated routes. */
+    /** Who the request speaks for on authenticated routes (its token's or its session's). */
     principal?: ApiPrincipal;
   }
 }

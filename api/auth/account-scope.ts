@@ -11,7 +11,7 @@ function csmIdOf(request: FastifyRequest): number | undefined {
   const principal = principalOf(request);
   if (principal.role !== 'csm') return undefined;
   // The database holds every csm token to a CSM; a token without one must see nothing, not everything.
-  if (principal.csmId === null) throw new Error(`csm token ${principal.tokenId} names no CSM`);
+  if (principal.csmId === null) throw new Error(`${principal.name}, a csm ${principal.source.kind}, names no CSM`);
   return principal.csmId;
 }
 

@@ -1,9 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Config } from '../../config/config.ts';
 import type { Database } from '../../db/database.ts';
-import { type ApiPrincipal, findApiPrincipal } from '../../db/queries/api-tokens.ts';
+import type { ApiPrincipal } from '../../db/queries/api-principal.ts';
+import { findApiPrincipal } from '../../db/queries/api-tokens.ts';
+import { principalOfSession } from '../../db/queries/web-sessions.ts';
 import { ApiError } from '../api-error.ts';
 import type { RouteAccess } from './access.ts';
+import { checkCsrf, clearSessionCookie, hasSessionCookie, sessionOfRequest } from './web-session.ts';
 
 /**
  * The bearer token of a request: the Authorization header, or for webhooks, whose senders can
@@ -22,28 +26,48 @@ function presentedToken(request: FastifyRequest, allowQueryToken: boolean): stri
   return undefined;
 }
 
-/** Checks the caller against the route's access; sets `request.principal`. */
-export function authenticate(db: Kysely<Database>) {
+/**
+ * Checks the caller against the route's access; sets `request.principal`. A bearer token, when
+ * sent, decides alone; otherwise the web app's session cookie, whose state-changing requests must
+ * also pass the CSRF check. Either gives the same principal (role, CSM), so every route's access
+ * rule holds for both.
+ */
+export function authenticate(db: Kysely<Database>, config: Config) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const access = request.routeOptions.config.access as RouteAccess | undefined;
     // Only the not-found handler has no access: every declared route must have one (onRoute).
     if (!access) return;
     if ('public' in access) return;
-    const token = presentedToken(request, request.routeOptions.url?.startsWith('/webhooks/') ?? false);
-    if (token === undefined) {
-      void reply.header('www-authenticate', 'Bearer');
-      throw new ApiError(401, 'unauthenticated', 'an API token is required: send "Authorization: Bearer <token>"');
+    const principal = await principalOfRequest(db, config, request, reply);
+    if (!access.roles.includes(principal.role)) {
+      const who = principal.source.kind === 'token' ? `a ${principal.role} token` : `${principal.name}, signed in as ${principal.role},`;
+      throw new ApiError(403, 'forbidden', `${who} may not call this route (allowed: ${access.roles.join(', ')})`);
     }
-    const principal: ApiPrincipal | undefined = await findApiPrincipal(db, token);
+    request.principal = principal;
+  };
+}
+
+async function principalOfRequest(db: Kysely<Database>, config: Config, request: FastifyRequest, reply: FastifyReply): Promise<ApiPrincipal> {
+  const token = presentedToken(request, request.routeOptions.url?.startsWith('/webhooks/') ?? false);
+  if (token !== undefined) {
+    const principal = await findApiPrincipal(db, token);
     if (!principal) {
       void reply.header('www-authenticate', 'Bearer error="invalid_token"');
       throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
     }
-    if (!access.roles.includes(principal.role)) {
-      throw new ApiError(403, 'forbidden', `a ${principal.role} token may not call this route (allowed: ${access.roles.join(', ')})`);
+    return principal;
+  }
+  if (hasSessionCookie(request)) {
+    const session = await sessionOfRequest(db, config, request);
+    if (!session) {
+      clearSessionCookie(reply, config);
+      throw new ApiError(401, 'unauthenticated', 'the session has expired or was signed out: sign in again');
     }
-    request.principal = principal;
-  };
+    checkCsrf(request, session, config);
+    return principalOfSession(session);
+  }
+  void reply.header('www-authenticate', 'Bearer');
+  throw new ApiError(401, 'unauthenticated', 'an API token is required: send "Authorization: Bearer <token>" (or sign in to the web app)');
 }
 
 /** The principal of an authenticated route (set by `authenticate`). */

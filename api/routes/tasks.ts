@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
-import type { ApiPrincipal } from '../../db/queries/api-tokens.ts';
+import type { ApiPrincipal } from '../../db/queries/api-principal.ts';
 import { csmsByIdOrEmail } from '../../db/queries/csms.ts';
 import { getTaskView, listTasks, type TaskView } from '../../db/queries/tasks.ts';
 import { TASK_STATUSES } from '../../db/tables/tasks.ts';

@@ -1,32 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.ts';
 import type { ApiRole } from '../tables/api-tokens.ts';
-
-/** Who a valid token speaks for. */
-export interface ApiPrincipal {
-  tokenId: number;
-  name: string;
-  role: ApiRole;
-  /** Set for csm tokens only. */
-  csmId: number | null;
-}
+import type { ApiPrincipal } from './api-principal.ts';
+import { hashSecretToken, newSecretToken } from './secret-tokens.ts';
 
 const TOKEN_PREFIX = 'nps_';
-
-export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 /** Creates a token and returns it: the only time it is ever visible, since only its hash is stored. */
 export async function createApiToken(
   db: Kysely<Database>,
   { name, role, csmId = null }: { name: string; role: ApiRole; csmId?: number | null },
 ): Promise<{ id: number; token: string }> {
-  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const token = newSecretToken(TOKEN_PREFIX);
   const row = await db
     .insertInto('api_tokens')
-    .values({ name, role, csm_id: csmId, token_hash: hashApiToken(token), token_prefix: token.slice(0, 12) })
+    .values({ name, role, csm_id: csmId, token_hash: hashSecretToken(token), token_prefix: token.slice(0, 12) })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, token };
@@ -40,7 +28,7 @@ export async function findApiPrincipal(db: Kysely<Database>, token: string, now 
   const row = await db
     .selectFrom('api_tokens')
     .select(['id', 'name', 'role', 'csm_id', 'last_used_at'])
-    .where('token_hash', '=', hashApiToken(token))
+    .where('token_hash', '=', hashSecretToken(token))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -48,7 +36,7 @@ export async function findApiPrincipal(db: Kysely<Database>, token: string, now 
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
     await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  return { tokenId: row.id, name: row.name, role: row.role, csmId: row.csm_id };
+  return { source: { kind: 'token', tokenId: row.id }, name: row.name, role: row.role, csmId: row.csm_id };
 }
 
 /** Every token by id, without its secret (the prefix only), named in camelCase as `npsloop tokens list --json` prints them. */

@@ -72,7 +72,21 @@ describeEachBackend('API security', (db) => {
 
   it('keeps its public routes few and says why each is public', () => {
     const open = app.routeTable.filter((route) => 'public' in route.access).map((route) => `${route.method} ${route.url}`);
-    expect(open.sort()).toEqual(['GET /healthz', 'GET /openapi.json', 'GET /r/:token', 'GET /readyz', 'GET /u/:token', 'POST /u/:token']);
+    expect(open.sort()).toEqual([
+      'GET /',
+      'GET /app',
+      'GET /app/*',
+      'GET /auth/session',
+      'GET /auth/verify',
+      'GET /healthz',
+      'GET /openapi.json',
+      'GET /r/:token',
+      'GET /readyz',
+      'GET /u/:token',
+      'POST /auth/sign-in-links',
+      'POST /auth/sign-out',
+      'POST /u/:token',
+    ]);
   });
 
   it('refuses an oversized body on every route that takes one, before it is stored', async () => {

@@ -47,6 +47,8 @@ export async function createTestDatabase(backend: BackendName, events: DatabaseE
 }
 
 const APP_TABLES = [
+  'web_sessions',
+  'sign_in_links',
   'goal_versions',
   'goals',
   'webhook_events',

@@ -36,7 +36,8 @@ describe('the admin token npm start prints on every start', () => {
     expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(first);
 
     const principal = await findApiPrincipal(db.kysely, first);
-    await revokeApiToken(db.kysely, principal!.tokenId);
+    if (principal?.source.kind !== 'token') throw new Error('an admin token gives a token principal');
+    await revokeApiToken(db.kysely, principal.source.tokenId);
     expect(await ensureAdminToken(db.kysely, embedded)).toEqual({ kind: 'saved', file: tokenFile });
     const second = fs.readFileSync(tokenFile, 'utf8').trim();
     expect(second).not.toBe(first);
