@@ -1,6 +1,6 @@
 import { explainListMembers, explainListMembership } from '../../lists/explain-list-membership.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
-import { findListRule, listMembersPage, listSummaries } from '../../db/queries/list-members.ts';
+import { findListRule, listMembersPage, listsOfUser, listSummaries } from '../../db/queries/list-members.ts';
 import { findUser } from '../../db/queries/users.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { errorResponseSchema, notFound } from '../api-error.ts';
@@ -16,7 +16,10 @@ import {
   listsView,
   membershipExplanationSchema,
   membershipExplanationView,
+  userListsSchema,
+  userListsView,
 } from '../schemas/lists.ts';
+import { userIdParamsSchema } from '../schemas/users.ts';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
 
@@ -86,6 +89,33 @@ export function registerListRoutes(app: ApiApp, deps: ApiDependencies): void {
       if (!user) throw notFound(`user ${userId}`);
       const explained = await explainListMembership(deps.db, rule.name, user.id, npsSettingsOf(deps.config));
       return membershipExplanationView(rule, user, explained);
+    },
+  );
+
+  app.get(
+    '/users/:id/lists',
+    {
+      config: { access: rolesAllowed('admin', 'csm') },
+      schema: {
+        tags: ['lists', 'users'],
+        summary: 'the lists a user is in, each with why: every condition with the value it saw',
+        description:
+          'The stored memberships as of the last refresh, explained by the rule as it stands now, as ' +
+          '`GET /lists/{name}/members/{userId}/explanation` explains one. A csm token finds only users on the accounts it sees (others are 404).',
+        params: userIdParamsSchema,
+        response: { 200: userListsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const user = await findUser(deps.db, { id: request.params.id }, { ownerCsmIds: await visibleCsmIdsOf(request, deps.db) });
+      if (!user) throw notFound(`user ${request.params.id}`);
+      const settings = npsSettingsOf(deps.config);
+      const lists = [];
+      for (const { rule, since } of await listsOfUser(deps.db, user.id)) {
+        const evaluation = (await explainListMembers(deps.db, rule, [user.id], settings)).get(user.id);
+        if (evaluation) lists.push({ rule, since, evaluation });
+      }
+      return userListsView(user, lists);
     },
   );
 }

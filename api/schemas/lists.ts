@@ -120,3 +120,26 @@ export const membershipExplanationSchema = z
 export function membershipExplanationView(rule: Rule, user: UserOnAccount, explained: MembershipExplanation): z.infer<typeof membershipExplanationSchema> {
   return { list: listView(rule), user: userView(user), matches: explained.matches, member: explained.member, explanation: explained.explanation };
 }
+
+export const userListsSchema = z
+  .object({
+    user: userSchema,
+    lists: z
+      .array(
+        z.object({
+          list: listSchema,
+          since: z.string().describe('when the user last entered the list'),
+          matches: z.boolean().describe('whether the rule holds for the user now; false means the next refresh takes them out'),
+          explanation: conditionExplanationSchema.describe('why: each condition with the value it saw now'),
+        }),
+      )
+      .describe('the lists the user is in as of their last refresh, by name'),
+  })
+  .meta({ id: 'UserLists' });
+
+export function userListsView(user: UserOnAccount, lists: { rule: Rule; since: Date; evaluation: RuleEvaluation }[]): z.infer<typeof userListsSchema> {
+  return {
+    user: userView(user),
+    lists: lists.map(({ rule, since, evaluation }) => ({ list: listView(rule), since: since.toISOString(), matches: evaluation.matched, explanation: evaluation.explanation })),
+  };
+}

@@ -116,6 +116,21 @@ export async function membershipEvents(
   return query.execute();
 }
 
+/** The live lists the user is in as of their last refresh, by name, each with when the user last entered it. */
+export async function listsOfUser(db: Kysely<Database>, userId: number): Promise<{ rule: Rule; since: Date }[]> {
+  const rows = await db
+    .selectFrom('list_members as m')
+    .innerJoin('rules as r', 'r.id', 'm.rule_id')
+    .selectAll('r')
+    .select('m.since as member_since')
+    .where('m.user_id', '=', userId)
+    .where('r.kind', '=', 'list')
+    .where('r.deleted_at', 'is', null)
+    .orderBy('r.name')
+    .execute();
+  return rows.map(({ member_since, ...rule }) => ({ rule, since: member_since }));
+}
+
 /** The live list rule with this name; undefined when there is none (or the name is another kind's). */
 export async function findListRule(db: Kysely<Database>, name: string): Promise<Rule | undefined> {
   return db

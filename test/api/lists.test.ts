@@ -145,4 +145,22 @@ describeEachBackend('lists API', (db) => {
       expect(document.paths[path].get.tags).toEqual(['lists']);
     }
   });
+
+  it("gives the lists a user is in, each with why, and hides another CSM's user", async () => {
+    const { app, tokens, ana, dee, cy, get } = await setUp(db().kysely);
+    await expectRefusedUnlessRole(app, tokens, { method: 'GET', url: `/users/${ana.id}/lists` }, ['admin', 'csm']);
+    const body = (await get(`/users/${ana.id}/lists`, tokens.csm)).json();
+    expect(body.user).toMatchObject({ id: ana.id, email: 'ana@acme.example' });
+    expect(body.lists).toHaveLength(1);
+    expect(body.lists[0]).toMatchObject({
+      list: { name: 'unhappy', description: 'scored below 7 last time' },
+      matches: true,
+      explanation: { kind: 'all', result: true, conditions: [{ kind: 'leaf', fact: 'latestScore', operator: 'lessThan', value: 7, factValue: 2, result: true }] },
+    });
+    const explained = (await get(`/lists/unhappy/members/${ana.id}/explanation`)).json();
+    expect(body.lists[0].explanation).toEqual(explained.explanation);
+    expect((await get(`/users/${dee.id}/lists`)).json().lists).toEqual([]);
+    expect((await get(`/users/${cy.id}/lists`, tokens.csm)).statusCode).toBe(404);
+    expect((await get(`/users/${cy.id}/lists`)).json().lists.map((entry: { list: { name: string } }) => entry.list.name)).toEqual(['unhappy']);
+  });
 });
