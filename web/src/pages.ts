@@ -18,4 +18,7 @@ export const pages: PageEntry[] = [
   { path: '/app/tasks', component: lazy(() => import('./pages/my-tasks.tsx').then((m) => m.MyTasksPage)), nav: { label: 'My tasks', roles: ['csm', 'admin'] } },
   { path: '/app/tasks/:id', component: lazy(() => import('./pages/task.tsx').then((m) => m.TaskPage)) },
   { path: '/app/reports', component: lazy(() => import('./pages/reports.tsx').then((m) => m.ReportsPage)), nav: { label: 'Reports', roles: ['admin', 'csm'] } },
+  { path: '/app/rules', component: lazy(() => import('./pages/rules.tsx').then((m) => m.RulesPage)), nav: { label: 'Rules', roles: ['admin'] } },
+  { path: '/app/rules/new/:kind', component: lazy(() => import('./pages/rule.tsx').then((m) => m.NewRulePage)) },
+  { path: '/app/rules/:name', component: lazy(() => import('./pages/rule.tsx').then((m) => m.RulePage)) },
 ];
