@@ -33,7 +33,7 @@ const REVIEW_LINK_LABEL = 'Share your experience';
 
 export async function composeJourneyEmail(db: Kysely<Database>, request: JourneyEmailRequest, settings: JourneyEmailSettings): Promise<ComposedJourneyEmail> {
   const about = request.about;
-  const task = about?.kind === 'task' ? await taskEmail(db, about, settings) : undefined;
+  const task = about?.kind === 'task' ? await taskEmail(db, about, request.to, settings) : undefined;
   const customer = about?.kind === 'customer' ? await customerEmail(db, about.userId, request.to, settings.customer) : undefined;
   if (customer && 'unsubscribed' in customer) {
     return { notSent: `${request.to} unsubscribed on ${customer.unsubscribed.unsubscribed_at.toISOString()} (${customer.unsubscribed.method.replace('_', '-')})` };

@@ -9,6 +9,7 @@ import type { EmailContent } from '../mail/render-email.ts';
 import { hoursInWords, timeInWords } from '../mail/time-in-words.ts';
 import type { CountingMode } from '../nps/counts.ts';
 import { roundNps } from '../nps/score.ts';
+import { issueSignInLink, TASK_EMAIL_LINK_DAYS } from '../sign-in/sign-in-links.ts';
 
 /** How many of the user's answers a task email lists. */
 const RECENT_ANSWERS = 5;
@@ -16,7 +17,7 @@ const RECENT_ANSWERS = 5;
 const ACCOUNT_NPS_WINDOW = 'last_90_days';
 
 export interface TaskEmailSettings {
-  /** Where the task's link points: the API's task until the web app has a page for it. */
+  /** Where recipients' browsers reach npsloop: the task's link signs them in to its page in the web app. */
   publicBaseUrl: string;
   /** The instance's zone (NPSLOOP_TIME_ZONE), for a CSM without one of their own. */
   timeZone: string;
@@ -34,19 +35,21 @@ export interface TaskEmail {
 /**
  * What a CSM needs beside the journey's message to act on a task without opening anything else:
  * why it reaches them (escalated, reassigned), the detractor's score and comment, their recent
- * answers, the account's NPS, when it is due in the reader's zone, and a link to the task.
- * Undefined when the task is gone.
+ * answers, the account's NPS, when it is due in the reader's zone, and a link that opens the task's
+ * page in the web app signed in as the email's recipient (a one-time sign-in link, made for this
+ * email). Undefined when the task is gone.
  */
 export async function taskEmail(
   db: Kysely<Database>,
   about: Extract<JourneyEmailAbout, { kind: 'task' }>,
+  recipient: string,
   settings: TaskEmailSettings,
 ): Promise<TaskEmail | undefined> {
   const task = await getTaskView(db, about.taskId);
   if (!task) return undefined;
   const zone = (await timeZoneOfCsm(db, task.assignee.id)) ?? settings.timeZone;
   const [answers, accountNps] = await Promise.all([recentResponsesOfUser(db, task.user.id, RECENT_ANSWERS), accountNpsLine(db, task, settings.counting)]);
-  const taskUrl = new URL(`/tasks/${task.id}`, settings.publicBaseUrl).toString();
+  const taskLink = await issueSignInLink(db, { email: recipient, nextPath: `/app/tasks/${task.id}`, purpose: 'task_email', publicBaseUrl: settings.publicBaseUrl });
   return {
     zone,
     content: {
@@ -63,8 +66,12 @@ export async function taskEmail(
         heading: 'Their recent answers',
         items: answers.map((answer) => `${timeInWords(answer.respondedAt, zone)}: ${answer.score}${answer.comment ? `, "${answer.comment}"` : ''}`),
       },
-      action: { url: taskUrl, label: 'Open the task' },
-      footer: [`Complete it with: npsloop tasks complete ${task.id} --outcome "what you did"`, `Reassign it with: npsloop tasks reassign ${task.id} --to <CSM email>`],
+      action: { url: taskLink.url, label: 'Open the task' },
+      footer: [
+        `The link signs you in and opens the task; it works once, until ${timeInWords(taskLink.expiresAt, zone)} (${TASK_EMAIL_LINK_DAYS} days). Used or expired, it opens the sign-in page, which emails you a fresh one.`,
+        `Complete it with: npsloop tasks complete ${task.id} --outcome "what you did"`,
+        `Reassign it with: npsloop tasks reassign ${task.id} --to <CSM email>`,
+      ],
     },
   };
 }

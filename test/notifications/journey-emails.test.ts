@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { sendJourneyEmail } from '../../activities/send-journey-email.ts';
 import type { Database } from '../../db/database.ts';
 import { refreshStandardSnapshots } from '../../db/queries/account-nps.ts';
+import { hashSecretToken } from '../../db/queries/secret-tokens.ts';
 import { DETRACTOR_FOLLOW_UP, PROMOTER_REVIEW_REQUEST } from '../../journeys/built-in-journeys.ts';
 import { unsubscribeUrl } from '../../journeys/unsubscribe-links.ts';
 import { createMailTransport, type Mailer } from '../../mail/create-transport.ts';
@@ -125,12 +126,18 @@ describeEachBackend('journey emails as a real SMTP server receives them', (db) =
     expect(text).toMatch(/Score: +3/);
     expect(text).toMatch(/Comment: +Exports keep failing & <nobody> calls back/);
     expect(text).toContain('Their recent answers:\n- Friday 4 December, 10:00 CET: 3, "Exports keep failing & <nobody> calls back"');
-    expect(text).toContain(`Open the task: https://nps.acme.example/tasks/${task.id}`);
+    // The link signs Ann in to the task's page: a one-time link made for her, valid for 7 days.
+    const taskLink = /Open the task: (https:\/\/nps\.acme\.example\/auth\/verify\?token=([\w-]+))\n/.exec(text);
+    expect(taskLink, text).not.toBeNull();
+    const link = await k.selectFrom('sign_in_links').selectAll().where('token_hash', '=', hashSecretToken(taskLink![2]!)).executeTakeFirstOrThrow();
+    expect(link).toMatchObject({ email: 'ann@cs.example', next_path: `/app/tasks/${task.id}`, purpose: 'task_email', used_at: null });
+    expect(link.expires_at.getTime() - link.created_at.getTime()).toBe(7 * 24 * 3_600_000);
+    expect(text).toMatch(/The link signs you in and opens the task; it works once, until \w+ \d+ \w+, \d\d:\d\d CET \(7 days\)\./);
     expect(text).toContain(`npsloop tasks complete ${task.id} --outcome`);
     const html = mail.html || '';
     expect(html).toContain('Exports keep failing &amp; &lt;nobody&gt; calls back');
     expect(html).not.toContain('<nobody>');
-    expect(html).toContain(`<a href="https://nps.acme.example/tasks/${task.id}"`);
+    expect(html).toContain(`<a href="${taskLink![1]}"`);
     expect(html).toContain('Monday 7 December, 13:22 CET');
     // Internal email: nothing to unsubscribe from.
     expect(rawHeader('ann@cs.example', 'List-Unsubscribe')).toBeUndefined();
@@ -153,6 +160,12 @@ describeEachBackend('journey emails as a real SMTP server receives them', (db) =
     expect(escalated.html).toContain('Escalated to you: Ann Smith did not act on it within 48 hours.');
     const reassigned = await received('rae@cs.example');
     expect(reassigned.text).toContain('Reassigned to you by Max Manager: Rae owns exports.');
+    // Each link signs in the person it was sent to.
+    const links = await k.selectFrom('sign_in_links').select(['email', 'next_path']).orderBy('id').execute();
+    expect(links).toEqual([
+      { email: 'lead@cs.example', next_path: `/app/tasks/${task.id}` },
+      { email: 'rae@cs.example', next_path: `/app/tasks/${task.id}` },
+    ]);
   });
 
   it('sends a customer email from the customer sender, replying to their CSM, with List-Unsubscribe; once unsubscribed, sends no more and shows it', async () => {
