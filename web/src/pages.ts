@@ -21,4 +21,7 @@ export const pages: PageEntry[] = [
   { path: '/app/rules', component: lazy(() => import('./pages/rules.tsx').then((m) => m.RulesPage)), nav: { label: 'Rules', roles: ['admin'] } },
   { path: '/app/rules/new/:kind', component: lazy(() => import('./pages/rule.tsx').then((m) => m.NewRulePage)) },
   { path: '/app/rules/:name', component: lazy(() => import('./pages/rule.tsx').then((m) => m.RulePage)) },
+  { path: '/app/lists', component: lazy(() => import('./pages/lists.tsx').then((m) => m.ListsPage)), nav: { label: 'Lists', roles: ['admin', 'csm'] } },
+  { path: '/app/journeys', component: lazy(() => import('./pages/journeys.tsx').then((m) => m.JourneysPage)), nav: { label: 'Journeys', roles: ['admin'] } },
+  { path: '/app/journeys/:name', component: lazy(() => import('./pages/journey.tsx').then((m) => m.JourneyPage)) },
 ];
