@@ -3,7 +3,7 @@ import { apiRequest } from './api.ts';
 
 /**
  * Reads every page of an offset-paged list (the API gives at most 500 a page): the first page
- * says the total, the others are asked for together. `pageOf` builds a page's path, `itemsOf` and
+ * says the total and is shown at once, the others are asked for together. `pageOf` builds a page's path, `itemsOf` and
  * `totalOf` read an answer.
  */
 export function useAllPages<Page, Item>(
@@ -22,6 +22,8 @@ export function useAllPages<Page, Item>(
     (async () => {
       const first = await apiRequest<Page>(pageOf(0, pageSize), { signal: controller.signal });
       const total = totalOf(first);
+      // The first page is shown while the rest arrive.
+      if (total > pageSize && !controller.signal.aborted) setState({ items: itemsOf(first), error: undefined, loading: true });
       const offsets: number[] = [];
       for (let offset = pageSize; offset < total; offset += pageSize) offsets.push(offset);
       const rest = await Promise.all(offsets.map((offset) => apiRequest<Page>(pageOf(offset, pageSize), { signal: controller.signal })));

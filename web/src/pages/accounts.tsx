@@ -24,15 +24,16 @@ const PAGE = 500;
 const ROW_HEIGHT = 40;
 const TREND_MONTHS = 6;
 
-const COLUMNS: Array<{ key: SortKey | null; label: string; number?: boolean }> = [
+// `wide`: shown only when the screen has room (a phone sees account, NPS, n, margin and trend).
+const COLUMNS: Array<{ key: SortKey | null; label: string; number?: boolean; wide?: boolean }> = [
   { key: 'name', label: 'Account' },
-  { key: 'csm', label: 'CSM' },
-  { key: 'segment', label: 'Segment' },
+  { key: 'csm', label: 'CSM', wide: true },
+  { key: 'segment', label: 'Segment', wide: true },
   { key: 'nps', label: 'NPS', number: true },
   { key: 'n', label: 'n', number: true },
   { key: 'margin', label: '± margin', number: true },
   { key: null, label: 'Trend' },
-  { key: null, label: 'Last answer' },
+  { key: null, label: 'Last answer', wide: true },
 ];
 
 const text = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -173,7 +174,7 @@ export function AccountsPage() {
         <>
           <p class="muted" aria-live="polite">
             {shown.length === rows.length ? `${rows.length} accounts` : `${shown.length} of ${rows.length} accounts`}, NPS over {windowLabel}
-            {grid.loading ? ' (updating…)' : ''}. NPS is shown rounded with its 95% margin; — means no responses in the window.
+            {grid.loading ? ' (loading the rest…)' : ''}. NPS is shown rounded with its 95% margin; — means no responses in the window.
           </p>
           <div class="grid-wrap">
             <div class="grid-scroll" ref={scrollRef} tabIndex={0} aria-label="Accounts table, scrollable">
@@ -186,7 +187,7 @@ export function AccountsPage() {
                         <div
                           key={column.label}
                           role="columnheader"
-                          class={column.number ? 'number' : undefined}
+                          class={[column.number ? 'number' : '', column.wide ? 'wide-only' : ''].join(' ').trim() || undefined}
                           aria-sort={column.key === null ? undefined : sorted ? sort.direction : 'none'}
                         >
                           {column.key === null ? (
@@ -215,8 +216,8 @@ export function AccountsPage() {
                         <div role="cell">
                           <a href={`/app/accounts/${row.account.id}`}>{row.account.name}</a>
                         </div>
-                        <div role="cell">{row.account.csm?.name ?? <span class="muted">no owner</span>}</div>
-                        <div role="cell">{row.account.segment ?? '—'}</div>
+                        <div role="cell" class="wide-only">{row.account.csm?.name ?? <span class="muted">no owner</span>}</div>
+                        <div role="cell" class="wide-only">{row.account.segment ?? '—'}</div>
                         <div role="cell" class="number">
                           {row.nps === null ? <span title="no responses in this window">—</span> : formatNps(row.nps)}
                         </div>
@@ -229,7 +230,7 @@ export function AccountsPage() {
                         <div role="cell">
                           <Sparkline values={trendById.get(row.account.id) ?? []} months={monthLabels} />
                         </div>
-                        <div role="cell">{formatDate(row.lastResponseAt)}</div>
+                        <div role="cell" class="wide-only">{formatDate(row.lastResponseAt)}</div>
                       </div>
                     );
                   })}
