@@ -28,13 +28,20 @@ export interface BrowserStack {
   npsloop: StartedNpsloop;
   dataDir: string;
   browser: Browser;
+  /**
+   * Where people's browsers reach npsloop: the address its emails' links name (NPSLOOP_PUBLIC_URL's
+   * default, localhost on the API's port), so the session cookie they set is sent on every page.
+   */
+  appUrl: string;
   /** The API as the admin token calls it; the answer's body parsed when it is JSON. */
   api: <T = any>(method: string, url: string, body?: unknown) => Promise<{ status: number; body: T }>;
   /** A signed Standard Webhooks delivery to /webhooks/generic, as a survey tool sends it. */
   sendGenericWebhook: (payload: Record<string, unknown>, eventId: string) => Promise<Response>;
   /** Waits (bounded) for an email in the outbox that `matches`, among those not taken by an earlier call. */
   waitForEmail: (what: string, matches: (email: OutboxEmail) => boolean) => Promise<OutboxEmail>;
-  /** A fresh browser (own cookies and cache) signed in as `email` the way a person does, on `next`. */
+  /** A fresh browser (own cookies and cache), signed in as nobody, its pages' paths relative to appUrl. */
+  newBrowser: () => Promise<SignedIn>;
+  /** A fresh browser signed in as `email` the way a person does, on `next`. */
   signIn: (email: string, next?: string) => Promise<SignedIn>;
   /** The admin's sign-in link, as npm start prints it. */
   printedAdminSignInLink: () => Promise<string>;
@@ -70,6 +77,7 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
   try {
     const [npsloop, launched] = await Promise.all([npmStart(...(demo ? [] : ['--no-demo'])), chromium.launch({ executablePath: CHROMIUM_PATH })]);
     browser = launched;
+    const appUrl = `http://localhost:${new URL(npsloop.apiUrl).port}`;
     const token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
     const webhookSecret = fs.readFileSync(path.join(dataDir, 'webhook-secret-generic'), 'utf8').trim();
     const outbox = path.join(dataDir, 'outbox');
@@ -113,8 +121,8 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
       return email;
     };
 
-    async function newContext(storageState?: Awaited<ReturnType<BrowserContext['storageState']>>): Promise<{ context: BrowserContext; page: Page; checks: PageChecks }> {
-      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, ...(storageState ? { storageState } : {}) });
+    async function newContext(storageState?: Awaited<ReturnType<BrowserContext['storageState']>>): Promise<SignedIn> {
+      const context = await browser!.newContext({ baseURL: appUrl, viewport: { width: 1280, height: 900 }, ...(storageState ? { storageState } : {}) });
       contexts.add(context);
       context.once('close', () => contexts.delete(context));
       // Bounded waits everywhere: a 2-core machine running other suites is slow, never stuck.
@@ -129,7 +137,7 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
       const { page, checks } = signedIn;
       // Nobody is signed in yet: the app asks who is, and is told 401; that is how it knows to show the form.
       checks.expectFailure({ status: 401, url: /\/auth\/session$/ });
-      await checks.visit(`${npsloop.apiUrl}/app/sign-in?next=${encodeURIComponent(next)}`, 'sign-in', { ready: () => page.getByLabel('Work email'), screenshots: false });
+      await checks.visit(`/app/sign-in?next=${encodeURIComponent(next)}`, 'sign-in', { ready: () => page.getByLabel('Work email'), screenshots: false });
       await page.getByLabel('Work email').fill(email);
       await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
       await page.getByRole('status').filter({ hasText: 'a link is on its way' }).waitFor();
@@ -138,7 +146,10 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
       if (!link) throw new Error(`the sign-in email to ${email} has no sign-in link:\n${sent.text}`);
       checks.clearExpectedFailures();
       await page.goto(link);
-      await page.waitForURL((url) => url.pathname + url.search === next);
+      // Signed in: the header every signed-in page shares, on the page the link named (or one it leads to).
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      const landed = new URL(page.url());
+      if (!(landed.pathname + landed.search).startsWith(next)) throw new Error(`signing in as ${email} led to ${page.url()}, not ${next}`);
       checks.assertNoProblems(`signing in as ${email}`);
       return signedIn;
     };
@@ -148,7 +159,7 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
 
     const sameSessionFreshCache: BrowserStack['sameSessionFreshCache'] = async (signedIn) => newContext(await signedIn.context.storageState());
 
-    return { npsloop, dataDir, browser, api, sendGenericWebhook, waitForEmail, signIn, printedAdminSignInLink, sameSessionFreshCache, stop };
+    return { npsloop, dataDir, browser, appUrl, api, sendGenericWebhook, waitForEmail, newBrowser: () => newContext(), signIn, printedAdminSignInLink, sameSessionFreshCache, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -107,8 +107,15 @@ export class PageChecks {
 
   /** The checks of `visit` on the page as it is now: after a click that shows another tab, say. */
   async check(name: string, { ready, screenshots = true }: VisitOptions): Promise<void> {
-    await ready().first().waitFor();
-    await this.settled();
+    try {
+      await ready().first().waitFor();
+      await this.settled();
+    } catch (error) {
+      // What the page showed instead is the first thing to look at.
+      fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await this.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-not-ready.png`), fullPage: true }).catch(() => undefined);
+      throw error;
+    }
     const violations: string[] = [];
     for (const size of screenshots ? WIDTHS : WIDTHS.slice(0, 1)) {
       await this.page.setViewportSize(size);
