@@ -9,6 +9,7 @@ import { registerReportCommand } from './commands/report.ts';
 import { registerRejectionsCommand } from './commands/rejections.ts';
 import { registerRulesCommand } from './commands/rules.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerSignInLinkCommand } from './commands/sign-in-link.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { registerTasksCommand } from './commands/tasks.ts';
@@ -34,6 +35,7 @@ export async function runCli(argv: string[]): Promise<number> {
   registerTasksCommand(program);
   registerJourneysCommand(program);
   registerTokensCommand(program);
+  registerSignInLinkCommand(program);
   // Subcommands too: their usage errors must reach the exit-code mapping below.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();

@@ -21,6 +21,8 @@ export interface RunningStack {
   temporal: Client;
   api: ApiApp;
   apiUrl: string;
+  /** Where browsers reach npsloop (NPSLOOP_PUBLIC_URL, or the API on the port it got): sign-in links lead there. */
+  publicUrl: string;
   /** The Temporal UI when embedded; otherwise the cluster's address. */
   temporalUi: string | undefined;
   temporalAddress: string;
@@ -122,6 +124,7 @@ export async function startStack(configured: Config, { worker: runWorker = true,
       temporal,
       api,
       apiUrl: `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`,
+      publicUrl: config.publicUrl,
       temporalUi,
       temporalAddress: temporalOptions.address,
       temporalLogFile,

@@ -18,6 +18,8 @@ import { type RunningStack, startStack } from '../../stack/start-stack.ts';
 import { createGoal } from '../../db/queries/goals.ts';
 import { npsReport } from '../../reports/nps-report.ts';
 import { accountNpsReport, formatAccountNpsTable } from '../account-nps-report.ts';
+import { printedSignInLink } from '../admin-sign-in-link.ts';
+import { SIGN_IN_LINK_MINUTES } from '../../sign-in/sign-in-links.ts';
 import { formatNpsReportTable, terminalWantsColour } from '../nps-report-table.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -93,6 +95,13 @@ async function welcome(stack: RunningStack, config: Config, { demo, secretFile }
   console.log('\nNPS by CSM by month (npsloop report; --by team --period quarter and more for other cuts):');
   console.log(formatNpsReportTable(byCsm, { colour: terminalWantsColour() }));
   console.log('\nWhere to look:');
+  if (config.signIn.adminEmails.length > 0) {
+    const link = await printedSignInLink(k, config, stack.publicUrl);
+    console.log(`  web app       ${link.url}`);
+    console.log(`                (signs in ${link.email} as admin, once, within ${SIGN_IN_LINK_MINUTES} minutes; another: node bin/npsloop.mjs sign-in-link; CSMs ask for one at ${stack.publicUrl}/app/)`);
+  } else {
+    console.log(`  web app       ${stack.publicUrl}/app/   (CSMs sign in with their email; set NPSLOOP_ADMIN_EMAILS for admins)`);
+  }
   console.log(`  HTTP API      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`);
   if (token.kind === 'saved') console.log(`  admin token   in ${token.file}   (curl -H "Authorization: Bearer $(cat ${token.file})" ${stack.apiUrl}/accounts/nps)`);
   if (token.kind === 'shown-once') console.log(`  admin token   ${token.token}   (shown once: store it now; more with npsloop tokens create)`);

@@ -27,6 +27,18 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ timeZone: 'Europe/Paris', historyMonths: 12 });
   });
 
+  it('signs in admin@localhost on an embedded instance, the listed admins otherwise, for 12 hours unless told', () => {
+    expect(loadConfig({}).signIn).toEqual({ adminEmails: ['admin@localhost'], sessionHours: 12 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/npsloop' }).signIn.adminEmails).toEqual([]);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/npsloop', NPSLOOP_ADMIN_EMAILS: ' Ops@Acme.com, lee@acme.com,', NPSLOOP_SESSION_HOURS: '8.5' }).signIn).toEqual({
+      adminEmails: ['ops@acme.com', 'lee@acme.com'],
+      sessionHours: 8.5,
+    });
+    for (const [variable, value] of [['NPSLOOP_ADMIN_EMAILS', 'ops@acme.com, not an address'], ['NPSLOOP_ADMIN_EMAILS', ' , '], ['NPSLOOP_SESSION_HOURS', '0']] as const) {
+      expect(() => loadConfig({ [variable]: value }), `${variable}=${value}`).toThrow(new RegExp(`${variable}: expected`));
+    }
+  });
+
   it('names every bad variable and what it expects', () => {
     let error: unknown;
     try {
