@@ -1,5 +1,5 @@
 import { npsSettingsOf } from '../../config/nps-settings.ts';
-import { accountHealthWithRules, latestHealthChanges } from '../../db/queries/account-health.ts';
+import { accountHealthWithRules, currentHealthOf, latestHealthChanges } from '../../db/queries/account-health.ts';
 import { accountNpsGrid } from '../../db/queries/account-nps-grid.ts';
 import { ownershipHistory } from '../../db/queries/account-ownership.ts';
 import { responsesOfAccount, usersOfAccount } from '../../db/queries/account-people.ts';
@@ -87,7 +87,8 @@ export function registerAccountRoutes(app: ApiApp, deps: ApiDependencies): void 
         limit,
         offset,
       });
-      return accountNpsGridView(resolved, grid.rows, { offset, limit, total: grid.total });
+      const health = await currentHealthOf(deps.db, grid.rows.map((row) => row.account.id));
+      return accountNpsGridView(resolved, grid.rows, { offset, limit, total: grid.total }, health);
     },
   );
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCOUNT_NPS_SORT_KEYS, type AccountNpsGridRow, SORT_ORDERS, type WindowFigures } from '../../db/queries/account-nps-grid.ts';
 import type { AccountHealthChangeView, AccountHealthView } from '../../db/queries/account-health.ts';
+import type { AccountHealth } from '../../db/tables/account-health.ts';
 import type { OwnershipHistory } from '../../db/queries/account-ownership.ts';
 import type { AccountWithCsm } from '../../db/queries/accounts.ts';
 import { type ResolvedWindow, STANDARD_WINDOWS } from '../../nps/windows.ts';
@@ -9,7 +10,8 @@ import { resolvedWindowSchema, resolvedWindowView, windowQueryFields, windowsOfQ
 
 /** The request and response shapes of the account routes, and the views that fill them. */
 
-export const MAX_GRID_LIMIT = 500;
+// A page holds 5,000 accounts, so the web app's grid takes a book of accounts in one request.
+export const MAX_GRID_LIMIT = 5_000;
 export const MAX_HEALTH_CHANGES = 100;
 
 export const accountIdParamsSchema = z.object({ id: z.coerce.number().int().positive().describe("the account's npsloop id") });
@@ -88,7 +90,15 @@ export const accountNpsGridQuerySchema = z
 export const accountNpsGridSchema = z
   .object({
     window: resolvedWindowSchema,
-    accounts: z.array(z.object({ account: accountSchema, ...figuresFields })),
+    accounts: z.array(
+      z.object({
+        account: accountSchema,
+        ...figuresFields,
+        health: z
+          .array(z.object({ dimension: z.enum(HEALTH_DIMENSIONS), colour: z.enum(HEALTH_COLOURS) }))
+          .describe('the current colour in each dimension a health rule has coloured (see /accounts/{id}/health for the reasons)'),
+      }),
+    ),
     page: z.object({
       offset: z.number().int(),
       limit: z.number().int(),
@@ -102,11 +112,16 @@ export function accountNpsGridView(
   window: ResolvedWindow,
   rows: AccountNpsGridRow[],
   page: { offset: number; limit: number; total: number },
+  healthByAccount: ReadonlyMap<number, readonly AccountHealth[]>,
 ): z.infer<typeof accountNpsGridSchema> {
   const next = page.offset + rows.length;
   return {
     window: resolvedWindowView(window),
-    accounts: rows.map((row) => ({ account: accountView(row), ...figuresView(row.windows[0]!) })),
+    accounts: rows.map((row) => ({
+      account: accountView(row),
+      ...figuresView(row.windows[0]!),
+      health: (healthByAccount.get(row.account.id) ?? []).map(({ dimension, colour }) => ({ dimension, colour })),
+    })),
     page: { ...page, nextOffset: rows.length > 0 && next < page.total ? next : null },
   };
 }

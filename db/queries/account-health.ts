@@ -73,6 +73,15 @@ export async function accountHealth(db: Kysely<Database>, accountId: number): Pr
   return db.selectFrom('account_health').selectAll().where('account_id', '=', accountId).orderBy('dimension').execute();
 }
 
+/** The current colours of many accounts at once (the grid's page), by account id. */
+export async function currentHealthOf(db: Kysely<Database>, accountIds: readonly number[]): Promise<Map<number, AccountHealth[]>> {
+  const byAccount = new Map<number, AccountHealth[]>();
+  if (accountIds.length === 0) return byAccount;
+  const rows = await db.selectFrom('account_health').selectAll().where('account_id', 'in', accountIds).orderBy('account_id').orderBy('dimension').execute();
+  for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
+  return byAccount;
+}
+
 /**
  * Colour changes in the order they happened, of one account or all, from `since` on.
  * Paged by keyset: pass the last change of a page as `after` to get the next.

@@ -200,7 +200,7 @@ describeEachBackend('accounts API', (db) => {
     // Mixed bounds can only be ordered in the instance's zone.
     expect(await issues(`/accounts/${acme.accountId}/nps?from=2026-01-02T00:00&to=2026-01-01T12:00Z`)).toMatchObject([{ path: 'querystring.to' }]);
     expect(await issues('/accounts/nps?window=this_month,last_month')).toMatchObject([{ path: 'querystring.window' }]);
-    expect(await issues('/accounts/nps?limit=501')).toMatchObject([{ path: 'querystring.limit' }]);
+    expect(await issues('/accounts/nps?limit=5001')).toMatchObject([{ path: 'querystring.limit' }]);
     expect(await issues('/accounts/nps?sort=happiness')).toMatchObject([{ path: 'querystring.sort' }]);
     expect(await issues('/accounts/nps?offset=-1')).toMatchObject([{ path: 'querystring.offset' }]);
     expect(await issues('/accounts/abc/nps')).toMatchObject([{ path: 'params.id' }]);
@@ -232,6 +232,13 @@ describeEachBackend('accounts API', (db) => {
     expect(globexHealth.changes).toHaveLength(2);
     expect(globexHealth.changes[0]).toMatchObject({ dimension: 'service', from: 'green', to: 'red', rule: { name: 'service-health' } });
     expect(new Date(globexHealth.changes[0].changedAt).getTime()).toBeGreaterThan(new Date(globexHealth.changes[1].changedAt).getTime());
+
+    // The grid carries each account's current colours, so a page of accounts needs no request per account.
+    const grid = (await get('/accounts/nps')).json();
+    const healthOf = (name: string) => grid.accounts.find((row: { account: { name: string } }) => row.account.name === name).health;
+    expect(healthOf('Acme')).toContainEqual({ dimension: 'relationship', colour: 'red' });
+    expect(healthOf('Globex')).toContainEqual({ dimension: 'service', colour: 'red' });
+    expect(healthOf('Globex')).toEqual(globexHealth.dimensions.filter((d: { colour: string | null }) => d.colour !== null).map(({ dimension, colour }: { dimension: string; colour: string }) => ({ dimension, colour })));
   });
 
   it("shows a CSM their own accounts only, and another CSM's account as not found", async () => {

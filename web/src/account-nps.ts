@@ -33,8 +33,14 @@ export interface AccountNps {
   windows: Array<{ window: WindowRef } & Figures>;
 }
 
+/** An account's current colour in one health dimension. */
+export interface HealthColour {
+  dimension: 'relationship' | 'service';
+  colour: 'green' | 'amber' | 'red';
+}
+
 export interface AccountNpsGrid {
   window: WindowRef;
-  accounts: Array<{ account: AccountRef } & Figures>;
+  accounts: Array<{ account: AccountRef; health: HealthColour[] } & Figures>;
   page: { offset: number; limit: number; total: number; nextOffset: number | null };
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { apiRequest } from './api.ts';
 
 /**
- * Reads every page of an offset-paged list (the API gives at most 500 a page): the first page
+ * Reads every page of an offset-paged list (the API caps a page's size): the first page
  * says the total and is shown at once, the others are asked for together. `pageOf` builds a page's path, `itemsOf` and
  * `totalOf` read an answer.
  */

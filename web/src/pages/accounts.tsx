@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { query } from '../api.ts';
-import type { AccountNpsGrid, AccountRef, Figures } from '../account-nps.ts';
+import type { AccountNpsGrid, AccountRef, Figures, HealthColour } from '../account-nps.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Sparkline } from '../components/sparkline.tsx';
 import { useVirtualRows } from '../components/virtual-rows.ts';
@@ -10,7 +10,7 @@ import { STANDARD_WINDOW_CHOICES } from '../nps-windows.ts';
 import { useApi } from '../use-api.ts';
 import '../csm.css';
 
-type Row = { account: AccountRef } & Figures;
+type Row = { account: AccountRef; health: HealthColour[] } & Figures;
 type SortKey = 'name' | 'csm' | 'segment' | 'nps' | 'n' | 'margin';
 type Direction = 'ascending' | 'descending';
 
@@ -20,7 +20,8 @@ interface AccountsTrend {
   accounts: Array<{ accountId: number; nps: Array<number | null>; n: number[] }>;
 }
 
-const PAGE = 500;
+// The API gives up to 5,000 accounts a page: most books arrive in one answer.
+const PAGE = 5_000;
 const ROW_HEIGHT = 40;
 const TREND_MONTHS = 6;
 
@@ -33,6 +34,7 @@ const COLUMNS: Array<{ key: SortKey | null; label: string; number?: boolean; wid
   { key: 'n', label: 'n', number: true },
   { key: 'margin', label: '± margin', number: true },
   { key: null, label: 'Trend' },
+  { key: null, label: 'Health', wide: true },
   { key: null, label: 'Last answer', wide: true },
 ];
 
@@ -229,6 +231,19 @@ export function AccountsPage() {
                         </div>
                         <div role="cell">
                           <Sparkline values={trendById.get(row.account.id) ?? []} months={monthLabels} />
+                        </div>
+                        <div role="cell" class="wide-only">
+                          {row.health.length === 0 ? (
+                            <span class="muted">—</span>
+                          ) : (
+                            <span class="health-dots">
+                              {row.health.map((health) => (
+                                <span key={health.dimension} class={`badge colour-${health.colour}`} title={`${health.dimension}: ${health.colour}`}>
+                                  {health.dimension.slice(0, 3)} {health.colour}
+                                </span>
+                              ))}
+                            </span>
+                          )}
                         </div>
                         <div role="cell" class="wide-only">{formatDate(row.lastResponseAt)}</div>
                       </div>
