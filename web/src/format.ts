@@ -1,5 +1,6 @@
-// How figures and times read on every page: NPS rounded as the API advises, null shown as "—" with why,
-// due times in words relative to now.
+import { roundNps } from './nps-format.ts';
+
+// How margins and times read on every page (NPS itself: nps-format.ts): due times in words relative to now.
 
 export type NpsCategory = 'promoter' | 'passive' | 'detractor';
 
@@ -7,16 +8,9 @@ export function categoryOfScore(score: number): NpsCategory {
   return score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
 }
 
-/** NPS to a whole point; "—" when there is no figure. */
-export function formatNps(nps: number | null): string {
-  if (nps === null) return '—';
-  const rounded = Math.round(nps);
-  return rounded === 0 ? '0' : String(rounded);
-}
-
-/** The margin of error to a whole point, as "± 12". */
+/** The margin of error rounded as NPS is (nps-format.ts), as "± 12.5". */
 export function formatMargin(margin: number | null): string {
-  return margin === null ? '' : `± ${Math.round(margin)}`;
+  return margin === null ? '' : `± ${roundNps(margin)}`;
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

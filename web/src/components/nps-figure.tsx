@@ -1,4 +1,5 @@
-import { formatMargin, formatNps } from '../format.ts';
+import { formatMargin } from '../format.ts';
+import { npsText } from '../nps-format.ts';
 
 /** NPS rounded, with its margin and n; "—" with why when there is no figure. */
 export function NpsFigure({ nps, margin, n, big = false }: { nps: number | null; margin: number | null; n: number; big?: boolean }) {
@@ -11,7 +12,7 @@ export function NpsFigure({ nps, margin, n, big = false }: { nps: number | null;
   }
   return (
     <span>
-      <span class={big ? 'nps-big' : undefined}>{formatNps(nps)}</span> <span class="muted">{formatMargin(margin)} · n {n}</span>
+      <span class={big ? 'nps-big' : undefined}>{npsText(nps)}</span> <span class="muted">{formatMargin(margin)} · n {n}</span>
     </span>
   );
 }

@@ -1,4 +1,4 @@
-import { formatNps } from '../format.ts';
+import { npsText } from '../nps-format.ts';
 
 const WIDTH = 96;
 const HEIGHT = 24;
@@ -20,7 +20,7 @@ export function Sparkline({ values, months }: { values: Array<number | null>; mo
     drawing = true;
   });
   const dots = values.flatMap((value, index) => (value === null ? [] : [{ x: index * step, y: y(value) }]));
-  const description = values.map((value, index) => `${months[index] ?? ''} ${formatNps(value)}`).join(', ');
+  const description = values.map((value, index) => `${months[index] ?? ''} ${npsText(value)}`).join(', ');
   return (
     <svg class="sparkline" width={WIDTH} height={HEIGHT} viewBox={`-2 0 ${WIDTH + 4} ${HEIGHT}`} role="img" aria-label={`NPS by month: ${description}`}>
       <line x1={0} x2={WIDTH} y1={y(0)} y2={y(0)} stroke="#c9ced6" stroke-width={1} />

@@ -1,4 +1,5 @@
-import { formatMargin, formatNps } from '../format.ts';
+import { formatMargin } from '../format.ts';
+import { npsText } from '../nps-format.ts';
 
 export interface TrendPoint {
   label: string;
@@ -56,7 +57,7 @@ export function TrendChart({ points, label }: { points: TrendPoint[]; label: str
               <path d={line} fill="none" stroke="#0b57d0" stroke-width={2} />
               {run.map(({ index, point }) => (
                 <circle key={index} cx={x(index)} cy={y(point.nps)} r={3.5} fill="#0b57d0">
-                  <title>{`${point.label}: ${formatNps(point.nps)} ${formatMargin(point.marginOfError)} (n ${point.n})`}</title>
+                  <title>{`${point.label}: ${npsText(point.nps)} ${formatMargin(point.marginOfError)} (n ${point.n})`}</title>
                 </circle>
               ))}
             </g>

@@ -10,7 +10,8 @@ import { Tabs } from '../components/tabs.tsx';
 import { TaskCard } from '../components/task-card.tsx';
 import { completedMessage, reassignedMessage } from '../components/task-actions.tsx';
 import { TrendChart } from '../components/trend-chart.tsx';
-import { formatDate, formatDateTime, formatMargin, formatNps } from '../format.ts';
+import { formatDate, formatDateTime, formatMargin } from '../format.ts';
+import { npsText } from '../nps-format.ts';
 import { useAllPages } from '../load-all-pages.ts';
 import type { TaskList } from '../task.ts';
 import { useApi } from '../use-api.ts';
@@ -50,7 +51,7 @@ function NpsTab({ nps }: { nps: AccountNps }) {
                     {row.window.label}
                   </button>
                 </th>
-                <td class="number">{formatNps(row.nps)}</td>
+                <td class="number">{npsText(row.nps)}</td>
                 <td class="number">{formatMargin(row.marginOfError) || '—'}</td>
                 <td class="number">{row.total}</td>
                 <td style={{ minWidth: '10rem' }}>
@@ -121,7 +122,7 @@ function TrendTab({ accountId, name }: { accountId: string; name: string }) {
                     {month.label}
                     {month.partial ? ' (so far)' : ''}
                   </th>
-                  <td class="number">{formatNps(cell?.nps ?? null)}</td>
+                  <td class="number">{npsText(cell?.nps ?? null)}</td>
                   <td class="number">{formatMargin(cell?.marginOfError ?? null) || '—'}</td>
                   <td class="number">
                     {cell?.n ?? 0}

@@ -4,7 +4,8 @@ import type { AccountNpsGrid, AccountRef, Figures, HealthColour } from '../accou
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Sparkline } from '../components/sparkline.tsx';
 import { useVirtualRows } from '../components/virtual-rows.ts';
-import { formatDate, formatMargin, formatNps } from '../format.ts';
+import { formatDate, formatMargin } from '../format.ts';
+import { npsText } from '../nps-format.ts';
 import { useAllPages } from '../load-all-pages.ts';
 import { STANDARD_WINDOW_CHOICES } from '../nps-windows.ts';
 import { useApi } from '../use-api.ts';
@@ -221,7 +222,7 @@ export function AccountsPage() {
                         <div role="cell" class="wide-only">{row.account.csm?.name ?? <span class="muted">no owner</span>}</div>
                         <div role="cell" class="wide-only">{row.account.segment ?? '—'}</div>
                         <div role="cell" class="number">
-                          {row.nps === null ? <span title="no responses in this window">—</span> : formatNps(row.nps)}
+                          {row.nps === null ? <span title="no responses in this window">—</span> : npsText(row.nps)}
                         </div>
                         <div role="cell" class="number">
                           {row.total}
