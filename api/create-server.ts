@@ -24,6 +24,7 @@ import { rejectInvalidUtf8 } from './reject-invalid-utf8.ts';
 import { rejectNulInBody, rejectNulInUrl } from './reject-nul-characters.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerCsmRoutes } from './routes/csms.ts';
 import { registerEnrollmentRoutes } from './routes/enrollments.ts';
 import { registerJourneyRoutes } from './routes/journeys.ts';
 import { registerListRoutes } from './routes/lists.ts';
@@ -114,6 +115,7 @@ export async function createServer(deps: ApiDependencies): Promise<ApiApp> {
   registerUserRoutes(app, deps);
   registerListRoutes(app, deps);
   registerTaskRoutes(app, deps);
+  registerCsmRoutes(app, deps);
   registerEnrollmentRoutes(app, deps);
   registerRulesRoutes(app, deps);
   registerJourneyRoutes(app, deps);

@@ -25,3 +25,8 @@ export async function timeZoneOfCsm(db: Kysely<Database>, csmId: number): Promis
 export async function csmReportingLines(db: Kysely<Database>): Promise<{ id: number; managerId: number | null }[]> {
   return db.selectFrom('csms').select(['id', 'manager_id as managerId']).execute();
 }
+
+/** Every CSM by name, with whom they report to: the people a task can go to. */
+export async function listCsms(db: Kysely<Database>): Promise<(CsmContact & { managerId: number | null })[]> {
+  return db.selectFrom('csms').select(['id', 'email', 'name', 'manager_id as managerId']).orderBy('name').orderBy('id').execute();
+}

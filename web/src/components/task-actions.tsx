@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { apiRequest } from '../api.ts';
+import { useApi } from '../use-api.ts';
 import type { CompletedTask, ReassignedTask, Task } from '../task.ts';
 import { ErrorNotice } from './error-notice.tsx';
 
@@ -56,8 +57,14 @@ export function CompleteTaskForm({ task, onCompleted }: { task: Task; onComplete
   );
 }
 
-/** Give the task to another CSM, by email: the journey changes the assignee and emails them. */
+interface CsmDirectory {
+  csms: Array<{ id: number; name: string; email: string }>;
+}
+
+/** Give the task to another CSM: the journey changes the assignee and emails them. */
 export function ReassignTaskForm({ task, onReassigned }: { task: Task; onReassigned: (result: ReassignedTask) => void }) {
+  const directory = useApi<CsmDirectory>('/csms');
+  const colleagues = (directory.data?.csms ?? []).filter((csm) => csm.id !== task.assignee.id);
   const [assignee, setAssignee] = useState('');
   const [reason, setReason] = useState('');
   const [state, setState] = useState<Change>({ kind: 'idle' });
@@ -66,7 +73,7 @@ export function ReassignTaskForm({ task, onReassigned }: { task: Task; onReassig
     event.preventDefault();
     setState({ kind: 'sending' });
     try {
-      const body = { assignee: assignee.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) };
+      const body = { assignee, ...(reason.trim() ? { reason: reason.trim() } : {}) };
       const result = await apiRequest<ReassignedTask>(`/tasks/${task.id}/reassign`, { method: 'POST', body });
       setState({ kind: 'idle' });
       setAssignee('');
@@ -80,8 +87,16 @@ export function ReassignTaskForm({ task, onReassigned }: { task: Task; onReassig
   return (
     <form class="task-form" onSubmit={submit} aria-label={`Reassign task ${task.id}`}>
       <div class="field">
-        <label for={`assignee-${task.id}`}>Reassign to (CSM email)</label>
-        <input id={`assignee-${task.id}`} type="email" required autoComplete="off" value={assignee} onInput={(event) => setAssignee(event.currentTarget.value)} />
+        <label for={`assignee-${task.id}`}>Reassign to</label>
+        <select id={`assignee-${task.id}`} required value={assignee} onChange={(event) => setAssignee(event.currentTarget.value)}>
+          <option value="">{directory.loading ? 'Loading CSMs…' : 'Choose a CSM'}</option>
+          {colleagues.map((csm) => (
+            <option key={csm.id} value={String(csm.id)}>
+              {csm.name} ({csm.email})
+            </option>
+          ))}
+        </select>
+        {directory.error && <ErrorNotice error={directory.error} title="The CSMs could not be loaded" />}
       </div>
       <div class="field">
         <label for={`reason-${task.id}`}>Reason (optional)</label>
