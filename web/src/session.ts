@@ -4,7 +4,8 @@ import { useContext } from 'preact/hooks';
 /** Who is signed in, as GET /auth/session answers. */
 export interface Session {
   email: string;
-  name: string;
+  /** The CSM's name; null for an admin who is not a CSM. */
+  name: string | null;
   role: 'admin' | 'csm';
   csmId: number | null;
   isManager: boolean;

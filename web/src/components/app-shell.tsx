@@ -46,7 +46,7 @@ export function AppShell({ children }: { children: ComponentChildren }) {
           </ul>
         </nav>
         <div class="who">
-          <span title={session.email}>{session.name}</span>
+          <span title={session.email}>{session.name ?? session.email}</span>
           <button type="button" class="link-button" onClick={signOut} disabled={signingOut}>
             Sign out
           </button>
