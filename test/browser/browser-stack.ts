@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
 import { npmStarter, type StartedNpsloop } from '../helpers/npm-start.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { PageChecks } from './page-checks.ts';
+import { PageChecks, type VisitOptions } from './page-checks.ts';
 
 /** Debian's Chromium unless CHROMIUM_PATH names another. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -43,10 +43,15 @@ export interface BrowserStack {
   newBrowser: () => Promise<SignedIn>;
   /** A fresh browser signed in as `email` the way a person does, on `next`. */
   signIn: (email: string, next?: string) => Promise<SignedIn>;
+  /** A fresh browser that opens a sign-in link (a printed one, an email's) and is signed in by it. */
+  signInWithLink: (link: string) => Promise<SignedIn>;
   /** The admin's sign-in link, as npm start prints it. */
   printedAdminSignInLink: () => Promise<string>;
-  /** A fresh browser (own cache) holding the same session cookie as `signedIn`. */
-  sameSessionFreshCache: (signedIn: SignedIn) => Promise<SignedIn>;
+  /**
+   * A page's first visit: in a fresh browser (empty cache) holding `signedIn`'s session, `path` is
+   * opened and checked (see PageChecks.visit), with the gzip size of the JavaScript it loaded.
+   */
+  firstVisit: (signedIn: SignedIn, path: string, name: string, options: VisitOptions) => Promise<SignedIn & { javaScriptGzipBytes: number; scripts: string[] }>;
   stop: () => Promise<void>;
 }
 
@@ -145,21 +150,34 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
       const link = signInLinkIn(sent.text);
       if (!link) throw new Error(`the sign-in email to ${email} has no sign-in link:\n${sent.text}`);
       checks.clearExpectedFailures();
-      await page.goto(link);
-      // Signed in: the header every signed-in page shares, on the page the link named (or one it leads to).
-      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await openSignInLink(signedIn, link);
       const landed = new URL(page.url());
       if (!(landed.pathname + landed.search).startsWith(next)) throw new Error(`signing in as ${email} led to ${page.url()}, not ${next}`);
-      checks.assertNoProblems(`signing in as ${email}`);
+      return signedIn;
+    };
+
+    async function openSignInLink(signedIn: SignedIn, link: string): Promise<void> {
+      await signedIn.page.goto(link);
+      // Signed in: the header every signed-in page shares, on the page the link named (or one it leads to).
+      await signedIn.page.getByRole('button', { name: 'Sign out' }).waitFor();
+      signedIn.checks.assertNoProblems(`signing in with ${link}`);
+    }
+
+    const signInWithLink: BrowserStack['signInWithLink'] = async (link) => {
+      const signedIn = await newContext();
+      await openSignInLink(signedIn, link);
       return signedIn;
     };
 
     const printedAdminSignInLink = () =>
       waitFor(async () => signInLinkIn(npsloop.output()), 'npm start to print the admin sign-in link', 30);
 
-    const sameSessionFreshCache: BrowserStack['sameSessionFreshCache'] = async (signedIn) => newContext(await signedIn.context.storageState());
+    const firstVisit: BrowserStack['firstVisit'] = async (signedIn, pagePath, name, options) => {
+      const fresh = await newContext(await signedIn.context.storageState());
+      return { ...fresh, ...(await fresh.checks.visit(pagePath, name, options)) };
+    };
 
-    return { npsloop, dataDir, browser, appUrl, api, sendGenericWebhook, waitForEmail, newBrowser: () => newContext(), signIn, printedAdminSignInLink, sameSessionFreshCache, stop };
+    return { npsloop, dataDir, browser, appUrl, api, sendGenericWebhook, waitForEmail, newBrowser: () => newContext(), signIn, signInWithLink, printedAdminSignInLink, firstVisit, stop };
   } catch (error) {
     await stop();
     throw error;

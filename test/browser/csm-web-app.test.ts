@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDataset } from '../../demo/demo-dataset.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { type BrowserStack, signInLinkIn, startBrowserStack } from './browser-stack.ts';
+import { type BrowserStack, type SignedIn, signInLinkIn, startBrowserStack } from './browser-stack.ts';
+import { JAVASCRIPT_BUDGET_BYTES, type VisitOptions } from './page-checks.ts';
 
 // A CSM's day in the web app, in Chromium against the whole stack as `npm start` runs it (the demo
 // loaded): the task email's link, the task page, completing it; and what another CSM cannot see.
@@ -20,6 +21,14 @@ interface ApiTask {
   user: { id: number; email: string; name: string | null };
   account: { id: number; name: string };
   response: { comment: string | null };
+}
+
+/** An open task of Ann's, the demo's CSM with the most fresh detractors. */
+async function openTaskOfAnn(): Promise<ApiTask> {
+  const { body } = await stack.api<{ tasks: ApiTask[] }>('GET', '/tasks?status=open&assignee=ann%40cs.example&limit=500');
+  const task = body.tasks.find((candidate) => candidate.response.comment);
+  if (!task) throw new Error(`the demo gives Ann no open task with a comment: ${JSON.stringify(body)}`);
+  return task;
 }
 
 describe('a CSM in the web app', () => {
@@ -64,5 +73,69 @@ describe('a CSM in the web app', () => {
     await checks.visit('/app/tasks', 'my-tasks-after-completing', { ready: () => page.getByText(/^(\d+ tasks?\b|No open tasks)/), screenshots: false });
     expect(await page.getByRole('main').innerText()).not.toContain(user.email);
     expect(await page.getByText(`Complete or reassign task ${task.id}`, { exact: true }).count()).toBe(0);
+  }, 240_000);
+
+  it("cannot open another CSM's task, account or user page, by URL either: not found or not yours, and none of it in the page", async () => {
+    const annsTask = await openTaskOfAnn();
+    const secrets = [annsTask.user.email, annsTask.account.name, annsTask.response.comment!];
+    const bob = await stack.signIn('bob@cs.example', '/app/tasks');
+    const { page, checks } = bob;
+    const expectNothingOfAnns = async (where: string) => {
+      const html = await page.content();
+      for (const secret of secrets) expect(html.includes(secret), `${where} shows "${secret}"`).toBe(false);
+    };
+
+    // Bob's own pages do not lead there.
+    await checks.visit('/app/tasks', 'tasks-of-another-csm', { ready: () => page.getByText(/^(\d+ tasks?\b|No open tasks)/), screenshots: false });
+    await expectNothingOfAnns("Bob's tasks");
+    await checks.visit('/app/accounts', 'accounts-of-another-csm', { ready: () => page.getByRole('table', { name: /^Accounts/ }), screenshots: false });
+    await expectNothingOfAnns("Bob's accounts");
+
+    // Typed in the address bar, they are refused by the API (404, or 403) and said so.
+    const refused = [
+      { path: `/app/tasks/${annsTask.id}`, api: new RegExp(`/tasks/${annsTask.id}([/?]|$)`), name: 'task-not-yours' },
+      { path: `/app/accounts/${annsTask.account.id}`, api: new RegExp(`/accounts/${annsTask.account.id}([/?]|$)`), name: 'account-not-yours' },
+      { path: `/app/users/${annsTask.user.id}`, api: new RegExp(`/users/${annsTask.user.id}([/?]|$)`), name: 'user-not-yours' },
+    ];
+    for (const { path, api, name } of refused) {
+      checks.expectFailure({ status: 404, url: api });
+      checks.expectFailure({ status: 403, url: api });
+      await checks.visit(path, name, { ready: () => page.getByRole('alert').filter({ hasText: 'Not found, or not yours to see' }) });
+      await expectNothingOfAnns(path);
+      checks.clearExpectedFailures();
+    }
+    // And Ann, whose they are, opens them.
+    const ann = await stack.signIn('ann@cs.example', `/app/tasks/${annsTask.id}`);
+    await ann.page.getByRole('heading', { level: 1, name: /Follow up/ }).waitFor();
+    await ann.page.getByRole('region', { name: /^What .* said$/ }).getByText(annsTask.response.comment!).waitFor();
+  }, 180_000);
+
+  it('every CSM page, at 1280 and 390 px, loads under 300 KB of JavaScript with no console error, failed request or serious axe violation', async () => {
+    const task = await openTaskOfAnn();
+    const ann = await stack.signIn('ann@cs.example', '/app/tasks');
+    const weights: string[] = [];
+    const firstVisit = async (path: string, name: string, options: VisitOptions): Promise<SignedIn> => {
+      const visit = await stack.firstVisit(ann, path, name, options);
+      weights.push(`${name}: ${(visit.javaScriptGzipBytes / 1000).toFixed(1)} KB`);
+      expect(visit.javaScriptGzipBytes, `${name} loads ${visit.scripts.join(', ')}`).toBeLessThan(JAVASCRIPT_BUDGET_BYTES);
+      expect(visit.scripts.length, `${name} loads its JavaScript`).toBeGreaterThan(0);
+      return visit;
+    };
+
+    // Signed out, the sign-in page: the app asks who is signed in and is told nobody (401).
+    const signedOut = await stack.newBrowser();
+    signedOut.checks.expectFailure({ status: 401, url: /\/auth\/session$/ });
+    await signedOut.checks.visit('/app/sign-in', 'sign-in', { ready: () => signedOut.page.getByLabel('Work email') });
+
+    await firstVisit('/app/tasks', 'tasks', { ready: (page) => page.getByText(/^\d+ tasks?\b/) });
+    await firstVisit(`/app/tasks/${task.id}`, 'task', { ready: (page) => page.getByRole('heading', { level: 1, name: /Follow up/ }) });
+    await firstVisit('/app/accounts', 'accounts', { ready: (page) => page.getByRole('table', { name: /^Accounts/ }) });
+    const account = await firstVisit(`/app/accounts/${task.account.id}`, 'account', { ready: (page) => page.getByRole('tabpanel') });
+    for (const tab of ['Trend', 'Responses', 'Health', 'Users', 'Tasks']) {
+      await account.page.getByRole('tab', { name: tab }).click();
+      await account.checks.check(`account-${tab.toLowerCase()}`, { ready: () => account.page.getByRole('tabpanel', { name: tab }) });
+    }
+    await firstVisit(`/app/users/${task.user.id}`, 'user', { ready: (page) => page.getByRole('heading', { level: 1, name: task.user.name ?? task.user.email }) });
+    console.log(`JavaScript on first load (gzip): ${weights.join(', ')}`);
   }, 240_000);
 });

@@ -14,6 +14,9 @@ export const WIDTHS = [
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** Issue 13: the first load of any page carries under 300 KB of JavaScript, gzipped. */
+export const JAVASCRIPT_BUDGET_BYTES = 300_000;
+
 /** A failed request a scenario means to cause (a 404 for another CSM's task), not a fault. */
 export interface ExpectedFailure {
   status: number;
@@ -35,7 +38,7 @@ export interface AxeViolation {
 
 export interface VisitOptions {
   /** What shows the page is there (its heading, its table); waited for before anything is checked. */
-  ready: () => Locator;
+  ready: (page: Page) => Locator;
   /** Screenshots at both widths (default); off for pages passed through on the way somewhere. */
   screenshots?: boolean;
 }
@@ -108,7 +111,7 @@ export class PageChecks {
   /** The checks of `visit` on the page as it is now: after a click that shows another tab, say. */
   async check(name: string, { ready, screenshots = true }: VisitOptions): Promise<void> {
     try {
-      await ready().first().waitFor();
+      await ready(this.page).first().waitFor();
       await this.settled();
     } catch (error) {
       // What the page showed instead is the first thing to look at.
@@ -137,6 +140,7 @@ export class PageChecks {
   private async settled(): Promise<void> {
     await this.page.waitForLoadState('networkidle');
     await this.page.locator('[aria-busy="true"]').first().waitFor({ state: 'hidden' });
+    await this.page.getByText(/^(Loading|Checking)\b.*…$/).first().waitFor({ state: 'hidden' });
   }
 
   private async axeViolations(): Promise<AxeViolation[]> {
@@ -147,7 +151,7 @@ export class PageChecks {
       const { axe } = globalThis as unknown as InPage;
       const results = await axe.run({ resultTypes: ['violations'] });
       return results.violations
-        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .filter((violation) => (violation.impact === 'serious' || violation.impact === 'critical'))
         .map((violation) => ({
           id: violation.id,
           impact: violation.impact ?? '',
