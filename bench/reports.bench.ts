@@ -1,7 +1,7 @@
 /**
  * npm run bench:reports — the report engine over 1M responses, 200 CSMs in a 3-level chain and
- * 5,000 accounts that each changed owner once during the year: NPS by CSM by month over 12 months
- * and by team by quarter, against one hand-written GROUP BY that computes the same cells, in the
+ * 5,000 accounts that each changed owner once during the year: NPS by CSM by month over 12 months,
+ * by team by quarter, and by account by month over 6 months (the accounts grid's sparklines), against one hand-written GROUP BY that computes the same cells, in the
  * same run, on PGlite and (with DATABASE_URL) PostgreSQL. Exits 1 if the two disagree on any cell
  * or a ratio is over 1.5. Last line: {"reports": [{backend, report, report_ms, hand_group_by_ms,
  * ratio, cells}], "ratio" (the largest), "agree"}.
@@ -80,8 +80,9 @@ async function handGroupBy(k: Kysely<Database>, request: NpsReportRequest, repor
       select 'company', ${period}, ${counts} from nps_responses r where ${inRange} group by 2
     `.execute(k));
   } else {
+    const key = request.grouping.dimension === 'account' ? sql`r.account_id` : sql`r.csm_id`;
     ({ rows } = await sql<(typeof rows)[number]>`
-      select r.csm_id::text as k, ${period} as period, ${counts} from nps_responses r where ${inRange} group by 1, 2
+      select ${key}::text as k, ${period} as period, ${counts} from nps_responses r where ${inRange} group by 1, 2
     `.execute(k));
     const company = new Map<number, { p: number; n: number; d: number }>();
     for (const row of rows) {
@@ -128,6 +129,11 @@ async function measure(backendName: 'pglite' | 'postgres', run: BenchRun) {
       name: 'team by quarter',
       request: { ...base, grouping: { dimension: 'team' }, unit: 'quarter', from: thisMonth.minus({ months: 11 }).toISODate()!, to: DateTime.fromJSDate(now, { zone: timeZone }).toISODate()! },
     },
+    {
+      // What GET /accounts/nps/trend asks (reports/monthly-trend.ts): every account, no comparison.
+      name: 'account by month, 6 months',
+      request: { ...base, compare: { previous: false, yearBefore: false }, grouping: { dimension: 'account' }, unit: 'month', from: thisMonth.minus({ months: 5 }).toISODate()! },
+    },
   ];
   const results = [];
   for (const { name, request } of requests) {
@@ -139,8 +145,8 @@ async function measure(backendName: 'pglite' | 'postgres', run: BenchRun) {
       let start = performance.now();
       report = await npsReport(k, request, { now, timeZone });
       reportTimes.push(performance.now() - start);
-      // The same counting range as the report: its periods and the one before the first.
-      const previousStart = DateTime.fromJSDate(report.from, { zone: timeZone }).minus({ [`${request.unit}s`]: 1 }).toJSDate();
+      // The same counting range as the report: its periods and, when it compares, the one before the first.
+      const previousStart = request.compare.previous ? DateTime.fromJSDate(report.from, { zone: timeZone }).minus({ [`${request.unit}s`]: 1 }).toJSDate() : report.from;
       start = performance.now();
       hand = await handGroupBy(k, request, report, previousStart);
       handTimes.push(performance.now() - start);

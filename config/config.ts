@@ -80,6 +80,7 @@ export const environmentSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(7233),
   TEMPORAL_DEV_SERVER_UI_PORT: z.coerce.number().int().min(0).max(65535).default(8233),
+  NPSLOOP_TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: "the Temporal UI's http(s) address, such as https://temporal.example.com" }).optional(),
   NPSLOOP_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where recipients reach npsloop, such as https://nps.example.com' }).optional(),
   NPSLOOP_LINK_SECRET: z.string().min(32, { error: 'a secret of at least 32 characters for signing review links' }).optional(),
   SMTP_URL: smtpUrl.optional(),
@@ -145,6 +146,11 @@ export interface Config {
      * own output (warnings) goes to `logFile`, not over npm start's printout.
      */
     devServer: { port: number; uiPort: number; dbFile: string; logFile: string };
+    /**
+     * The Temporal UI that enrollments link to (`/namespaces/<ns>/workflows/<id>`), without a trailing
+     * slash; undefined: no links. `npm start` sets it to its embedded dev server's UI when unset.
+     */
+    uiUrl: string | undefined;
   };
   /** Where recipients' browsers reach npsloop (review links): NPSLOOP_PUBLIC_URL, or this machine on the API's port. */
   publicUrl: string;
@@ -228,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         dbFile: path.join(dataDir, 'temporal.sqlite'),
         logFile: path.join(dataDir, 'logs', 'temporal.log'),
       },
+      uiUrl: e.NPSLOOP_TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     },
     publicUrl: e.NPSLOOP_PUBLIC_URL ?? localUrl(e.NPSLOOP_HTTP_PORT),
     publicUrlFollowsPort: e.NPSLOOP_PUBLIC_URL === undefined,

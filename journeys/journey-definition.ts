@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type GroupCondition, unknownKey } from '../rules/condition-schema.ts';
 import type { TriggerRule } from '../rules/rule-schema.ts';
-import { validateRule, type RuleError } from '../rules/validate-rule.ts';
-import { jsonPath, pathSteps } from '../rules/json-path.ts';
+import { validateRule, type RuleError, zodIssueErrors } from '../rules/validate-rule.ts';
+import { pathSteps } from '../rules/json-path.ts';
 
 /*
  * A journey: the trigger rule that enrolls a user when a response comes in, and the steps the
@@ -137,7 +137,8 @@ const triggerSchema = z.unknown().transform((conditions, context): GroupConditio
   if (checked.ok) return (checked.rule as TriggerRule).conditions;
   for (const error of checked.errors) {
     // validateRule reports at $.conditions...; here the conditions are the trigger itself.
-    context.addIssue({ code: 'custom', path: pathSteps(error.path).slice(1), message: error.message });
+    const { validValues, suggestion } = error;
+    context.addIssue({ code: 'custom', path: pathSteps(error.path).slice(1), message: error.message, params: { validValues, suggestion } });
   }
   return z.NEVER;
 });
@@ -174,11 +175,7 @@ export function validateJourneyDefinition(input: unknown): JourneyValidation {
   if (parsed.success) return { ok: true, journey: parsed.data };
   return {
     ok: false,
-    errors: parsed.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: issue.message }))
-        : [{ path: jsonPath(issue.path), message: issue.message }],
-    ),
+    errors: parsed.error.issues.flatMap(zodIssueErrors),
   };
 }
 

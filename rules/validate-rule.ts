@@ -15,6 +15,10 @@ export interface RuleError {
   /** JSONPath-ish: $.conditions.all[1].operator */
   path: string;
   message: string;
+  /** What would be valid at the path, when it is one of a known few: facts, operators, enum values, kinds. */
+  validValues?: readonly unknown[];
+  /** The valid value closest to what was written, for a "did you mean". */
+  suggestion?: string;
 }
 
 export type RuleValidation = { ok: true; rule: RuleDefinition } | { ok: false; errors: RuleError[] };
@@ -37,18 +41,38 @@ const DATE_TEXT = 'an ISO 8601 date such as "2026-01-01" (midnight UTC) or a dat
 
 export function validateRule(input: unknown): RuleValidation {
   const parsed = ruleDefinitionSchema.safeParse(input);
-  const errors = parsed.success ? [] : parsed.error.issues.flatMap(issueErrors);
+  const errors = parsed.success ? [] : parsed.error.issues.flatMap(zodIssueErrors);
   // Leaves are checked on the input as given, so a structural mistake elsewhere hides nothing.
   errors.push(...catalogueErrors(input));
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   return { ok: true, rule: parsed.data };
 }
 
-function issueErrors(issue: z.core.$ZodIssue): RuleError[] {
+/**
+ * A zod issue as errors at their JSON paths, with the values zod knew were valid (an enum's, a
+ * discriminator's, or a custom issue's `params.validValues`).
+ */
+export function zodIssueErrors(issue: z.core.$ZodIssue): RuleError[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: issue.message }));
   }
-  return [{ path: jsonPath(issue.path), message: issue.message }];
+  return [{ path: jsonPath(issue.path), message: issue.message, ...validValuesOf(issue) }];
+}
+
+function validValuesOf(issue: z.core.$ZodIssue): Pick<RuleError, 'validValues' | 'suggestion'> {
+  if (issue.code === 'invalid_value') return { validValues: issue.values };
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) return { validValues: issue.options };
+  if (issue.code === 'custom' && issue.params !== undefined) {
+    const { validValues, suggestion } = issue.params as Pick<RuleError, 'validValues' | 'suggestion'>;
+    return { ...(validValues ? { validValues } : {}), ...(suggestion ? { suggestion } : {}) };
+  }
+  return {};
+}
+
+/** The valid names and, when one is close to `name`, the suggestion. */
+function choices(name: string, known: readonly string[]): Pick<RuleError, 'validValues' | 'suggestion'> {
+  const suggestion = closestName(name, known);
+  return { validValues: known, ...(suggestion === undefined ? {} : { suggestion }) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -92,6 +116,7 @@ function leafErrors(leaf: LeafCondition, path: PathStep[], subject: RuleSubject)
       {
         path: jsonPath([...path, 'fact']),
         message: `"${leaf.fact}" is not a fact of ${SUBJECT_LABELS[subject]}; ${didYouMean(leaf.fact, Object.keys(facts))}valid facts: ${Object.keys(facts).join(', ')}`,
+        ...choices(leaf.fact, Object.keys(facts)),
       },
     ];
   }
@@ -110,6 +135,7 @@ function operatorAndValueErrors(leaf: LeafCondition, definition: FactDefinition,
       {
         path: at('operator'),
         message: `operator decorators such as "${leaf.operator}" are not supported; wrap the condition in { "not": ... } or use one of: ${operators.join(', ')}`,
+        validValues: operators,
       },
     ];
   }
@@ -118,6 +144,7 @@ function operatorAndValueErrors(leaf: LeafCondition, definition: FactDefinition,
       {
         path: at('operator'),
         message: `"${leaf.operator}" does not apply to ${leaf.fact} (${typeLabel(definition)}); ${didYouMean(leaf.operator, operators)}valid operators: ${operators.join(', ')}`,
+        ...choices(leaf.operator, operators),
       },
     ];
   }
@@ -138,11 +165,11 @@ function operatorAndValueErrors(leaf: LeafCondition, definition: FactDefinition,
       if (!Array.isArray(value) || value.length === 0 || value.length > MAX_IN_VALUES) {
         return [{ path: at('value'), message: `must be an array of 1 to ${MAX_IN_VALUES} values, each ${expected.text}` }];
       }
-      return value.flatMap((item, index) => problemAt(expected.problem(item), at('value', index)));
+      return value.flatMap((item, index) => problemAt(expected.problem(item), at('value', index), expected.values));
     case 'between':
       return betweenErrors(value, expected, at);
     default:
-      return problemAt(expected.problem(value), at('value'));
+      return problemAt(expected.problem(value), at('value'), expected.values);
   }
 }
 
@@ -164,14 +191,16 @@ function betweenErrors(value: unknown, expected: Expectation, at: (...steps: Pat
     : [{ path: at('value'), message: `must be [low, high] with low ≤ high; ${JSON.stringify(value[0])} is above ${JSON.stringify(value[1])}` }];
 }
 
-function problemAt(problem: string | null, path: string): RuleError[] {
-  return problem === null ? [] : [{ path, message: problem }];
+function problemAt(problem: string | null, path: string, validValues?: readonly string[]): RuleError[] {
+  return problem === null ? [] : [{ path, message: problem, ...(validValues ? { validValues } : {}) }];
 }
 
 interface Expectation {
   /** What a valid value is, e.g. "a number from 0 to 10". */
   text: string;
   problem(value: unknown): string | null;
+  /** The valid values, when they are a known few (an enum's). */
+  values?: readonly string[];
 }
 
 function typeLabel(definition: FactDefinition): string {
@@ -196,7 +225,7 @@ function scalarExpectation(fact: string, definition: FactDefinition): Expectatio
       return expect(DATE_TEXT, (value) => isoInstantSchema.safeParse(value).success);
     case 'enum': {
       const values = definition.values ?? [];
-      return expect(`one of ${values.map((value) => JSON.stringify(value)).join(', ')}`, (value) => values.includes(value as string));
+      return { ...expect(`one of ${values.map((value) => JSON.stringify(value)).join(', ')}`, (value) => values.includes(value as string)), values };
     }
     case 'string':
       return expect('a string', (value) => typeof value === 'string');
@@ -256,12 +285,13 @@ function paramsErrors(leaf: LeafCondition, definition: FactDefinition, path: Pat
   if (parsed.success) return [];
   return parsed.error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: at(key), message: `is not a param of ${leaf.fact}; it takes ${takes}` }));
+      return issue.keys.map((key) => ({ path: at(key), message: `is not a param of ${leaf.fact}; it takes ${takes}`, ...choices(key, Object.keys(shape)) }));
     }
     const name = String(issue.path[0]);
     const schema = shape[name];
     const missing = params[name] === undefined && schema !== undefined;
-    return [{ path: at(...issue.path), message: missing ? `is required by ${leaf.fact}: ${paramHint(schema)}` : issue.message }];
+    const options = schema instanceof z.ZodEnum ? { validValues: schema.options } : {};
+    return [{ path: at(...issue.path), message: missing ? `is required by ${leaf.fact}: ${paramHint(schema)}` : issue.message, ...options }];
   });
 }
 

@@ -52,7 +52,7 @@ export interface StackOptions {
 export async function startStack(configured: Config, { worker: runWorker = true, logTo = 'data-folder' }: StackOptions = {}): Promise<RunningStack> {
   if (runWorker) quietTemporalRuntime();
   // Port 0 asks for any free port: take one now, so that links in emails name the port the API gets.
-  const config = configured.http.port === 0 ? withHttpPort(configured, await freePort(configured.http.host)) : configured;
+  let config = configured.http.port === 0 ? withHttpPort(configured, await freePort(configured.http.host)) : configured;
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -79,6 +79,8 @@ export async function startStack(configured: Config, { worker: runWorker = true,
       cleanups.push(() => embedded.stop());
       temporalOptions = { address: embedded.address, tls: false };
       temporalUi = embedded.uiUrl;
+      // Enrollments link their workflows to the UI npm start runs, unless another UI is configured.
+      config = { ...config, temporal: { ...config.temporal, uiUrl: config.temporal.uiUrl ?? embedded.uiUrl } };
       temporalLogFile = embedded.logFile;
     }
     let connection: NativeConnection | undefined;

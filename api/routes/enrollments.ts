@@ -19,6 +19,10 @@ const enrollmentSchema = z
     enrolledAt: z.iso.datetime(),
     endedAt: z.iso.datetime().nullable(),
     workflowId: z.string().describe("the journey's workflow, to find in the Temporal UI"),
+    temporalUiUrl: z
+      .string()
+      .nullable()
+      .describe("the journey's workflow in the Temporal UI (its latest run); null when no UI is configured (NPSLOOP_TEMPORAL_UI_URL; npm start sets its own)"),
     user: z.object({ id: z.number().int(), email: z.string(), name: z.string().nullable() }),
     account: z.object({ id: z.number().int(), name: z.string() }).describe('the account the user answered from'),
     responseId: z.number().int().describe('the response that enrolled the user'),
@@ -37,8 +41,19 @@ const journeyStateSchema = z
   })
   .meta({ id: 'JourneyState' });
 
-function enrollmentJson(enrollment: EnrollmentView): z.infer<typeof enrollmentSchema> {
-  return { ...enrollment, enrolledAt: enrollment.enrolledAt.toISOString(), endedAt: enrollment.endedAt?.toISOString() ?? null };
+/** Where the Temporal UI shows an enrollment's workflow. */
+interface TemporalUi {
+  url: string | undefined;
+  namespace: string;
+}
+
+function enrollmentJson(enrollment: EnrollmentView, ui: TemporalUi): z.infer<typeof enrollmentSchema> {
+  return {
+    ...enrollment,
+    temporalUiUrl: ui.url === undefined ? null : `${ui.url}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(enrollment.workflowId)}`,
+    enrolledAt: enrollment.enrolledAt.toISOString(),
+    endedAt: enrollment.endedAt?.toISOString() ?? null,
+  };
 }
 
 const errorResponses = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
@@ -46,6 +61,7 @@ const errorResponses = { 400: errorResponseSchema, 401: errorResponseSchema, 403
 /** Journey enrollments: admins see every one, a csm token those of users on its CSM's (a manager's: their team's) accounts. */
 export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): void {
   const { db, temporal } = deps;
+  const ui: TemporalUi = { url: deps.config.temporal.uiUrl, namespace: deps.config.temporal.namespace };
 
   app.get(
     '/enrollments',
@@ -78,7 +94,7 @@ export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): vo
         limit,
         offset,
       });
-      return { enrollments: enrollments.map(enrollmentJson), total, limit, offset };
+      return { enrollments: enrollments.map((enrollment) => enrollmentJson(enrollment, ui)), total, limit, offset };
     },
   );
 
@@ -110,7 +126,7 @@ export function registerEnrollmentRoutes(app: ApiApp, deps: ApiDependencies): vo
         liveJourneyState(temporal, enrollment),
       ]);
       const now = new Date();
-      return { ...enrollmentJson(enrollment), tasks: tasks.map((task) => taskJson(task, now)), live };
+      return { ...enrollmentJson(enrollment, ui), tasks: tasks.map((task) => taskJson(task, now)), live };
     },
   );
 }

@@ -2,15 +2,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
+import { type JourneyStatusCounts, journeyStatusCounts } from '../../db/queries/journey-status-counts.ts';
 import { deleteJourney, getJourney, JourneyInUseError, JourneyNotFoundError, listJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import type { Journey } from '../../db/tables/journeys.ts';
 import { BUILT_IN_JOURNEYS } from '../../journeys/built-in-journeys.ts';
 import { validateJourneyDefinition } from '../../journeys/journey-definition.ts';
+import { journeyJsonSchema } from '../../journeys/journey-json-schema.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
-import { invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
+import { documentValidationSchema, documentValidationView, invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
 import { JourneyNotReadyError } from '../../journeys/journey-readiness.ts';
 
 const BUILT_IN_NAMES: readonly string[] = BUILT_IN_JOURNEYS.map((journey) => journey.definition.name);
@@ -27,6 +29,23 @@ const journeySchema = z
     updatedBy: z.string(),
   })
   .meta({ id: 'Journey' });
+
+const statusSchema = z
+  .object({
+    active: z.number().int().describe('enrollments running now'),
+    completed: z.number().int(),
+    cancelled: z.number().int(),
+    failed: z.number().int(),
+    escalated: z.number().int().describe('enrollments whose task went above the owning CSM'),
+    openTasks: z.number().int(),
+    overdueTasks: z.number().int().describe('open tasks past their due time'),
+  })
+  .describe("the journey's enrollments by status, and its tasks, now (as `npsloop journeys status` counts them)");
+const journeyWithStatusSchema = journeySchema.extend({ status: statusSchema });
+
+function statusView({ active, completed, cancelled, failed, escalated, openTasks, overdueTasks }: JourneyStatusCounts | Partial<JourneyStatusCounts>) {
+  return { active: active ?? 0, completed: completed ?? 0, cancelled: cancelled ?? 0, failed: failed ?? 0, escalated: escalated ?? 0, openTasks: openTasks ?? 0, overdueTasks: overdueTasks ?? 0 };
+}
 
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
@@ -62,20 +81,70 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
         config: admin,
         schema: {
           tags: ['journeys'],
-          summary: 'every journey, enabled or not, by name',
-          response: { 200: z.object({ journeys: z.array(journeySchema) }), ...errors },
+          summary: 'every journey, enabled or not, by name, with its enrollments by status (active, completed, escalated, …) and its tasks',
+          description: 'Each enrollment, with a link to its workflow in the Temporal UI, is at GET /enrollments?journey={name}.',
+          response: { 200: z.object({ journeys: z.array(journeyWithStatusSchema) }), ...errors },
         },
       },
-      async () => ({ journeys: (await listJourneys(db, { limit: 1000 })).map(journeyView) }),
+      async () => {
+        const [journeys, counts] = await Promise.all([listJourneys(db, { limit: 1000 }), journeyStatusCounts(db, { now: new Date() })]);
+        const byName = new Map(counts.map((count) => [count.journeyName, count]));
+        return { journeys: journeys.map((journey) => ({ ...journeyView(journey), status: statusView(byName.get(journey.name) ?? {}) })) };
+      },
+    );
+
+    routes.post(
+      '/journeys/validate',
+      {
+        config: admin,
+        schema: {
+          tags: ['journeys'],
+          summary: 'check a journey definition without saving it: each mistake at its JSON path, with the valid values there',
+          description:
+            'The body is the journey definition, `name` included. The check is the one PUT /journeys/{name} runs (its trigger checked as a trigger rule). ' +
+            'Always 200: `valid` says whether it would be saved, and each issue carries `validValues` and `suggestion` where they are known.',
+          body: z.unknown(),
+          response: { 200: documentValidationSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const validation = validateJourneyDefinition(request.body);
+        return documentValidationView(validation.ok ? [] : validation.errors);
+      },
+    );
+
+    routes.get(
+      '/journeys/schema.json',
+      {
+        config: admin,
+        schema: {
+          tags: ['journeys'],
+          summary: "a journey definition's JSON Schema (2020-12), for an editor: generated from the zod schema that validates journeys",
+          description:
+            "The trigger is described form by form, with the response event's facts and operators from the fact catalogue. " +
+            'It guides typing; POST /journeys/validate is the full check. The path ends in .json so that it never names a journey (names have no dot).',
+          response: { 200: z.record(z.string(), z.unknown()).describe('a JSON Schema'), ...errors },
+        },
+      },
+      async () => journeyJsonSchema(),
     );
 
     routes.get(
       '/journeys/:name',
       {
         config: admin,
-        schema: { tags: ['journeys'], summary: 'a journey', params: nameParams, response: { 200: z.object({ journey: journeySchema }), ...errors } },
+        schema: {
+          tags: ['journeys'],
+          summary: 'a journey, with its enrollments by status and its tasks',
+          params: nameParams,
+          response: { 200: z.object({ journey: journeyWithStatusSchema }), ...errors },
+        },
       },
-      async (request) => ({ journey: journeyView(await existingJourney(db, request.params.name)) }),
+      async (request) => {
+        const journey = await existingJourney(db, request.params.name);
+        const [counts] = await journeyStatusCounts(db, { now: new Date(), journeyName: journey.name });
+        return { journey: { ...journeyView(journey), status: statusView(counts ?? {}) } };
+      },
     );
 
     routes.put(

@@ -22,13 +22,14 @@ import {
 import { userIdByEmail } from '../../db/queries/users.ts';
 import type { Rule } from '../../db/tables/rules.ts';
 import { RULE_KINDS, type RuleDefinition } from '../../rules/rule-schema.ts';
+import { ruleJsonSchema } from '../../rules/rule-json-schema.ts';
 import { validateRule } from '../../rules/validate-rule.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
 import { versionFromIfMatch } from '../if-match.ts';
-import { invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
+import { documentValidationSchema, documentValidationView, invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
 import {
   dryRunQuerySchema,
   refreshView,
@@ -217,6 +218,46 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
       },
     );
 
+    routes.post(
+      '/rules/validate',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: 'check a rule without saving it: each mistake at its JSON path, with the valid values there',
+          description:
+            `${RULE_DOCUMENT}; \`enabled\` and \`note\`, as POST /rules takes them, are ignored. The check is the one saving runs. ` +
+            'Always 200: `valid` says whether it would be saved, and each issue carries `validValues` (facts, operators, enum values, kinds) ' +
+            'when what is valid at its path is one of a known few, and `suggestion` when one of them is close to what was written.',
+          body: z.unknown(),
+          response: { 200: documentValidationSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        const document = typeof body === 'object' && body !== null && !Array.isArray(body) ? withoutKeys(body as Record<string, unknown>, ['enabled', 'note']) : body;
+        const validation = validateRule(document);
+        return documentValidationView(validation.ok ? [] : validation.errors);
+      },
+    );
+
+    routes.get(
+      '/rules/schema.json',
+      {
+        config: admin,
+        schema: {
+          tags: ['rules'],
+          summary: "a rule kind's JSON Schema (2020-12), for an editor: generated from the zod schemas that validate rules",
+          description:
+            "Conditions are described form by form (all, any, not, a leaf), with the facts and operators of the kind's subject from the fact catalogue. " +
+            'It guides typing; POST /rules/validate is the full check (values per fact type, params, paths). The path ends in .json so that it never names a rule (names have no dot).',
+          querystring: z.object({ kind: z.enum(RULE_KINDS) }),
+          response: { 200: z.record(z.string(), z.unknown()).describe('a JSON Schema'), ...errors },
+        },
+      },
+      async (request) => ruleJsonSchema(request.query.kind),
+    );
+
     const dryRunDescription =
       'Saves nothing. List rules: the users the compiled SQL selects now (`total`, one page by id) and, for the first of the page, ' +
       "json-rules-engine's explanation: each condition with the value it saw. Health rules: every account's colour, with the reasons. " +
@@ -332,4 +373,9 @@ async function dryRun(deps: ApiDependencies, rule: RuleDefinition, query: z.infe
     if (error instanceof DryRunEventNotFoundError) throw new ApiError(404, 'not_found', error.message);
     throw error;
   }
+}
+
+/** The object without these keys (the document inside a body that also carries options). */
+function withoutKeys(body: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !keys.includes(key)));
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { jsonPath } from '../../rules/json-path.ts';
 import type { RuleError } from '../../rules/validate-rule.ts';
 import { ApiError, type ErrorIssue } from '../api-error.ts';
@@ -21,6 +22,34 @@ export function invalidDocument(code: string, what: string, errors: readonly Rul
   }
   const count = errors.length === 1 ? 'a mistake' : `${errors.length} mistakes`;
   return new ApiError(400, code, `the ${what} has ${count}; nothing was saved. Each issue's path is a JSON path into the ${what}`, issues);
+}
+
+/** The answer of a validation that saves nothing: whether the document is valid, and each mistake with what would be valid there. */
+export const documentValidationSchema = z
+  .object({
+    valid: z.boolean(),
+    issues: z
+      .array(
+        z.object({
+          path: z.string().describe('a JSON path into the document, e.g. $.conditions.all[1].fact'),
+          message: z.string(),
+          validValues: z.array(z.unknown()).optional().describe('what would be valid at the path, when it is one of a known few: facts, operators, enum values'),
+          suggestion: z.string().optional().describe('the valid value closest to what was written ("did you mean")'),
+        }),
+      )
+      .describe(`empty when valid; at most ${MAX_REPORTED_ISSUES}, then one at $ counting the rest`),
+  })
+  .meta({ id: 'DocumentValidation' });
+
+export function documentValidationView(errors: readonly RuleError[]): z.infer<typeof documentValidationSchema> {
+  const issues = errors.slice(0, MAX_REPORTED_ISSUES).map(({ path, message, validValues, suggestion }) => ({
+    path,
+    message,
+    ...(validValues ? { validValues: [...validValues] } : {}),
+    ...(suggestion ? { suggestion } : {}),
+  }));
+  if (errors.length > MAX_REPORTED_ISSUES) issues.push({ path: '$', message: `and ${errors.length - MAX_REPORTED_ISSUES} more mistakes like the ones above` });
+  return { valid: errors.length === 0, issues };
 }
 
 /**

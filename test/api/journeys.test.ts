@@ -49,6 +49,8 @@ describeEachBackend('journeys API', (db) => {
       { method: 'PUT', url: '/journeys/admin-follow-up', payload: aFollowUpJourney({ cooldownDays: 30 }) },
       { method: 'POST', url: '/journeys/admin-follow-up/enable' },
       { method: 'POST', url: '/journeys/admin-follow-up/disable' },
+      { method: 'POST', url: '/journeys/validate', payload: aFollowUpJourney() },
+      { method: 'GET', url: '/journeys/schema.json' },
       { method: 'DELETE', url: '/journeys/admin-follow-up' },
     ];
     const before = await journeyRows(k);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP, promoterReviewRequest } from '../../journeys/built-in-journeys.ts';
 import { journeyTriggerRule, renderTemplate, validateJourneyDefinition } from '../../journeys/journey-definition.ts';
 import { evaluateRule } from '../../rules/evaluate-rule.ts';
+import { FACT_CATALOGUE } from '../../rules/fact-catalogue.ts';
 
 const clock = () => new Date('2026-11-24T12:00:00Z');
 
@@ -75,8 +76,12 @@ describe('journey definitions', () => {
         }),
       ),
     ).toEqual([
-      { path: '$.trigger.all[0].operator', message: expect.stringMatching(/"greaterThan" does not apply to category/) },
-      { path: '$.trigger.all[1].fact', message: expect.stringMatching(/"latestScore" is not a fact of response events/) },
+      { path: '$.trigger.all[0].operator', message: expect.stringMatching(/"greaterThan" does not apply to category/), validValues: ['equal', 'notEqual', 'in', 'notIn', 'isKnown', 'isUnknown'] },
+      {
+        path: '$.trigger.all[1].fact',
+        message: expect.stringMatching(/"latestScore" is not a fact of response events/),
+        validValues: Object.keys(FACT_CATALOGUE.response_event),
+      },
       { path: '$.trigger.all[2].value', message: expect.stringMatching(/11 is out of range/) },
     ]);
     expect(errorsOf(aFollowUp({ trigger: { fact: 'score', operator: 'lessThan', value: 7 } }))).toEqual([
@@ -128,7 +133,11 @@ describe('journey definitions', () => {
       { path: '$.steps.reviewUrl', message: expect.stringMatching(/^must be the https URL/) },
     ]);
     expect(errorsOf(aFollowUp({ steps: { type: 'nurture' } }))).toEqual([
-      { path: '$.steps.type', message: 'must be the steps of a journey, with "type" one of review_request, detractor_follow_up' },
+      {
+        path: '$.steps.type',
+        message: 'must be the steps of a journey, with "type" one of review_request, detractor_follow_up',
+        validValues: ['review_request', 'detractor_follow_up'],
+      },
     ]);
   });
 

@@ -14,7 +14,8 @@ function leafErrors(leaf: Partial<LeafCondition> & Record<string, unknown>): Rul
   return errorsOf(aListRule({ conditions: { all: [aLeaf(leaf)] } }));
 }
 
-const error = (path: string, message: string) => ({ path, message: expect.stringContaining(message) });
+/** An error at `path` whose message says `message`; what is valid there is pinned on its own below. */
+const error = (path: string, message: string) => expect.objectContaining({ path, message: expect.stringContaining(message) });
 const LEAF = '$.conditions.all[0]';
 
 describe('a valid rule', () => {
@@ -273,5 +274,25 @@ describe('size', () => {
     expect(errorsOf(aListRule({ conditions: huge }))).toEqual([error('$.conditions', `more than ${MAX_LEAF_CONDITIONS} conditions`)]);
     const inHealth = aHealthRule({ criteria: [aCriterion({ conditions: huge })] });
     expect(errorsOf(inHealth)).toEqual([error('$.criteria[0].conditions', 'at most 200 are allowed')]);
+  });
+});
+
+describe('what is valid where a mistake is', () => {
+  it('comes with the mistake: facts, operators, enum values, params and kinds, and the closest one when a name is close', () => {
+    expect(leafErrors({ fact: 'latestscor' })).toEqual([
+      { path: `${LEAF}.fact`, message: expect.any(String), validValues: Object.keys(FACT_CATALOGUE.user), suggestion: 'latestScore' },
+    ]);
+    expect(leafErrors({ fact: 'nothing-like-it' })[0]).not.toHaveProperty('suggestion');
+    expect(leafErrors({ fact: 'latestScore', operator: 'lesThan', value: 7 })).toEqual([
+      { path: `${LEAF}.operator`, message: expect.any(String), validValues: OPERATORS_BY_TYPE.number, suggestion: 'lessThan' },
+    ]);
+    expect(leafErrors({ fact: 'latestCategory', operator: 'in', value: ['promoter', 'fan'] })).toEqual([
+      { path: `${LEAF}.value[1]`, message: expect.any(String), validValues: ['promoter', 'passive', 'detractor'] },
+    ]);
+    expect(leafErrors({ fact: 'accountHealth', params: { dimension: 'product' }, operator: 'equal', value: 'red' })).toEqual([
+      { path: `${LEAF}.params.dimension`, message: expect.any(String), validValues: ['relationship', 'service'] },
+    ]);
+    expect(errorsOf({ kind: 'segment', name: 'x' })).toEqual([{ path: '$.kind', message: expect.any(String), validValues: ['list', 'health', 'trigger'] }]);
+    expect(errorsOf(aHealthRule({ dimension: 'servce' } as never))).toEqual([{ path: '$.dimension', message: expect.any(String), validValues: ['relationship', 'service'] }]);
   });
 });
