@@ -1,8 +1,10 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { z } from 'zod';
 import { inTransaction } from '../../db/in-transaction.ts';
 import { timeZoneOfCsm } from '../../db/queries/csms.ts';
-import { findSignInLink, requestedSignInLinksSince, type SignInLinkRefusal, useSignInLink } from '../../db/queries/sign-in-links.ts';
-import { createWebSession, revokeWebSession, signedInPerson } from '../../db/queries/web-sessions.ts';
+import { deleteExpiredSignInLinks, findSignInLink, requestedSignInLinksSince, type SignInLinkRefusal, useSignInLink } from '../../db/queries/sign-in-links.ts';
+import { createWebSession, deleteEndedWebSessions, revokeWebSession, signedInPerson } from '../../db/queries/web-sessions.ts';
 import { WEB_SESSION_ROLES } from '../../db/tables/web-sessions.ts';
 import { APP_HOME, appPath } from '../../sign-in/next-path.ts';
 import { signInEmail } from '../../sign-in/sign-in-email.ts';
@@ -129,6 +131,7 @@ export function registerAuthRoutes(app: ApiApp, deps: ApiDependencies, mail: Bac
       if (current) await revokeWebSession(db, current.id, now);
       setSessionCookie(reply, config, outcome.session.token, outcome.session.expiresAt);
       request.log.info({ linkId: outcome.link.id, sessionId: outcome.session.id }, 'signed in');
+      await forgetEndedSignIns(db, now);
       return reply.redirect(appPath(outcome.link.next_path) ?? APP_HOME, 303);
     },
   );
@@ -189,4 +192,14 @@ export function registerAuthRoutes(app: ApiApp, deps: ApiDependencies, mail: Bac
 function signInPage(error: SignInLinkRefusal, nextPath: string | undefined): string {
   const query = new URLSearchParams({ error, next: (nextPath === undefined ? undefined : appPath(nextPath)) ?? APP_HOME });
   return `${SIGN_IN_PAGE}?${query.toString()}`;
+}
+
+/**
+ * Links and sessions that can never open anything again are kept a day (for a look beside the
+ * logs), then deleted as people sign in, so neither table grows without end.
+ */
+async function forgetEndedSignIns(db: Kysely<Database>, now: Date): Promise<void> {
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  await deleteExpiredSignInLinks(db, dayAgo);
+  await deleteEndedWebSessions(db, dayAgo);
 }

@@ -68,3 +68,9 @@ export async function useSignInLink(
   if (!link) return { refused: 'link_invalid' };
   return { refused: link.used_at !== null ? 'link_used' : 'link_expired', link };
 }
+
+/** Deletes links that expired before `before`: used or not, they open nothing, and the rate limit looks back 15 minutes only. */
+export async function deleteExpiredSignInLinks(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db.deleteFrom('sign_in_links').where('expires_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

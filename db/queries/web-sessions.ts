@@ -74,3 +74,12 @@ export async function signedInPerson(db: Kysely<Database>, session: WebSession):
   const report = await db.selectFrom('csms').select('id').where('manager_id', '=', csm.id).limit(1).executeTakeFirst();
   return { name: csm.name, isManager: report !== undefined };
 }
+
+/** Deletes sessions that ended (expired or signed out) before `before`: they can never be used again. */
+export async function deleteEndedWebSessions(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('web_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

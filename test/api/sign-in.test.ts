@@ -186,6 +186,26 @@ describeEachBackend('signing in to the web app', (db) => {
     expect(await k.selectFrom('web_sessions').select('id').execute()).toHaveLength(1);
   });
 
+  it('forgets links and sessions a day after they can no longer open anything, as people sign in', async () => {
+    const k = db().kysely;
+    const { app } = await setUp(k);
+    const now = Date.now();
+    const longExpired = await issueSignInLink(k, { email: 'ann@cs.example', nextPath: '/app/', purpose: 'requested', publicBaseUrl: 'http://localhost:3000', now: new Date(now - 2 * 86_400_000) });
+    const justExpired = await issueSignInLink(k, { email: 'ann@cs.example', nextPath: '/app/', purpose: 'requested', publicBaseUrl: 'http://localhost:3000', now: new Date(now - 16 * MINUTE_MS) });
+    const old = await signIn(app, k, 'ann@cs.example');
+    await sql`update web_sessions set expires_at = now() - interval '25 hours'`.execute(k);
+    const oldIds = (await k.selectFrom('web_sessions').select('id').execute()).map((row) => row.id);
+
+    await signIn(app, k, 'ben@cs.example');
+    const links = (await k.selectFrom('sign_in_links').select('id').execute()).map((row) => row.id);
+    expect(links).not.toContain(longExpired.id);
+    expect(links).toContain(justExpired.id);
+    const sessions = (await k.selectFrom('web_sessions').select('id').execute()).map((row) => row.id);
+    expect(sessions).toHaveLength(1);
+    expect(sessions).not.toContain(oldIds[0]);
+    expect((await app.inject({ method: 'GET', url: '/auth/session', cookies: { [COOKIE]: old.cookie } })).statusCode).toBe(401);
+  });
+
   it('lets a browser already signed in as the address follow its link again without using it', async () => {
     const k = db().kysely;
     const { annTask, app } = await setUp(k);
