@@ -143,4 +143,13 @@ describeEachBackend("an account page's data", (db) => {
     expect(ids((await get(`/tasks?accountId=${other.accountId}`, tokens.csm)).json())).toEqual([]);
     expect(ids((await get(`/tasks?userId=${other.user.id}`, tokens.csm)).json())).toEqual([]);
   });
+
+  it('describes every route it added in the OpenAPI document', async () => {
+    const { get } = await setUp(db().kysely);
+    const document = (await get('/openapi.json')).json();
+    for (const path of ['/accounts/nps/trend', '/accounts/{id}/nps/trend', '/accounts/{id}/users', '/accounts/{id}/responses', '/users/{id}/lists']) {
+      expect(document.paths[path].get.summary, path).toEqual(expect.any(String));
+    }
+    expect(document.paths['/tasks'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['accountId', 'userId']));
+  });
 });

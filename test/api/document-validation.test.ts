@@ -87,4 +87,13 @@ describeEachBackend('validating rules and journeys for an editor', (db) => {
     expect(validJourney(followUp)).toBe(true);
     expect(validJourney({ ...followUp, trigger: { all: [{ fact: 'latestScore', operator: 'equal', value: 1 }] } })).toBe(false);
   });
+
+  it('describes its routes in the OpenAPI document', async () => {
+    const { get } = await setUp(db().kysely);
+    const document = (await get('/openapi.json')).json();
+    for (const [path, method] of [['/rules/validate', 'post'], ['/rules/schema.json', 'get'], ['/journeys/validate', 'post'], ['/journeys/schema.json', 'get']] as const) {
+      expect(document.paths[path][method].summary, path).toEqual(expect.any(String));
+    }
+    expect(document.components.schemas.DocumentValidation.properties.issues.items.properties).toHaveProperty('validValues');
+  });
 });

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(withHttpPort(behindProxy, 41234).publicUrl).toBe('https://nps.example.com');
   });
 
+  it('links enrollments to a Temporal UI only when NPSLOOP_TEMPORAL_UI_URL names one (npm start names its own)', () => {
+    expect(loadConfig({}).temporal.uiUrl).toBeUndefined();
+    expect(loadConfig({ NPSLOOP_TEMPORAL_UI_URL: 'https://cloud.temporal.io/' }).temporal.uiUrl).toBe('https://cloud.temporal.io');
+    expect(() => loadConfig({ NPSLOOP_TEMPORAL_UI_URL: 'temporal-ui' })).toThrow(/NPSLOOP_TEMPORAL_UI_URL: expected/);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/npsloop', NPSLOOP_TIME_ZONE: 'Europe/Paris', NPSLOOP_HISTORY_MONTHS: '12' });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/npsloop' });

@@ -83,6 +83,8 @@ describe('npm start, the whole stack', () => {
       return current.status === 'active' ? undefined : current;
     }, 'the journey to end', 60);
     expect(enrollment.status).toBe('completed');
+    // npm start links each enrollment to its workflow in the dev server's own UI.
+    expect(enrollment.temporalUiUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/namespaces/default/workflows/${encodeURIComponent(enrollment.workflowId)}$`));
 
     expect(await started.pressCtrlC()).toBe(0);
     expect(started.output()).toContain('npsloop: stopped');
