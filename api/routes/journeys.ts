@@ -2,11 +2,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
-import { type JourneyStatusCounts, journeyStatusCounts } from '../../db/queries/journey-status-counts.ts';
+import { journeyStatusCounts } from '../../db/queries/journey-status-counts.ts';
 import { deleteJourney, getJourney, JourneyInUseError, JourneyNotFoundError, listJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import type { Journey } from '../../db/tables/journeys.ts';
 import { BUILT_IN_JOURNEYS } from '../../journeys/built-in-journeys.ts';
 import { validateJourneyDefinition } from '../../journeys/journey-definition.ts';
+import type { RuleError } from '../../rules/validate-rule.ts';
 import { journeyJsonSchema } from '../../journeys/journey-json-schema.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
@@ -30,22 +31,30 @@ const journeySchema = z
   })
   .meta({ id: 'Journey' });
 
-const statusSchema = z
+const overviewSchema = z
   .object({
-    active: z.number().int().describe('enrollments running now'),
-    completed: z.number().int(),
-    cancelled: z.number().int(),
-    failed: z.number().int(),
-    escalated: z.number().int().describe('enrollments whose task went above the owning CSM'),
-    openTasks: z.number().int(),
-    overdueTasks: z.number().int().describe('open tasks past their due time'),
+    temporalUiUrl: z
+      .string()
+      .nullable()
+      .describe("the namespace's workflows in the Temporal UI: a workflow is at `{temporalUiUrl}/workflows/{workflowId}`; null when no UI is configured (NPSLOOP_TEMPORAL_UI_URL; npm start sets its own)"),
+    journeys: z.array(
+      z.object({
+        name: z.string(),
+        enabled: z.boolean(),
+        active: z.number().int().describe('enrollments running now'),
+        completed: z.number().int(),
+        cancelled: z.number().int(),
+        failed: z.number().int(),
+        escalated: z.number().int().describe('enrollments whose task went above the owning CSM'),
+        openTasks: z.number().int(),
+        overdueTasks: z.number().int().describe('open tasks past their due time'),
+      }),
+    ),
   })
-  .describe("the journey's enrollments by status, and its tasks, now (as `npsloop journeys status` counts them)");
-const journeyWithStatusSchema = journeySchema.extend({ status: statusSchema });
+  .meta({ id: 'JourneysOverview' });
 
-function statusView({ active, completed, cancelled, failed, escalated, openTasks, overdueTasks }: JourneyStatusCounts | Partial<JourneyStatusCounts>) {
-  return { active: active ?? 0, completed: completed ?? 0, cancelled: cancelled ?? 0, failed: failed ?? 0, escalated: escalated ?? 0, openTasks: openTasks ?? 0, overdueTasks: overdueTasks ?? 0 };
-}
+/** GET paths under /journeys that a journey's name would otherwise be read at: no journey takes these names. */
+const RESERVED_NAMES: readonly string[] = ['overview', 'schema'];
 
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
@@ -81,15 +90,32 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
         config: admin,
         schema: {
           tags: ['journeys'],
-          summary: 'every journey, enabled or not, by name, with its enrollments by status (active, completed, escalated, …) and its tasks',
-          description: 'Each enrollment, with a link to its workflow in the Temporal UI, is at GET /enrollments?journey={name}.',
-          response: { 200: z.object({ journeys: z.array(journeyWithStatusSchema) }), ...errors },
+          summary: 'every journey, enabled or not, by name',
+          response: { 200: z.object({ journeys: z.array(journeySchema) }), ...errors },
+        },
+      },
+      async () => ({ journeys: (await listJourneys(db, { limit: 1000 })).map(journeyView) }),
+    );
+
+    routes.get(
+      '/journeys/overview',
+      {
+        config: admin,
+        schema: {
+          tags: ['journeys'],
+          summary: 'every journey with its enrollments by status (active, completed, cancelled, failed), those escalated, and its tasks open and overdue',
+          description:
+            'Counted now, as `npsloop journeys status` counts them. Each enrollment, with `temporalUiUrl` linking its workflow, is at GET /enrollments?journey={name}.',
+          response: { 200: overviewSchema, ...errors },
         },
       },
       async () => {
-        const [journeys, counts] = await Promise.all([listJourneys(db, { limit: 1000 }), journeyStatusCounts(db, { now: new Date() })]);
-        const byName = new Map(counts.map((count) => [count.journeyName, count]));
-        return { journeys: journeys.map((journey) => ({ ...journeyView(journey), status: statusView(byName.get(journey.name) ?? {}) })) };
+        const { uiUrl, namespace } = deps.config.temporal;
+        const counts = await journeyStatusCounts(db, { now: new Date() });
+        return {
+          temporalUiUrl: uiUrl === undefined ? null : `${uiUrl}/namespaces/${encodeURIComponent(namespace)}`,
+          journeys: counts.map(({ journeyName, ...count }) => ({ name: journeyName, ...count })),
+        };
       },
     );
 
@@ -109,12 +135,12 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
       },
       async (request) => {
         const validation = validateJourneyDefinition(request.body);
-        return documentValidationView(validation.ok ? [] : validation.errors);
+        return documentValidationView([...(validation.ok ? [] : validation.errors), ...reservedNameErrors(request.body)]);
       },
     );
 
     routes.get(
-      '/journeys/schema.json',
+      '/journeys/schema',
       {
         config: admin,
         schema: {
@@ -122,7 +148,7 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
           summary: "a journey definition's JSON Schema (2020-12), for an editor: generated from the zod schema that validates journeys",
           description:
             "The trigger is described form by form, with the response event's facts and operators from the fact catalogue. " +
-            'It guides typing; POST /journeys/validate is the full check. The path ends in .json so that it never names a journey (names have no dot).',
+            'It guides typing; POST /journeys/validate is the full check.',
           response: { 200: z.record(z.string(), z.unknown()).describe('a JSON Schema'), ...errors },
         },
       },
@@ -135,16 +161,12 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
         config: admin,
         schema: {
           tags: ['journeys'],
-          summary: 'a journey, with its enrollments by status and its tasks',
+          summary: 'a journey',
           params: nameParams,
-          response: { 200: z.object({ journey: journeyWithStatusSchema }), ...errors },
+          response: { 200: z.object({ journey: journeySchema }), ...errors },
         },
       },
-      async (request) => {
-        const journey = await existingJourney(db, request.params.name);
-        const [counts] = await journeyStatusCounts(db, { now: new Date(), journeyName: journey.name });
-        return { journey: { ...journeyView(journey), status: statusView(counts ?? {}) } };
-      },
+      async (request) => ({ journey: journeyView(await existingJourney(db, request.params.name)) }),
     );
 
     routes.put(
@@ -245,7 +267,8 @@ function validJourney(name: string, body: unknown) {
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   const named = isObject && !Object.hasOwn(body, 'name') ? { name, ...body } : body;
   const validation = validateJourneyDefinition(named);
-  if (!validation.ok) throw invalidDocument('invalid_journey', 'journey', validation.errors);
+  const errors = [...(validation.ok ? [] : validation.errors), ...reservedNameErrors(named)];
+  if (!validation.ok || errors.length > 0) throw invalidDocument('invalid_journey', 'journey', errors);
   if (validation.journey.name !== name) {
     throw invalidDocument('invalid_journey', 'journey', [
       { path: '$.name', message: `must be "${name}", the name in the URL: a journey is not renamed (enrollments name it); create another instead` },
@@ -267,4 +290,12 @@ async function existingJourney(db: Kysely<Database>, name: string): Promise<Jour
   const journey = await findJourney(db, name);
   if (!journey) throw notFound(`journey "${name}"`);
   return journey;
+}
+
+/** A journey named like a path under /journeys could not be read by its name: such names are refused. */
+function reservedNameErrors(document: unknown): RuleError[] {
+  const name = typeof document === 'object' && document !== null ? (document as Record<string, unknown>)['name'] : undefined;
+  return typeof name === 'string' && RESERVED_NAMES.includes(name)
+    ? [{ path: '$.name', message: `"${name}" is taken by GET /journeys/${name}; choose another name` }]
+    : [];
 }

@@ -23,7 +23,7 @@ import { userIdByEmail } from '../../db/queries/users.ts';
 import type { Rule } from '../../db/tables/rules.ts';
 import { RULE_KINDS, type RuleDefinition } from '../../rules/rule-schema.ts';
 import { ruleJsonSchema } from '../../rules/rule-json-schema.ts';
-import { validateRule } from '../../rules/validate-rule.ts';
+import { type RuleError, validateRule } from '../../rules/validate-rule.ts';
 import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
@@ -237,12 +237,12 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
         const body = request.body;
         const document = typeof body === 'object' && body !== null && !Array.isArray(body) ? withoutKeys(body as Record<string, unknown>, ['enabled', 'note']) : body;
         const validation = validateRule(document);
-        return documentValidationView(validation.ok ? [] : validation.errors);
+        return documentValidationView([...(validation.ok ? [] : validation.errors), ...reservedNameErrors(document)]);
       },
     );
 
     routes.get(
-      '/rules/schema.json',
+      '/rules/schema',
       {
         config: admin,
         schema: {
@@ -250,7 +250,7 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
           summary: "a rule kind's JSON Schema (2020-12), for an editor: generated from the zod schemas that validate rules",
           description:
             "Conditions are described form by form (all, any, not, a leaf), with the facts and operators of the kind's subject from the fact catalogue. " +
-            'It guides typing; POST /rules/validate is the full check (values per fact type, params, paths). The path ends in .json so that it never names a rule (names have no dot).',
+            'It guides typing; POST /rules/validate is the full check (values per fact type, params, paths).',
           querystring: z.object({ kind: z.enum(RULE_KINDS) }),
           response: { 200: z.record(z.string(), z.unknown()).describe('a JSON Schema'), ...errors },
         },
@@ -300,8 +300,15 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
 /** The rule document, valid, or a 400 with each mistake at its JSON path in it. */
 function validRule(document: unknown): RuleDefinition {
   const validation = validateRule(document);
-  if (!validation.ok) throw invalidDocument('invalid_rule', 'rule', validation.errors);
+  const errors = [...(validation.ok ? [] : validation.errors), ...reservedNameErrors(document)];
+  if (!validation.ok || errors.length > 0) throw invalidDocument('invalid_rule', 'rule', errors);
   return validation.rule;
+}
+
+/** GET /rules/schema is not a rule's page: a rule may not take that name. */
+function reservedNameErrors(document: unknown): RuleError[] {
+  const name = typeof document === 'object' && document !== null ? (document as Record<string, unknown>)['name'] : undefined;
+  return name === 'schema' ? [{ path: '$.name', message: '"schema" is taken by GET /rules/schema; choose another name' }] : [];
 }
 
 async function liveRule(db: Kysely<Database>, name: string): Promise<Rule> {

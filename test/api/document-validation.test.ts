@@ -32,8 +32,8 @@ describeEachBackend('validating rules and journeys for an editor', (db) => {
     const { app, tokens } = await setUp(db().kysely);
     await expectRefusedUnlessRole(app, tokens, { method: 'POST', url: '/rules/validate', payload: listRule('latestScore') }, ['admin']);
     await expectRefusedUnlessRole(app, tokens, { method: 'POST', url: '/journeys/validate', payload: {} }, ['admin']);
-    await expectRefusedUnlessRole(app, tokens, { method: 'GET', url: '/rules/schema.json?kind=list' }, ['admin']);
-    await expectRefusedUnlessRole(app, tokens, { method: 'GET', url: '/journeys/schema.json' }, ['admin']);
+    await expectRefusedUnlessRole(app, tokens, { method: 'GET', url: '/rules/schema?kind=list' }, ['admin']);
+    await expectRefusedUnlessRole(app, tokens, { method: 'GET', url: '/journeys/schema' }, ['admin']);
   });
 
   it('answers each mistake of a rule at its path with the valid values and a suggestion, saving nothing', async () => {
@@ -68,16 +68,16 @@ describeEachBackend('validating rules and journeys for an editor', (db) => {
   it('serves JSON Schemas generated from the validating zod schemas, which accept valid documents and refuse wrong facts', async () => {
     const { get } = await setUp(db().kysely);
     const ajv = new Ajv2020({ strict: false, logger: false });
-    const list = (await get('/rules/schema.json?kind=list')).json();
+    const list = (await get('/rules/schema?kind=list')).json();
     const validList = ajv.compile(list);
     expect(validList(listRule('latestScore'))).toBe(true);
     expect(validList(listRule('latestScor'))).toBe(false);
     expect(validList({ ...listRule('latestScore'), extra: 1 })).toBe(false);
-    const health = (await get('/rules/schema.json?kind=health')).json();
+    const health = (await get('/rules/schema?kind=health')).json();
     expect(health.$defs.LeafCondition.properties.fact.enum).toContain('openTicketCount');
-    expect((await get('/rules/schema.json?kind=nope')).statusCode).toBe(400);
+    expect((await get('/rules/schema?kind=nope')).statusCode).toBe(400);
 
-    const journey = (await get('/journeys/schema.json')).json();
+    const journey = (await get('/journeys/schema')).json();
     const validJourney = ajv.compile(journey);
     const followUp = {
       name: 'follow-up',
@@ -91,9 +91,18 @@ describeEachBackend('validating rules and journeys for an editor', (db) => {
   it('describes its routes in the OpenAPI document', async () => {
     const { get } = await setUp(db().kysely);
     const document = (await get('/openapi.json')).json();
-    for (const [path, method] of [['/rules/validate', 'post'], ['/rules/schema.json', 'get'], ['/journeys/validate', 'post'], ['/journeys/schema.json', 'get']] as const) {
+    for (const [path, method] of [['/rules/validate', 'post'], ['/rules/schema', 'get'], ['/journeys/validate', 'post'], ['/journeys/schema', 'get']] as const) {
       expect(document.paths[path][method].summary, path).toEqual(expect.any(String));
     }
     expect(document.components.schemas.DocumentValidation.properties.issues.items.properties).toHaveProperty('validValues');
+  });
+
+  it('refuses names that GET routes under /rules and /journeys take, so every rule and journey can be read by name', async () => {
+    const { post } = await setUp(db().kysely);
+    const rule = (await post('/rules/validate', { ...listRule('latestScore'), name: 'schema' })).json();
+    expect(rule).toEqual({ valid: false, issues: [{ path: '$.name', message: expect.stringContaining('GET /rules/schema') }] });
+    expect((await post('/rules', { ...listRule('latestScore'), name: 'schema' })).json().error).toMatchObject({ code: 'invalid_rule', issues: [{ path: '$.name' }] });
+    const journey = (await post('/journeys/validate', { name: 'overview' })).json();
+    expect(journey.issues).toContainEqual({ path: '$.name', message: expect.stringContaining('GET /journeys/overview') });
   });
 });

@@ -28,15 +28,15 @@ async function setUp(k: Kysely<Database>, env: Record<string, string> = {}) {
 }
 
 describeEachBackend('journeys overview', (db) => {
-  it('counts each journey’s enrollments by status, those escalated, and its tasks', async () => {
+  it('counts each journey’s enrollments by status, those escalated, and its tasks, in the overview', async () => {
     const { app, tokens, get } = await setUp(db().kysely);
-    await expectRefusedUnlessRole(app, tokens, { method: 'GET', url: '/journeys' }, ['admin']);
-    const { journeys } = (await get('/journeys')).json();
-    const followUp = journeys.find((journey: { name: string }) => journey.name === 'detractor-follow-up');
-    expect(followUp.status).toEqual({ active: 2, completed: 1, cancelled: 0, failed: 0, escalated: 1, openTasks: 2, overdueTasks: 1 });
-    const review = journeys.find((journey: { name: string }) => journey.name === 'promoter-review-request');
-    expect(review.status).toEqual({ active: 0, completed: 0, cancelled: 0, failed: 0, escalated: 0, openTasks: 0, overdueTasks: 0 });
-    expect((await get('/journeys/detractor-follow-up')).json().journey.status).toEqual(followUp.status);
+    await expectRefusedUnlessRole(app, tokens, { method: 'GET', url: '/journeys/overview' }, ['admin']);
+    const overview = (await get('/journeys/overview')).json();
+    expect(overview.temporalUiUrl).toBeNull();
+    expect(overview.journeys).toEqual([
+      { name: 'detractor-follow-up', enabled: true, active: 2, completed: 1, cancelled: 0, failed: 0, escalated: 1, openTasks: 2, overdueTasks: 1 },
+      { name: 'promoter-review-request', enabled: false, active: 0, completed: 0, cancelled: 0, failed: 0, escalated: 0, openTasks: 0, overdueTasks: 0 },
+    ]);
   });
 
   it("links each enrollment to its workflow in the Temporal UI when one is configured, and to nothing otherwise", async () => {
@@ -46,6 +46,7 @@ describeEachBackend('journeys overview', (db) => {
     const one = listed.enrollments.find((enrollment: { id: number }) => enrollment.id === fresh.enrollmentId);
     expect(one.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${fresh.workflowId}`);
     expect((await get(`/enrollments/${fresh.enrollmentId}`)).json().temporalUiUrl).toBe(one.temporalUiUrl);
+    expect(`${(await get('/journeys/overview')).json().temporalUiUrl}/workflows/${fresh.workflowId}`).toBe(one.temporalUiUrl);
     await app?.close();
     app = await createTestApi(db().kysely);
     const plain = await app.inject({ method: 'GET', url: '/enrollments', headers: bearer(tokens.admin) });

@@ -50,7 +50,8 @@ describeEachBackend('journeys API', (db) => {
       { method: 'POST', url: '/journeys/admin-follow-up/enable' },
       { method: 'POST', url: '/journeys/admin-follow-up/disable' },
       { method: 'POST', url: '/journeys/validate', payload: aFollowUpJourney() },
-      { method: 'GET', url: '/journeys/schema.json' },
+      { method: 'GET', url: '/journeys/schema' },
+      { method: 'GET', url: '/journeys/overview' },
       { method: 'DELETE', url: '/journeys/admin-follow-up' },
     ];
     const before = await journeyRows(k);

@@ -71,7 +71,7 @@ describeEachBackend('rules API', (db) => {
       { method: 'POST', url: '/rules/dry-run', payload: aListRule() },
       { method: 'POST', url: '/rules/unhappy-admins/dry-run' },
       { method: 'POST', url: '/rules/validate', payload: aListRule() },
-      { method: 'GET', url: '/rules/schema.json?kind=list' },
+      { method: 'GET', url: '/rules/schema?kind=list' },
       { method: 'DELETE', url: '/rules/unhappy-admins' },
     ];
     const before = await rowCounts(k);
