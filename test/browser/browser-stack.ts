@@ -158,8 +158,9 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
 
     async function openSignInLink(signedIn: SignedIn, link: string): Promise<void> {
       await signedIn.page.goto(link);
-      // Signed in: the header every signed-in page shares, on the page the link named (or one it leads to).
-      await signedIn.page.getByRole('button', { name: 'Sign out' }).waitFor();
+      // Signed in: the header every signed-in page shares, on the page the link named (or one it
+      // leads to; while the router swaps one lazy page for the next, both are in the document).
+      await signedIn.page.getByRole('button', { name: 'Sign out' }).first().waitFor();
       signedIn.checks.assertNoProblems(`signing in with ${link}`);
     }
 

@@ -151,7 +151,7 @@ export class PageChecks {
       const { axe } = globalThis as unknown as InPage;
       const results = await axe.run({ resultTypes: ['violations'] });
       return results.violations
-        .filter((violation) => (violation.impact === 'serious' || violation.impact === 'critical'))
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
         .map((violation) => ({
           id: violation.id,
           impact: violation.impact ?? '',
