@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
 import { npmStarter, type StartedNpsloop } from '../helpers/npm-start.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { PageChecks, type VisitOptions } from './page-checks.ts';
+import { JAVASCRIPT_BUDGET_BYTES, PageChecks, type VisitOptions } from './page-checks.ts';
 
 /** Debian's Chromium unless CHROMIUM_PATH names another. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -49,7 +49,8 @@ export interface BrowserStack {
   printedAdminSignInLink: () => Promise<string>;
   /**
    * A page's first visit: in a fresh browser (empty cache) holding `signedIn`'s session, `path` is
-   * opened and checked (see PageChecks.visit), with the gzip size of the JavaScript it loaded.
+   * opened and checked (see PageChecks.visit), and the JavaScript it loaded must be some, and under
+   * JAVASCRIPT_BUDGET_BYTES gzipped; resolves with its size.
    */
   firstVisit: (signedIn: SignedIn, path: string, name: string, options: VisitOptions) => Promise<SignedIn & { javaScriptGzipBytes: number; scripts: string[] }>;
   stop: () => Promise<void>;
@@ -175,7 +176,11 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
 
     const firstVisit: BrowserStack['firstVisit'] = async (signedIn, pagePath, name, options) => {
       const fresh = await newContext(await signedIn.context.storageState());
-      return { ...fresh, ...(await fresh.checks.visit(pagePath, name, options)) };
+      const visit = await fresh.checks.visit(pagePath, name, options);
+      if (visit.scripts.length === 0 || visit.javaScriptGzipBytes >= JAVASCRIPT_BUDGET_BYTES) {
+        throw new Error(`the ${name} page's first load has ${visit.javaScriptGzipBytes} bytes of JavaScript (gzip), not some under ${JAVASCRIPT_BUDGET_BYTES}: ${visit.scripts.join(', ')}`);
+      }
+      return { ...fresh, ...visit };
     };
 
     return { npsloop, dataDir, browser, appUrl, api, sendGenericWebhook, waitForEmail, newBrowser: () => newContext(), signIn, signInWithLink, printedAdminSignInLink, firstVisit, stop };

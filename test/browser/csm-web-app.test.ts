@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDataset } from '../../demo/demo-dataset.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type BrowserStack, type SignedIn, signInLinkIn, startBrowserStack } from './browser-stack.ts';
-import { JAVASCRIPT_BUDGET_BYTES, type VisitOptions } from './page-checks.ts';
+import type { VisitOptions } from './page-checks.ts';
 
 // A CSM's day in the web app, in Chromium against the whole stack as `npm start` runs it (the demo
 // loaded): the task email's link, the task page, completing it; and what another CSM cannot see.
@@ -117,8 +117,6 @@ describe('a CSM in the web app', () => {
     const firstVisit = async (path: string, name: string, options: VisitOptions): Promise<SignedIn> => {
       const visit = await stack.firstVisit(ann, path, name, options);
       weights.push(`${name}: ${(visit.javaScriptGzipBytes / 1000).toFixed(1)} KB`);
-      expect(visit.javaScriptGzipBytes, `${name} loads ${visit.scripts.join(', ')}`).toBeLessThan(JAVASCRIPT_BUDGET_BYTES);
-      expect(visit.scripts.length, `${name} loads its JavaScript`).toBeGreaterThan(0);
       return visit;
     };
 
@@ -131,8 +129,10 @@ describe('a CSM in the web app', () => {
     await firstVisit(`/app/tasks/${task.id}`, 'task', { ready: (page) => page.getByRole('heading', { level: 1, name: /Follow up/ }) });
     await firstVisit('/app/accounts', 'accounts', { ready: (page) => page.getByRole('table', { name: /^Accounts/ }) });
     const account = await firstVisit(`/app/accounts/${task.account.id}`, 'account', { ready: (page) => page.getByRole('tabpanel') });
+    // Tab by tab from the keyboard, as the tabs pattern has it: arrow keys move and show.
+    await account.page.getByRole('tab', { name: 'NPS' }).focus();
     for (const tab of ['Trend', 'Responses', 'Health', 'Users', 'Tasks']) {
-      await account.page.getByRole('tab', { name: tab }).click();
+      await account.page.keyboard.press('ArrowRight');
       await account.checks.check(`account-${tab.toLowerCase()}`, { ready: () => account.page.getByRole('tabpanel', { name: tab }) });
     }
     await firstVisit(`/app/users/${task.user.id}`, 'user', { ready: (page) => page.getByRole('heading', { level: 1, name: task.user.name ?? task.user.email }) });
