@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserStack, type SignedIn, startBrowserStack } from './browser-stack.ts';
 import type { VisitOptions } from './page-checks.ts';
 
@@ -13,6 +13,7 @@ beforeAll(async () => {
   // The admin signs in as npm start tells them to: with the link it prints.
   admin = await stack.signInWithLink(await stack.printedAdminSignInLink());
 }, 240_000);
+afterEach(() => stack?.assertNoProblemsAnywhere());
 afterAll(() => stack?.stop(), 90_000);
 
 interface ReportCell {

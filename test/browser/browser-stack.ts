@@ -53,6 +53,8 @@ export interface BrowserStack {
    * JAVASCRIPT_BUDGET_BYTES gzipped; resolves with its size.
    */
   firstVisit: (signedIn: SignedIn, path: string, name: string, options: VisitOptions) => Promise<SignedIn & { javaScriptGzipBytes: number; scripts: string[] }>;
+  /** Fails if anything went wrong in any browser since its last check: for afterEach, so nothing after a test's last check slips by. */
+  assertNoProblemsAnywhere: () => void;
   stop: () => Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
   const { npmStart, stopAll } = npmStarter(dataDir);
   let browser: Browser | undefined;
   const contexts = new Set<BrowserContext>();
+  const watched = new Set<PageChecks>();
   const stop = async () => {
     await Promise.all([...contexts].map((context) => context.close().catch(() => undefined)));
     await browser?.close().catch(() => undefined);
@@ -135,7 +138,9 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
       context.setDefaultTimeout(30_000);
       context.setDefaultNavigationTimeout(60_000);
       const page = await context.newPage();
-      return { context, page, checks: new PageChecks(page) };
+      const checks = new PageChecks(page);
+      watched.add(checks);
+      return { context, page, checks };
     }
 
     const signIn: BrowserStack['signIn'] = async (email, next = '/app/') => {
@@ -171,6 +176,10 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
       return signedIn;
     };
 
+    const assertNoProblemsAnywhere = () => {
+      for (const checks of watched) checks.assertNoProblems(`after the test, in the browser at ${checks.page.url()}`);
+    };
+
     const printedAdminSignInLink = () =>
       waitFor(async () => signInLinkIn(npsloop.output()), 'npm start to print the admin sign-in link', 30);
 
@@ -183,7 +192,7 @@ export async function startBrowserStack({ demo = true }: { demo?: boolean } = {}
       return { ...fresh, ...visit };
     };
 
-    return { npsloop, dataDir, browser, appUrl, api, sendGenericWebhook, waitForEmail, newBrowser: () => newContext(), signIn, signInWithLink, printedAdminSignInLink, firstVisit, stop };
+    return { npsloop, dataDir, browser, appUrl, api, sendGenericWebhook, waitForEmail, newBrowser: () => newContext(), signIn, signInWithLink, printedAdminSignInLink, firstVisit, assertNoProblemsAnywhere, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoDataset } from '../../demo/demo-dataset.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type BrowserStack, type SignedIn, signInLinkIn, startBrowserStack } from './browser-stack.ts';
@@ -10,6 +10,7 @@ let stack: BrowserStack;
 beforeAll(async () => {
   stack = await startBrowserStack();
 }, 240_000);
+afterEach(() => stack?.assertNoProblemsAnywhere());
 afterAll(() => stack?.stop(), 90_000);
 
 interface ApiTask {
