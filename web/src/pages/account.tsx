@@ -101,7 +101,7 @@ function TrendTab({ accountId, name }: { accountId: string; name: string }) {
   const points = data.months.map((month, index) => ({ label: month.label, nps: data.cells[index]?.nps ?? null, marginOfError: data.cells[index]?.marginOfError ?? null, n: data.cells[index]?.n ?? 0 }));
   return (
     <>
-      <TrendChart points={points} label={`${name}: NPS by month over the last ${points.length} months, with its 95% margin as a band`} />
+      <TrendChart points={points} title={`${name}: NPS by month over the last ${points.length} months, with its 95% margin`} />
       <div class="table-scroll">
         <table>
           <caption class="visually-hidden">{name}: NPS by month</caption>
