@@ -9,8 +9,10 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // Pages load their heavy parts (editor, charts) on demand; this warns when a chunk grows past it.
-    chunkSizeWarningLimit: 400,
+    // Pages load their heavy parts on demand; the largest, the rule editor (CodeMirror), is ~440 kB
+    // minified (~140 kB gzip). The budget that counts, 300 kB gzip of JavaScript on a page's first
+    // load, is checked by the browser tests; this warns when a chunk grows well past today's.
+    chunkSizeWarningLimit: 550,
   },
   server: {
     // `npx vite web` during development: the API is npsloop's server, started by npm start.
