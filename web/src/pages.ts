@@ -3,9 +3,7 @@ import { lazy } from 'preact-iso';
 
 /**
  * The signed-in pages: each loaded when first visited, so a page's first load carries only its
- * own code. `nav` puts a page in the header for the roles named. An entry reads
- *   { path: '/app/tasks', component: lazy(() => import('./pages/my-tasks.tsx').then((m) => m.MyTasksPage)), nav: {…} }
- * with `lazy` from preact-iso.
+ * own code. `nav` puts a page in the header for the roles named.
  */
 export interface PageEntry {
   path: string;
