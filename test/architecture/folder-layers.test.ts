@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // bin/ and scripts/ are entry points (plain .mjs) that start the layers, not a layer; examples/
-// holds the files README's commands read, test-artifacts/ what the browser tests leave; web/ is the browser's program, which reaches the server
+// holds the files README's commands read, docs/ its pictures, test-artifacts/ what the browser tests leave; web/ is the browser's program, which reaches the server
 // only over HTTP (checked below).
-const NOT_SOURCE = new Set(['node_modules', 'test', 'bench', 'bin', 'scripts', 'examples', 'web', 'test-artifacts', '.git', '.data', '.tools', '.ci']);
+const NOT_SOURCE = new Set(['node_modules', 'test', 'bench', 'bin', 'scripts', 'examples', 'web', 'docs', 'test-artifacts', '.git', '.data', '.tools', '.ci']);
 
 function statedLayers(): string[][] {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

@@ -1,4 +1,4 @@
-import { type ComponentType, render } from 'preact';
+import { render } from 'preact';
 import { ErrorBoundary, LocationProvider, Route, Router } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiRequestError, apiRequest, setCsrfToken } from './api.ts';
@@ -6,7 +6,7 @@ import { AppShell } from './components/app-shell.tsx';
 import { ErrorNotice } from './components/error-notice.tsx';
 import { pages } from './pages.ts';
 import { type Session, SessionContext } from './session.ts';
-import { SignInPage } from './pages/sign-in.tsx';
+import { AlreadySignedIn, SignInPage } from './pages/sign-in.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import './styles.css';
 
@@ -27,37 +27,33 @@ function App() {
 
   if (state.kind === 'loading') return <p class="page-status" role="status">Loading…</p>;
   if (state.kind === 'failed') return <main class="page"><ErrorNotice error={state.error} /></main>;
-  const session = state.kind === 'signed-in' ? state.session : null;
+  if (state.kind === 'signed-out') {
+    // Any address asks to sign in first, and leads back to itself after.
+    return (
+      <LocationProvider scope="/app/">
+        <SignInPage />
+      </LocationProvider>
+    );
+  }
+  // One frame for every page: only the page inside it changes, so while the next page's code
+  // loads there is still one header and one <main>.
   return (
     <LocationProvider scope="/app/">
-      <SessionContext.Provider value={session}>
-        <ErrorBoundary>
-          <Router>
-            <Route path="/app/sign-in" component={SignInPage} />
-            {pages.map((page) => (
-              <Route key={page.path} path={page.path} component={session ? withShell(page.component) : SignInPage} />
-            ))}
-            <Route default component={session ? withShell(NotFoundPage) : SignInPage} />
-          </Router>
-        </ErrorBoundary>
+      <SessionContext.Provider value={state.session}>
+        <AppShell>
+          <ErrorBoundary>
+            <Router>
+              <Route path="/app/sign-in" component={AlreadySignedIn} />
+              {pages.map((page) => (
+                <Route key={page.path} path={page.path} component={page.component} />
+              ))}
+              <Route default component={NotFoundPage} />
+            </Router>
+          </ErrorBoundary>
+        </AppShell>
       </SessionContext.Provider>
     </LocationProvider>
   );
-}
-
-const shelled = new Map<unknown, unknown>();
-/** The page inside the header and navigation; one wrapper per page, so routes keep their identity. */
-function withShell<P extends object>(Page: ComponentType<P>) {
-  let wrapped = shelled.get(Page) as ((props: P) => preact.JSX.Element) | undefined;
-  if (!wrapped) {
-    wrapped = (props: P) => (
-      <AppShell>
-        <Page {...props} />
-      </AppShell>
-    );
-    shelled.set(Page, wrapped);
-  }
-  return wrapped;
 }
 
 render(<App />, document.getElementById('app')!);

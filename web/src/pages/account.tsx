@@ -16,6 +16,7 @@ import { useAllPages } from '../load-all-pages.ts';
 import type { TaskList } from '../task.ts';
 import { useApi } from '../use-api.ts';
 import '../csm.css';
+import { ScrollTable } from '../components/scroll-table.tsx';
 
 const TABS = [
   { id: 'nps', label: 'NPS' },
@@ -31,7 +32,7 @@ function NpsTab({ nps }: { nps: AccountNps }) {
   const current = nps.windows.find((row) => row.window.key === chosen) ?? nps.windows[0];
   return (
     <>
-      <div class="table-scroll">
+      <ScrollTable label={`NPS of ${nps.account.name} per window`}>
         <table>
           <caption class="visually-hidden">NPS of {nps.account.name} per window</caption>
           <thead>
@@ -61,7 +62,7 @@ function NpsTab({ nps }: { nps: AccountNps }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollTable>
       {current && (
         <section class="card" aria-labelledby="window-detail-heading" style={{ marginTop: '1rem' }}>
           <h2 id="window-detail-heading">{current.window.label}</h2>
@@ -102,7 +103,7 @@ function TrendTab({ accountId, name }: { accountId: string; name: string }) {
   return (
     <>
       <TrendChart points={points} title={`${name}: NPS by month over the last ${points.length} months, with its 95% margin`} />
-      <div class="table-scroll">
+      <ScrollTable label={`${name}: NPS by month`}>
         <table>
           <caption class="visually-hidden">{name}: NPS by month</caption>
           <thead>
@@ -133,7 +134,7 @@ function TrendTab({ accountId, name }: { accountId: string; name: string }) {
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollTable>
       <p class="muted">— no responses that month; * fewer than {data.minimumResponses} responses, so the figure is shaky.</p>
     </>
   );
@@ -261,7 +262,7 @@ function UsersTab({ accountId }: { accountId: string }) {
   if (!items) return <p class="muted" role="status">Loading the users…</p>;
   if (items.length === 0) return <p class="muted">No users synced for this account.</p>;
   return (
-    <div class="table-scroll">
+    <ScrollTable label="Users of the account and their latest score">
       <table>
         <caption class="visually-hidden">Users of the account and their latest score</caption>
         <thead>
@@ -286,7 +287,7 @@ function UsersTab({ accountId }: { accountId: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollTable>
   );
 }
 

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { useApi } from '../use-api.ts';
 import type { JourneySummary } from './journey.tsx';
 import './journeys.css';
+import { ScrollTable } from '../components/scroll-table.tsx';
 
 // GET /journeys/overview: each journey's enrollments by state, and where the Temporal UI is.
 interface JourneysOverview {
@@ -52,7 +53,7 @@ export function JourneysPage() {
         <h2 id="overview-heading">Overview</h2>
         {overview.error && <ErrorNotice error={overview.error} title="The overview could not be read" />}
         {overview.data && (
-          <div class="table-scroll">
+          <ScrollTable label="Enrollments per journey">
             <table>
               <caption class="visually-hidden">Enrollments per journey</caption>
               <thead>
@@ -88,7 +89,7 @@ export function JourneysPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollTable>
         )}
         {temporalUiUrl && (
           <p>
@@ -168,7 +169,7 @@ export function JourneysPage() {
                 ? 'No enrollments.'
                 : `${enrollments.data.offset + 1}–${enrollments.data.offset + enrollments.data.enrollments.length} of ${enrollments.data.total}, latest first.`}
             </p>
-            <div class="table-scroll">
+            <ScrollTable label="Enrollments, latest first">
               <table>
                 <caption class="visually-hidden">Enrollments, latest first</caption>
                 <thead>
@@ -209,7 +210,7 @@ export function JourneysPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollTable>
             <div class="toolbar">
               {enrollments.data.offset > 0 && (
                 <button type="button" class="secondary" onClick={() => filter({ offset: String(Math.max(0, offset - ENROLLMENTS_PAGE) || '') })}>

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { useSession } from '../session.ts';
 import { useApi } from '../use-api.ts';
 import './lists.css';
+import { ScrollTable } from '../components/scroll-table.tsx';
 
 // GET /lists and GET /lists/:name/members, as api/schemas/lists.ts answers them.
 interface ListSummary {
@@ -42,7 +43,7 @@ export function ListsPage() {
       {lists.error && <ErrorNotice error={lists.error} title="The lists could not be read" />}
       {lists.loading && !lists.data && <p role="status">Loading the lists…</p>}
       {lists.data && (
-        <div class="table-scroll">
+        <ScrollTable label="Lists and their members">
           <table>
             <caption class="visually-hidden">Lists and their members</caption>
             <thead>
@@ -71,8 +72,8 @@ export function ListsPage() {
                   <td>{list.enabled ? <span class="badge colour-green">enabled</span> : <span class="badge category-none">disabled</span>}</td>
                   {session.role === 'admin' && (
                     <td>
-                      <a href={`/app/rules/${encodeURIComponent(list.name)}`} aria-label={`Edit the rule of ${list.name}`}>
-                        Edit rule
+                      <a href={`/app/rules/${encodeURIComponent(list.name)}`} >
+                        Edit rule<span class="visually-hidden"> of {list.name}</span>
                       </a>
                     </td>
                   )}
@@ -80,7 +81,7 @@ export function ListsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
       )}
       {chosen && <ListMembersSection name={chosen} offset={offset} onPage={(next) => route(`${path}${query({ list: chosen, offset: next || undefined })}`)} />}
     </>

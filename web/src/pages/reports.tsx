@@ -5,6 +5,7 @@ import { TrendChart } from '../components/trend-chart.tsx';
 import { NPS_BANDS, npsBandOf, npsText, pointsText, roundNps } from '../nps-format.ts';
 import { useApi } from '../use-api.ts';
 import './reports.css';
+import { ScrollTable } from '../components/scroll-table.tsx';
 
 // GET /reports/nps and GET /goals/status, as the API answers them (api/schemas/reports.ts, goals.ts).
 interface Change {
@@ -185,7 +186,7 @@ export function ReportsPage() {
 
 function ReportTable({ report, caption }: { report: NpsReport; caption: string }) {
   return (
-    <div class="table-scroll report-table-wrap">
+    <ScrollTable label={caption} class="report-table-wrap">
       <table class="report-table">
         <caption>
           {caption}, {report.counting === 'latest_per_user' ? "each user's latest response" : 'every response'}, in {report.timeZone}
@@ -220,7 +221,7 @@ function ReportTable({ report, caption }: { report: NpsReport; caption: string }
           <ReportRow row={report.total} rowKey={COMPANY} periods={report.periods} minimum={report.minimumResponses} />
         </tfoot>
       </table>
-    </div>
+    </ScrollTable>
   );
 }
 

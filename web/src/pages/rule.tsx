@@ -8,6 +8,7 @@ import { VersionDiff } from '../components/version-diff.tsx';
 import { RULE_KINDS, type RuleChange, type RuleKind, type RuleSummary, type RuleVersion } from '../rule-types.ts';
 import { useApi } from '../use-api.ts';
 import './rule.css';
+import { ScrollTable } from '../components/scroll-table.tsx';
 
 /** What a new rule of each kind starts from: a valid example to change. */
 const NEW_RULE_TEMPLATES: Record<RuleKind, Record<string, unknown>> = {
@@ -299,7 +300,7 @@ function DryRunView({ result }: { result: DryRunResult }) {
             </span>
           ))}
         </p>
-        <div class="table-scroll">
+        <ScrollTable label="Accounts and the colour the rule gives them">
           <table>
             <caption class="visually-hidden">Accounts and the colour the rule gives them</caption>
             <thead>
@@ -321,7 +322,7 @@ function DryRunView({ result }: { result: DryRunResult }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
       </div>
     );
   }
@@ -357,7 +358,7 @@ function RuleHistory({ history }: { history: RuleVersion[] }) {
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">History</h2>
-      <div class="table-scroll">
+      <ScrollTable label="Versions of the rule, newest first">
         <table>
           <caption class="visually-hidden">Versions of the rule, newest first</caption>
           <thead>
@@ -397,7 +398,7 @@ function RuleHistory({ history }: { history: RuleVersion[] }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollTable>
       <div id="version-diff">
         {shownIndex >= 0 && (
           <VersionDiff

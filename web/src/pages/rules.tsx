@@ -1,6 +1,7 @@
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { useApi } from '../use-api.ts';
 import { RULE_KINDS, type RuleKind, type RuleSummary } from '../rule-types.ts';
+import { ScrollTable } from '../components/scroll-table.tsx';
 
 const KIND_HEADINGS: Record<RuleKind, { heading: string; about: string }> = {
   list: { heading: 'List rules', about: 'who belongs in a list (over users)' },
@@ -31,7 +32,7 @@ export function RulesPage() {
               {ofKind.length === 0 ? (
                 <p class="muted">None yet.</p>
               ) : (
-                <div class="table-scroll">
+                <ScrollTable label={KIND_HEADINGS[kind].heading}>
                   <table>
                     <thead>
                       <tr>
@@ -60,7 +61,7 @@ export function RulesPage() {
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </ScrollTable>
               )}
             </section>
           );

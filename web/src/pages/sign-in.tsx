@@ -1,5 +1,5 @@
 import { useLocation } from 'preact-iso';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiRequestError, apiRequest } from '../api.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
 
@@ -64,5 +64,17 @@ export function SignInPage() {
         </form>
       )}
     </main>
+  );
+}
+
+/** The sign-in page's address opened by someone signed in: on to where it leads. */
+export function AlreadySignedIn() {
+  const { query, route } = useLocation();
+  const next = safeNext(query.next);
+  useEffect(() => route(next, true), [next]);
+  return (
+    <p class="muted" role="status">
+      You are signed in. <a href={next}>Continue</a>
+    </p>
   );
 }

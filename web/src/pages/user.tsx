@@ -10,6 +10,7 @@ import { formatDateTime } from '../format.ts';
 import type { TaskList } from '../task.ts';
 import { useApi } from '../use-api.ts';
 import '../csm.css';
+import { ScrollTable } from '../components/scroll-table.tsx';
 
 /** GET /users/:id/lists (api/schemas/lists.ts). */
 interface UserLists {
@@ -50,7 +51,7 @@ function JourneysSection({ userId }: { userId: string }) {
   if (!data) return <p class="muted" role="status">Loading the journeys…</p>;
   if (data.enrollments.length === 0) return <p class="muted">Never enrolled in a journey.</p>;
   return (
-    <div class="table-scroll">
+    <ScrollTable label="Journeys the user was enrolled in, latest first">
       <table>
         <caption class="visually-hidden">Journeys the user was enrolled in, latest first</caption>
         <thead>
@@ -78,7 +79,7 @@ function JourneysSection({ userId }: { userId: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollTable>
   );
 }
 

@@ -106,6 +106,9 @@ export function createJsonEditor(options: JsonEditorOptions): JsonEditorHandle {
       linter(lint, { delay: VALIDATE_DELAY_MS }),
       autocompletion({ override: [complete] }),
       EditorView.contentAttributes.of({ 'aria-label': options.label }),
+      // Long lines wrap instead of scrolling sideways: the text stays readable on a phone, and the
+      // editor has no scroll box a keyboard user would have to reach on its own.
+      EditorView.lineWrapping,
       EditorView.updateListener.of((update) => {
         if (update.docChanged) options.onChange(update.state.doc.toString());
       }),
