@@ -14,6 +14,7 @@ import type { EnrollmentsTable } from './tables/enrollments.ts';
 import type { GoalVersionsTable } from './tables/goal-versions.ts';
 import type { GoalsTable } from './tables/goals.ts';
 import type { JourneysTable } from './tables/journeys.ts';
+import type { JourneyVersionsTable } from './tables/journey-versions.ts';
 import type { ListMembersTable } from './tables/list-members.ts';
 import type { ListMembershipEventsTable } from './tables/list-membership-events.ts';
 import type { NpsResponsesTable } from './tables/nps-responses.ts';
@@ -50,6 +51,7 @@ export interface Database {
   review_link_clicks: ReviewLinkClicksTable;
   response_workflow_starts: ResponseWorkflowStartsTable;
   journeys: JourneysTable;
+  journey_versions: JourneyVersionsTable;
   enrollments: EnrollmentsTable;
   tasks: TasksTable;
   api_tokens: ApiTokensTable;

@@ -12,6 +12,7 @@ import * as accountOwnerChanges from './migrations/2026-12-04T22-00-00_account-o
 import * as goals from './migrations/2026-12-04T22-30-00_goals.ts';
 import * as emailsPeopleActOn from './migrations/2026-12-05T01-00-00_emails-people-act-on.ts';
 import * as webSignIn from './migrations/2026-12-05T03-30-00_web-sign-in.ts';
+import * as journeyVersions from './migrations/2026-12-05T06-00-00_journey-versions.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-04T22-30-00_goals': goals,
   '2026-12-05T01-00-00_emails-people-act-on': emailsPeopleActOn,
   '2026-12-05T03-30-00_web-sign-in': webSignIn,
+  '2026-12-05T06-00-00_journey-versions': journeyVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

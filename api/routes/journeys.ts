@@ -1,9 +1,21 @@
+import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import { journeyStatusCounts } from '../../db/queries/journey-status-counts.ts';
-import { deleteJourney, getJourney, JourneyInUseError, JourneyNotFoundError, listJourneys, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
+import {
+  deleteJourney,
+  getJourney,
+  journeyHistory,
+  JourneyInUseError,
+  JourneyNotFoundError,
+  listJourneys,
+  saveJourney,
+  setJourneyEnabled,
+  StaleJourneyVersionError,
+} from '../../db/queries/journeys.ts';
+import type { JourneyVersion } from '../../db/tables/journey-versions.ts';
 import type { Journey } from '../../db/tables/journeys.ts';
 import { BUILT_IN_JOURNEYS } from '../../journeys/built-in-journeys.ts';
 import { validateJourneyDefinition } from '../../journeys/journey-definition.ts';
@@ -13,6 +25,7 @@ import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
+import { expectedVersionOf } from '../if-match.ts';
 import { documentValidationSchema, documentValidationView, invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
 import { JourneyNotReadyError } from '../../journeys/journey-readiness.ts';
 
@@ -22,7 +35,7 @@ const journeySchema = z
   .object({
     name: z.string(),
     enabled: z.boolean(),
-    version: z.number().int().describe('each enrollment records the version it copied'),
+    version: z.number().int().describe('each enrollment records the version it copied; send it back as If-Match (or expectedVersion) to change the journey'),
     builtIn: z.boolean().describe('shipped with npsloop: it can be changed and disabled, not deleted'),
     definition: z.record(z.string(), z.unknown()).describe('trigger, cooldownDays, maxResponseAgeDays and steps, defaults filled in'),
     createdAt: z.string(),
@@ -30,6 +43,21 @@ const journeySchema = z
     updatedBy: z.string(),
   })
   .meta({ id: 'Journey' });
+
+const journeyVersionSchema = z
+  .object({
+    version: z.number().int(),
+    change: z.enum(['created', 'updated', 'enabled', 'disabled', 'deleted']),
+    enabled: z.boolean(),
+    definition: z.record(z.string(), z.unknown()),
+    changedBy: z.string(),
+    changedAt: z.string(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'JourneyVersion' });
+
+/** Versions a journey's page shows at most: the latest ones. */
+const HISTORY_SHOWN = 1000;
 
 const overviewSchema = z
   .object({
@@ -59,6 +87,14 @@ const RESERVED_NAMES: readonly string[] = ['overview', 'schema'];
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
 const changeResponseSchema = z.object({ journey: journeySchema, changed: z.boolean().describe('false when the journey already was so: no version was made') });
+const ifMatchHeaders = z.looseObject({
+  'if-match': z.string().max(100).optional().describe('the version the change was made from, e.g. "3" (the ETag of GET /journeys/{name})'),
+});
+/** What a change carries besides the journey itself. */
+const changeFieldsSchema = z.object({
+  expectedVersion: z.number().int().min(1).optional().describe('the version the change was made from; or send If-Match'),
+  note: z.string().max(1000).optional().describe('why, kept in the history'),
+});
 
 function journeyView(journey: Journey): z.infer<typeof journeySchema> {
   return {
@@ -70,6 +106,18 @@ function journeyView(journey: Journey): z.infer<typeof journeySchema> {
     createdAt: journey.created_at.toISOString(),
     updatedAt: journey.updated_at.toISOString(),
     updatedBy: journey.updated_by,
+  };
+}
+
+function journeyVersionView(version: JourneyVersion): z.infer<typeof journeyVersionSchema> {
+  return {
+    version: version.version,
+    change: version.change,
+    enabled: version.enabled,
+    definition: version.definition as unknown as Record<string, unknown>,
+    changedBy: version.changed_by,
+    changedAt: version.changed_at.toISOString(),
+    note: version.note,
   };
 }
 
@@ -161,12 +209,17 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
         config: admin,
         schema: {
           tags: ['journeys'],
-          summary: 'a journey',
+          summary: 'a journey as it stands, and its history: who changed what, and when',
           params: nameParams,
-          response: { 200: z.object({ journey: journeySchema }), ...errors },
+          response: { 200: z.object({ journey: journeySchema, history: z.array(journeyVersionSchema).describe(`oldest first; the latest ${HISTORY_SHOWN}`) }), ...errors },
         },
       },
-      async (request) => ({ journey: journeyView(await existingJourney(db, request.params.name)) }),
+      async (request, reply) => {
+        const journey = await existingJourney(db, request.params.name);
+        withVersionTag(reply, journey);
+        const history = await journeyHistory(db, journey.name, { afterVersion: Math.max(0, journey.version - HISTORY_SHOWN), limit: HISTORY_SHOWN });
+        return { journey: journeyView(journey), history: history.map(journeyVersionView) };
+      },
     );
 
     routes.put(
@@ -177,20 +230,30 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
           tags: ['journeys'],
           summary: 'create or change a journey',
           description:
-            'The body is the journey definition (`name` may be left out: it is the one in the URL). Mistakes come back as 400 `invalid_journey`, ' +
+            'The body is the journey definition (`name` may be left out: it is the one in the URL), plus `note` and, to change a journey that exists, ' +
+            '`expectedVersion` (or the If-Match header): the version the change was made from. Without it that is 428 `version_required`; if the journey ' +
+            'has moved on since, nothing is saved and the answer is 409 `version_conflict`. Mistakes come back as 400 `invalid_journey`, ' +
             'each issue at its JSON path in the definition. A new journey starts disabled: enable it once its emails are right. ' +
             'Enrollments in flight keep the definition they started with. An enabled journey is not changed into one that may not run ' +
             '(409 `journey_not_ready`, e.g. a review request back on the placeholder review page).',
           params: nameParams,
+          headers: ifMatchHeaders,
           body: z.unknown(),
-          response: { 200: changeResponseSchema, 201: changeResponseSchema, ...errors },
+          response: { 200: changeResponseSchema, 201: changeResponseSchema, 428: errorResponseSchema, ...errors },
         },
       },
       async (request, reply) => {
         const name = request.params.name;
-        const definition = validJourney(name, request.body);
+        const { document, fields } = changeFieldsOf(request.body);
+        const expectedVersion = expectedVersionOf(request.headers['if-match'], fields.expectedVersion);
+        const definition = validJourney(name, document);
         const before = await findJourney(db, name);
-        const journey = await refusingNotReady(() => saveJourney(db, definition, { actor: principalOf(request).name, enabled: false }));
+        if (before && expectedVersion === undefined) {
+          throw new ApiError(428, 'version_required', 'send the version you edited, as the If-Match header ("3") or as expectedVersion, so that nobody\'s change is overwritten unseen');
+        }
+        const change = { actor: principalOf(request).name, enabled: false, expectedVersion, note: fields.note };
+        const journey = await changeOrRefuse(() => saveJourney(db, definition, change));
+        withVersionTag(reply, journey);
         return reply.code(before ? 200 : 201).send({ journey: journeyView(journey), changed: journey.version !== before?.version });
       },
     );
@@ -207,12 +270,17 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
               ? { description: 'A journey that may not run yet is refused with 409 `journey_not_ready`, the issue at its path: a review request whose `steps.reviewUrl` is still the shipped placeholder.' }
               : {}),
             params: nameParams,
+            headers: ifMatchHeaders,
+            body: changeFieldsSchema.nullish().describe('optional'),
             response: { 200: changeResponseSchema, ...errors },
           },
         },
-        async (request) => {
+        async (request, reply) => {
+          const expectedVersion = expectedVersionOf(request.headers['if-match'], request.body?.expectedVersion);
           const before = await existingJourney(db, request.params.name);
-          const journey = await refusingNotReady(() => setJourneyEnabled(db, before.name, enabled, { actor: principalOf(request).name }));
+          const change = { actor: principalOf(request).name, expectedVersion, note: request.body?.note };
+          const journey = await changeOrRefuse(() => setJourneyEnabled(db, before.name, enabled, change));
+          withVersionTag(reply, journey);
           return { journey: journeyView(journey), changed: journey.version !== before.version };
         },
       );
@@ -229,18 +297,19 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
             'Built-in journeys are never deleted (they would come back at the next start: disable them), nor journeys with enrollments, ' +
             'whose history names them: both are refused with 409, and disabling is the way to stop them.',
           params: nameParams,
+          headers: ifMatchHeaders,
           response: { 200: z.object({ journey: journeySchema }), ...errors },
         },
       },
       async (request) => {
         const name = request.params.name;
+        const expectedVersion = expectedVersionOf(request.headers['if-match'], undefined);
         if (BUILT_IN_NAMES.includes(name)) {
           throw new ApiError(409, 'built_in_journey', `"${name}" is a built-in journey: it would be installed again at the next start; disable it instead`);
         }
         try {
-          return { journey: journeyView(await deleteJourney(db, name)) };
+          return { journey: journeyView(await changeOrRefuse(() => deleteJourney(db, name, { actor: principalOf(request).name, expectedVersion }))) };
         } catch (error) {
-          if (error instanceof JourneyNotFoundError) throw notFound(`journey "${name}"`);
           if (error instanceof JourneyInUseError) throw new ApiError(409, 'journey_in_use', error.message);
           throw error;
         }
@@ -249,14 +318,36 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
   });
 }
 
-/** A journey that may not run yet (a review request still on the placeholder review page) is 409 `journey_not_ready`, at its path. */
-async function refusingNotReady(change: () => Promise<Journey>): Promise<Journey> {
+/**
+ * The repository's refusals as the client sees them; nothing was saved in any of these cases. A
+ * journey that may not run yet (a review request still on the placeholder review page) is 409
+ * `journey_not_ready`, at its path.
+ */
+async function changeOrRefuse(change: () => Promise<Journey>): Promise<Journey> {
   try {
     return await change();
   } catch (error) {
     if (error instanceof JourneyNotReadyError) throw new ApiError(409, 'journey_not_ready', error.message, [{ path: error.path, message: error.reason }]);
+    if (error instanceof StaleJourneyVersionError) throw new ApiError(409, 'version_conflict', error.message);
+    if (error instanceof JourneyNotFoundError) throw notFound(`journey "${error.journeyName}"`);
     throw error;
   }
+}
+
+function withVersionTag(reply: FastifyReply, journey: Journey): void {
+  void reply.header('etag', `"${journey.version}"`);
+}
+
+/** The journey document in a PUT body, and the change's own fields beside it (checked). */
+function changeFieldsOf(body: unknown): { document: unknown; fields: z.infer<typeof changeFieldsSchema> } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { document: body, fields: {} };
+  const { expectedVersion, note, ...document } = body as Record<string, unknown>;
+  const fields = changeFieldsSchema.safeParse({ expectedVersion, note });
+  if (!fields.success) {
+    const issues = fields.error.issues.map((issue) => ({ path: `body.${issue.path.join('.')}`, message: issue.message }));
+    throw new ApiError(400, 'invalid_request', 'expectedVersion must be a version (a whole number from 1), and note text of at most 1000 characters', issues);
+  }
+  return { document, fields: fields.data };
 }
 
 /** The definition for the journey named in the URL, valid, or a 400 with each mistake at its JSON path. */

@@ -28,7 +28,7 @@ import type { ApiApp, ApiDependencies } from '../api-app.ts';
 import { ApiError, errorResponseSchema, notFound } from '../api-error.ts';
 import { rolesAllowed } from '../auth/access.ts';
 import { principalOf } from '../auth/authenticate.ts';
-import { versionFromIfMatch } from '../if-match.ts';
+import { expectedVersionOf } from '../if-match.ts';
 import { documentValidationSchema, documentValidationView, invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
 import {
   dryRunQuerySchema,
@@ -326,17 +326,6 @@ async function latestHistory(db: Kysely<Database>, name: string, version: number
 
 function withVersionTag(reply: FastifyReply, rule: Rule): void {
   void reply.header('etag', `"${rule.version}"`);
-}
-
-/** The version a change was made from: If-Match ("3", W/"3" or 3) or the body's expectedVersion, which must agree. */
-function expectedVersionOf(ifMatch: string | undefined, field: number | undefined): number | undefined {
-  const header = versionFromIfMatch(ifMatch);
-  if (header !== undefined && field !== undefined && header !== field) {
-    throw new ApiError(400, 'invalid_request', `If-Match says version ${header} but expectedVersion says ${field}; send one`, [
-      { path: 'body.expectedVersion', message: `disagrees with If-Match (${header})` },
-    ]);
-  }
-  return header ?? field;
 }
 
 /** The repository's refusals as the client sees them; nothing was saved in any of these cases. */

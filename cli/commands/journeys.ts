@@ -42,10 +42,11 @@ export function registerJourneysCommand(program: Command): void {
       )
       .argument('<name>')
       .option('--by <name>', 'who makes the change', cliActor())
-      .action(async (name: string, options: { by: string }) => {
+      .option('--note <text>', 'why, kept in the history')
+      .action(async (name: string, options: { by: string; note?: string }) => {
         const context = await openAppContext();
         try {
-          const journey = await setJourneyEnabled(context.db.kysely, name, enabled, { actor: options.by });
+          const journey = await setJourneyEnabled(context.db.kysely, name, enabled, { actor: options.by, note: options.note });
           console.log(`${journey.name}: ${journey.enabled ? 'enabled' : 'disabled'} (version ${journey.version})`);
         } finally {
           await context.db.close();
@@ -59,15 +60,17 @@ export function registerJourneysCommand(program: Command): void {
     .argument('<name>')
     .option('--review-url <url>', "a review request's review page, e.g. https://www.g2.com/products/<your product>/reviews")
     .option('--by <name>', 'who makes the change', cliActor())
-    .action(async (name: string, options: { reviewUrl?: string; by: string }) => {
+    .option('--note <text>', 'why, kept in the history')
+    .action(async (name: string, options: { reviewUrl?: string; by: string; note?: string }) => {
       if (options.reviewUrl === undefined) throw new UsageError('give a setting to change, e.g. --review-url <url>');
       const context = await openAppContext();
       try {
-        const { definition } = await getJourney(context.db.kysely, name);
+        const { definition, version } = await getJourney(context.db.kysely, name);
         if (definition.steps.type !== 'review_request') throw new UsageError(`--review-url: "${name}" is a ${definition.steps.type} journey, which has no review page`);
         const validation = validateJourneyDefinition({ ...definition, steps: { ...definition.steps, reviewUrl: options.reviewUrl } });
         if (!validation.ok) throw new UsageError(validation.errors.map((error) => `--review-url: ${error.message}`).join('\n'));
-        const journey = await saveJourney(context.db.kysely, validation.journey, { actor: options.by });
+        // Made from the version read: a change someone made meanwhile is not overwritten unseen.
+        const journey = await saveJourney(context.db.kysely, validation.journey, { actor: options.by, note: options.note, expectedVersion: version });
         console.log(`${journey.name}: review page ${options.reviewUrl} (version ${journey.version}, ${journey.enabled ? 'enabled' : `disabled: \`npsloop journeys enable ${journey.name}\``})`);
       } finally {
         await context.db.close();

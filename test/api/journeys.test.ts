@@ -46,7 +46,7 @@ describeEachBackend('journeys API', (db) => {
     const requests: InjectOptions[] = [
       { method: 'GET', url: '/journeys' },
       { method: 'GET', url: '/journeys/admin-follow-up' },
-      { method: 'PUT', url: '/journeys/admin-follow-up', payload: aFollowUpJourney({ cooldownDays: 30 }) },
+      { method: 'PUT', url: '/journeys/admin-follow-up', payload: { ...aFollowUpJourney({ cooldownDays: 30 }), expectedVersion: 1 } },
       { method: 'POST', url: '/journeys/admin-follow-up/enable' },
       { method: 'POST', url: '/journeys/admin-follow-up/disable' },
       { method: 'POST', url: '/journeys/validate', payload: aFollowUpJourney() },
@@ -92,16 +92,16 @@ describeEachBackend('journeys API', (db) => {
     // Defaults are filled in and stored.
     expect(created.json().journey.definition).toMatchObject({ cooldownDays: 90, maxResponseAgeDays: 7, steps: { slaHours: 48, escalationDepth: 2 } });
 
-    const same = await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: aFollowUpJourney() });
+    const same = await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: { ...aFollowUpJourney(), expectedVersion: 1 } });
     expect(same.statusCode).toBe(200);
     expect(same.json()).toMatchObject({ journey: { version: 1 }, changed: false });
-    const changed = await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: aFollowUpJourney({ cooldownDays: 30 }) });
+    const changed = await as({ method: 'PUT', url: '/journeys/admin-follow-up', headers: { 'if-match': '"1"' }, payload: aFollowUpJourney({ cooldownDays: 30 }) });
     expect(changed.json()).toMatchObject({ journey: { version: 2, enabled: false, definition: { cooldownDays: 30 } }, changed: true });
 
     expect((await as({ method: 'POST', url: '/journeys/admin-follow-up/enable' })).json()).toMatchObject({ journey: { enabled: true, version: 3 }, changed: true });
     expect((await as({ method: 'POST', url: '/journeys/admin-follow-up/enable' })).json()).toMatchObject({ journey: { version: 3 }, changed: false });
     // A change of definition leaves an enabled journey enabled.
-    expect((await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: aFollowUpJourney({ cooldownDays: 31 }) })).json().journey).toMatchObject({ enabled: true, version: 4 });
+    expect((await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: { ...aFollowUpJourney({ cooldownDays: 31 }), expectedVersion: 3 } })).json().journey).toMatchObject({ enabled: true, version: 4 });
     expect((await as({ method: 'POST', url: '/journeys/admin-follow-up/disable' })).json().journey).toMatchObject({ enabled: false, version: 5 });
     expect((await as({ method: 'POST', url: '/journeys/nurture/enable' })).statusCode).toBe(404);
     await app.close();
@@ -121,9 +121,9 @@ describeEachBackend('journeys API', (db) => {
 
     const { definition } = await getJourney(k, 'promoter-review-request');
     const ownPage = { ...definition, steps: { ...definition.steps, reviewUrl: 'https://www.g2.com/products/acme/reviews' } };
-    expect((await as({ method: 'PUT', url: '/journeys/promoter-review-request', payload: ownPage })).statusCode).toBe(200);
+    expect((await as({ method: 'PUT', url: '/journeys/promoter-review-request', payload: { ...ownPage, expectedVersion: 1 } })).statusCode).toBe(200);
     expect((await as({ method: 'POST', url: '/journeys/promoter-review-request/enable' })).json().journey).toMatchObject({ enabled: true });
-    const backToPlaceholder = await as({ method: 'PUT', url: '/journeys/promoter-review-request', payload: definition });
+    const backToPlaceholder = await as({ method: 'PUT', url: '/journeys/promoter-review-request', payload: { ...definition, expectedVersion: 3 } });
     expect(backToPlaceholder.statusCode).toBe(409);
     expect(backToPlaceholder.json().error.code).toBe('journey_not_ready');
     await app.close();
@@ -200,7 +200,7 @@ describeEachBackend('journeys API', (db) => {
       enrolled_at: new Date(),
     });
 
-    const changed = await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: aFollowUpJourney({ cooldownDays: 7 }) });
+    const changed = await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: { ...aFollowUpJourney({ cooldownDays: 7 }), expectedVersion: 1 } });
     expect(changed.json().journey).toMatchObject({ version: 2, definition: { cooldownDays: 7 } });
     const inFlight = await k.selectFrom('enrollments').select(['journey_version', 'definition']).where('id', '=', enrollment!.id).executeTakeFirstOrThrow();
     expect(inFlight).toMatchObject({ journey_version: 1, definition: { cooldownDays: 90 } });

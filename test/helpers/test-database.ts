@@ -55,6 +55,7 @@ const APP_TABLES = [
   'api_tokens',
   'tasks',
   'enrollments',
+  'journey_versions',
   'journeys',
   'response_workflow_starts',
   'review_link_clicks',

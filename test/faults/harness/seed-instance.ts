@@ -44,12 +44,20 @@ export async function seedInstance(
     if (result.upserted !== records.length) throw new Error(`sync ${kind}: ${result.upserted} of ${records.length} upserted: ${JSON.stringify(result.rejected)}`);
   }
 
-  const review = await api<{ journey: { definition: { steps: Record<string, unknown> } } }>('GET', '/journeys/promoter-review-request');
-  await api('PUT', '/journeys/promoter-review-request', { ...review.journey.definition, steps: { ...review.journey.definition.steps, reviewUrl: REVIEW_URL } });
+  const review = await api<{ journey: { version: number; definition: { steps: Record<string, unknown> } } }>('GET', '/journeys/promoter-review-request');
+  await api('PUT', '/journeys/promoter-review-request', {
+    ...review.journey.definition,
+    steps: { ...review.journey.definition.steps, reviewUrl: REVIEW_URL },
+    expectedVersion: review.journey.version,
+  });
   await api('POST', '/journeys/promoter-review-request/enable');
   if (options.detractorFollowUp) {
-    const followUp = await api<{ journey: { definition: { steps: Record<string, unknown> } } }>('GET', '/journeys/detractor-follow-up');
-    await api('PUT', '/journeys/detractor-follow-up', { ...followUp.journey.definition, steps: { ...followUp.journey.definition.steps, ...options.detractorFollowUp } });
+    const followUp = await api<{ journey: { version: number; definition: { steps: Record<string, unknown> } } }>('GET', '/journeys/detractor-follow-up');
+    await api('PUT', '/journeys/detractor-follow-up', {
+      ...followUp.journey.definition,
+      steps: { ...followUp.journey.definition.steps, ...options.detractorFollowUp },
+      expectedVersion: followUp.journey.version,
+    });
   }
   await api('POST', '/journeys/detractor-follow-up/enable');
 
