@@ -4,13 +4,12 @@ import { type EnrollmentContext, enrollmentContext } from '../db/queries/enrollm
 import { activeOrLatestEnrollment, insertEnrollment } from '../db/queries/enrollments.ts';
 import { getJourney } from '../db/queries/journeys.ts';
 import type { Enrollment } from '../db/tables/enrollments.ts';
+import { type EnrollmentSkipReason, enrollmentSkipReason } from '../journeys/enrollment-eligibility.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
 import { ResponseNotFoundError } from '../db/queries/response-event.ts';
 import { EnrollmentConflictError } from './permanent-errors.ts';
 
 export type { EnrollmentContext } from '../db/queries/enrollment-context.ts';
-
-const DAY_MS = 86_400_000;
 
 export interface EnrollUserInput {
   journeyName: string;
@@ -22,7 +21,7 @@ export interface EnrollUserInput {
   now: Date | string;
 }
 
-export type EnrollmentSkipReason = 'already_active' | 'cooldown' | 'disabled' | 'response_too_old';
+export type { EnrollmentSkipReason } from '../journeys/enrollment-eligibility.ts';
 
 export type EnrollUserResult =
   | { status: 'enrolled'; enrollmentId: number; definition: JourneyDefinition; context: EnrollmentContext }
@@ -56,14 +55,8 @@ export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput): 
   const previous = await activeOrLatestEnrollment(db, journeyName, userId);
   if (previous && isThisEnrollment(previous)) return enrolled(previous);
   const definition = journey.definition;
-  if (!journey.enabled) return { status: 'skipped', reason: 'disabled' };
-  if (respondedAt.getTime() < now.getTime() - definition.maxResponseAgeDays * DAY_MS) {
-    return { status: 'skipped', reason: 'response_too_old' };
-  }
-  if (previous?.status === 'active') return { status: 'skipped', reason: 'already_active' };
-  if (previous && previous.enrolled_at.getTime() > now.getTime() - definition.cooldownDays * DAY_MS) {
-    return { status: 'skipped', reason: 'cooldown' };
-  }
+  const skipped = enrollmentSkipReason(journey, respondedAt, previous && { status: previous.status, enrolledAt: previous.enrolled_at }, now);
+  if (skipped) return { status: 'skipped', reason: skipped };
 
   const inserted = await insertEnrollment(db, {
     journey_name: journeyName,

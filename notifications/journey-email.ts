@@ -65,7 +65,7 @@ export async function composeJourneyEmail(db: Kysely<Database>, request: Journey
 }
 
 /** Template values as the reader reads them: a due time in their zone and in words, not ISO in UTC. */
-function readableValues(values: Record<string, string | number>, zone: string): Record<string, string | number> {
+export function readableValues(values: Record<string, string | number>, zone: string): Record<string, string | number> {
   const dueAt = values.dueAt;
   if (typeof dueAt !== 'string' || Number.isNaN(Date.parse(dueAt))) return values;
   return { ...values, dueAt: timeInWords(new Date(dueAt), zone) };

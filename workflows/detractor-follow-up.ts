@@ -28,6 +28,7 @@ import {
 } from '../journeys/journey-messages.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
 import { CsmEmail, EscalationLevel } from '../journeys/search-attributes.ts';
+import { followUpValues } from '../journeys/journey-email-values.ts';
 import { TASK_NOT_ACTIONABLE } from '../journeys/task-not-actionable.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
@@ -158,17 +159,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   let assignee: TaskAssignee = context.csm;
   /** Who let the SLA pass on the task before this one: named in the escalation email. */
   let escalatedFrom: TaskAssignee | null = null;
-  const values = (level: number, dueAt: Date) => ({
-    assigneeName: assignee.name,
-    csmName: context.csm?.name ?? '',
-    userName: context.user.name ?? context.user.email,
-    userEmail: context.user.email,
-    accountName: context.account.name,
-    score: context.response.score,
-    comment: context.response.comment ?? '(none)',
-    dueAt: dueAt.toISOString(),
-    escalationLevel: level,
-  });
+  const values = (level: number, dueAt: Date) => followUpValues(context, assignee, level, dueAt);
 
   for (let level = 0; ; level++) {
     const dueAt = new Date(Date.now() + steps.slaHours * HOUR_MS);

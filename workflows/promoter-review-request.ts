@@ -3,6 +3,7 @@ import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
 import { emailActivities, retriedActivities } from './activity-options.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
+import { reviewRequestValues } from '../journeys/journey-email-values.ts';
 import { type JourneyState, journeyStateQuery, reviewLinkClickedSignal } from '../journeys/journey-messages.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
@@ -29,7 +30,7 @@ async function reviewRequest({ enrollmentId, definition, context }: JourneyInput
   });
 
   const reviewUrl = await activities.reviewLink({ enrollmentId });
-  const values = { firstName: context.user.firstName ?? context.user.name ?? 'there', accountName: context.account.name, reviewUrl };
+  const values = reviewRequestValues(context, reviewUrl);
   await sendJourneyEmail({
     idempotencyKey: `${workflowId}/${enrollmentId}/review-request`,
     to: context.user.email,

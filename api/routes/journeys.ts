@@ -18,6 +18,11 @@ import {
 import type { JourneyVersion } from '../../db/tables/journey-versions.ts';
 import type { Journey } from '../../db/tables/journeys.ts';
 import { BUILT_IN_JOURNEYS } from '../../journeys/built-in-journeys.ts';
+import { npsSettingsOf } from '../../config/nps-settings.ts';
+import { userIdByEmail } from '../../db/queries/users.ts';
+import { dryRunJourney } from '../../notifications/journey-dry-run.ts';
+import { DryRunEventNotFoundError, type TriggerEventSource } from '../../rule-sql/dry-run-rule.ts';
+import { conditionExplanationSchema } from '../schemas/rules.ts';
 import { validateJourneyDefinition } from '../../journeys/journey-definition.ts';
 import type { RuleError } from '../../rules/validate-rule.ts';
 import { journeyJsonSchema } from '../../journeys/journey-json-schema.ts';
@@ -56,6 +61,41 @@ const journeyVersionSchema = z
   })
   .meta({ id: 'JourneyVersion' });
 
+const person = { id: z.number().int(), email: z.string(), name: z.string() };
+const dryRunEmailSchema = z.object({
+  to: z.string(),
+  subject: z.string(),
+  text: z.string().describe(`the text part as it would go; the review link is shown as {{reviewUrl}}: each email gets its own, made at enrollment`),
+  notSent: z.string().optional().describe('why it would not go (the address unsubscribed)'),
+});
+const journeyDryRunSchema = z
+  .object({
+    journey: z.string(),
+    at: z.string().describe('the instant the journey was tried at'),
+    trigger: z.object({
+      event: z.object({ responseId: z.number().int(), userId: z.number().int(), accountId: z.number().int(), score: z.number().int(), category: z.string(), respondedAt: z.string() }),
+      matched: z.boolean().describe("whether the journey's trigger takes the response"),
+      why: z.object({ explanation: conditionExplanationSchema, reasons: z.array(z.string()).describe('the conditions that decided the outcome, as text') }),
+    }),
+    enrolls: z.boolean().describe('whether the user would be enrolled now, were the journey enabled'),
+    notEnrolledBecause: z.string().nullable(),
+    follows: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('review_request'), email: dryRunEmailSchema, reminderAfterHours: z.number() }),
+        z.object({
+          type: z.literal('detractor_follow_up'),
+          assignee: z.object(person).nullable().describe('the CSM who owned the account when the response was given; null: nobody, and the journey ends'),
+          dueAt: z.string().nullable(),
+          slaHours: z.number(),
+          escalation: z.array(z.object({ level: z.number().int(), ...person })).describe('who the task goes to each time the SLA passes: the managers up the chain'),
+          email: dryRunEmailSchema.nullable(),
+        }),
+      ])
+      .nullable()
+      .describe('what would follow; null when the trigger does not take the response'),
+  })
+  .meta({ id: 'JourneyDryRun' });
+
 /** Versions a journey's page shows at most: the latest ones. */
 const HISTORY_SHOWN = 1000;
 
@@ -82,7 +122,7 @@ const overviewSchema = z
   .meta({ id: 'JourneysOverview' });
 
 /** GET paths under /journeys that a journey's name would otherwise be read at: no journey takes these names. */
-const RESERVED_NAMES: readonly string[] = ['overview', 'schema'];
+const RESERVED_NAMES: readonly string[] = ['overview', 'schema', 'dry-run'];
 
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
@@ -184,6 +224,39 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
       async (request) => {
         const validation = validateJourneyDefinition(request.body);
         return documentValidationView([...(validation.ok ? [] : validation.errors), ...reservedNameErrors(request.body)]);
+      },
+    );
+
+    routes.post(
+      '/journeys/dry-run',
+      {
+        config: admin,
+        schema: {
+          tags: ['journeys'],
+          summary: 'try a journey (saved or not) on one response: whether it would enroll the user and why, and what would follow; saves and sends nothing',
+          description:
+            'The body is the journey definition plus `response`: `{ "user": "<email>" }` for that user\'s latest response, or `{ "responseId": 12 }`. ' +
+            "The answer: the trigger's outcome with each condition and the value it saw (as POST /rules/dry-run explains a trigger rule), whether the user " +
+            'would be enrolled (were the journey enabled: the response\'s age, an enrollment running, the cooldown), and what would follow: a review ' +
+            "request's email (to whom, subject, text), or a follow-up's task (the CSM, when it is due, the managers it escalates to) and its email.",
+          body: z.unknown(),
+          response: { 200: journeyDryRunSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const { response, ...document } = isRecord(request.body) ? request.body : {};
+        const validation = validateJourneyDefinition(document);
+        if (!validation.ok) throw invalidDocument('invalid_journey', 'journey', validation.errors);
+        const event = await dryRunEvent(db, response);
+        const nps = npsSettingsOf(deps.config);
+        const customer = { links: deps.reviewLinks, from: deps.config.mail.customerFrom };
+        const email = { publicBaseUrl: deps.reviewLinks.publicBaseUrl, timeZone: nps.timeZone, counting: nps.counting, customer };
+        try {
+          return await dryRunJourney(db, validation.journey, event, { ...nps, email });
+        } catch (error) {
+          if (error instanceof DryRunEventNotFoundError) throw new ApiError(404, 'not_found', error.message);
+          throw error;
+        }
       },
     );
 
@@ -336,6 +409,29 @@ async function changeOrRefuse(change: () => Promise<Journey>): Promise<Journey> 
 
 function withVersionTag(reply: FastifyReply, journey: Journey): void {
   void reply.header('etag', `"${journey.version}"`);
+}
+
+const responseSelectionSchema = z.union([
+  z.strictObject({ user: z.email().max(320) }),
+  z.strictObject({ responseId: z.number().int().min(1).max(2_147_483_647) }),
+]);
+
+/** The response a dry run tries the journey on: a user's latest (by email), or a response by id. */
+async function dryRunEvent(db: Kysely<Database>, selection: unknown): Promise<TriggerEventSource> {
+  const parsed = responseSelectionSchema.safeParse(selection);
+  if (!parsed.success) {
+    throw new ApiError(400, 'invalid_request', 'response chooses what to try the journey on: { "user": "<email>" } (their latest response) or { "responseId": 12 }', [
+      { path: 'body.response', message: 'must be { "user": "<email>" } or { "responseId": <id> }' },
+    ]);
+  }
+  if ('responseId' in parsed.data) return { responseId: parsed.data.responseId };
+  const userId = await userIdByEmail(db, parsed.data.user);
+  if (userId === null) throw notFound(`user ${parsed.data.user}`);
+  return { userId };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The journey document in a PUT body, and the change's own fields beside it (checked). */

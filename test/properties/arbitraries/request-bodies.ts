@@ -3,7 +3,7 @@ import type { SourceName } from '../../../ingest/sources/index.ts';
 import { DETRACTOR_FOLLOW_UP } from '../../../journeys/built-in-journeys.ts';
 import { DEFAULT_RULES } from '../../../rules/default-rules.ts';
 import { accountRecord, csmRecord, ticketRecord, userRecord } from '../../fixtures/sync-records.ts';
-import { brokenCsv, csvBytes, writtenCsv } from './history-csv.ts';
+import { brokenCsv, csvBytes, KNOWN_EMAILS, writtenCsv } from './history-csv.ts';
 import { anyJson } from './hostile-json.ts';
 import { journeyDocument } from './journey-documents.ts';
 import { mutatedJson } from './json-mutations.ts';
@@ -71,6 +71,7 @@ export function requestsByRoute(names: SeededNames): Record<string, fc.Arbitrary
     'POST /rules/dry-run': json('/rules/dry-run', ruleDocument),
     'POST /rules/:name/dry-run': json(`/rules/${names.rule}/dry-run`, anyJson),
     'PUT /journeys/:name': json(`/journeys/${names.journey}`, fc.oneof(around({ ...DETRACTOR_FOLLOW_UP, ...change }), journeyDocument)),
+    'POST /journeys/dry-run': json('/journeys/dry-run', fc.oneof(around({ ...DETRACTOR_FOLLOW_UP, response: { user: KNOWN_EMAILS[0] } }), journeyDocument)),
     'POST /journeys/:name/enable': json(`/journeys/${names.journey}/enable`, around(change)),
     'POST /journeys/:name/disable': json(`/journeys/${names.journey}/disable`, around(change)),
     'POST /webhooks/delighted': webhook('delighted'),
