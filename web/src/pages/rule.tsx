@@ -4,7 +4,7 @@ import { ApiRequestError, apiRequest, query } from '../api.ts';
 import { ConditionExplanationTree, type ConditionExplanation } from '../components/condition-explanation.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { type DocumentIssue, type EditorProblems, JsonDocumentEditor } from '../components/json-editor/json-document-editor.tsx';
-import { VersionDiff } from '../components/version-diff.tsx';
+import { VersionHistory } from '../components/version-history.tsx';
 import { RULE_KINDS, type RuleChange, type RuleKind, type RuleSummary, type RuleVersion } from '../rule-types.ts';
 import { useApi } from '../use-api.ts';
 import './rule.css';
@@ -259,7 +259,7 @@ function RuleEditor({ kind, existing, initialText, onSaved, onLoadLatest }: Edit
         {dryRun.kind === 'done' && <DryRunView result={dryRun.result} />}
       </section>
 
-      {existing && <RuleHistory history={existing.history} />}
+      {existing && <VersionHistory history={existing.history} of="rule" />}
     </>
   );
 }
@@ -348,66 +348,5 @@ function DryRunView({ result }: { result: DryRunResult }) {
         </ul>
       )}
     </div>
-  );
-}
-
-function RuleHistory({ history }: { history: RuleVersion[] }) {
-  const [shown, setShown] = useState<number | null>(null);
-  const newestFirst = [...history].reverse();
-  const shownIndex = shown === null ? -1 : history.findIndex((version) => version.version === shown);
-  return (
-    <section aria-labelledby="history-heading">
-      <h2 id="history-heading">History</h2>
-      <ScrollTable label="Versions of the rule, newest first">
-        <table>
-          <caption class="visually-hidden">Versions of the rule, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col" class="number">
-                Version
-              </th>
-              <th scope="col">Change</th>
-              <th scope="col">By</th>
-              <th scope="col">When</th>
-              <th scope="col">Note</th>
-              <th scope="col">
-                <span class="visually-hidden">Diff</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {newestFirst.map((version) => (
-              <tr key={version.version}>
-                <td class="number">{version.version}</td>
-                <td>{version.change}</td>
-                <td>{version.changedBy}</td>
-                <td>{new Date(version.changedAt).toLocaleString()}</td>
-                <td>{version.note ?? <span class="muted">—</span>}</td>
-                <td>
-                  <button
-                    type="button"
-                    class="link-button"
-                    aria-expanded={shown === version.version}
-                    aria-controls="version-diff"
-                    onClick={() => setShown(shown === version.version ? null : version.version)}
-                  >
-                    {shown === version.version ? 'Hide diff' : `Diff of version ${version.version}`}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ScrollTable>
-      <div id="version-diff">
-        {shownIndex >= 0 && (
-          <VersionDiff
-            label={shownIndex === 0 ? `Version ${history[shownIndex]!.version} (the first)` : `Version ${history[shownIndex - 1]!.version} → ${history[shownIndex]!.version}`}
-            before={shownIndex === 0 ? undefined : history[shownIndex - 1]!.definition}
-            after={history[shownIndex]!.definition}
-          />
-        )}
-      </div>
-    </section>
   );
 }
