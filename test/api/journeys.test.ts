@@ -41,8 +41,9 @@ async function setUp(k: Kysely<Database>) {
 describeEachBackend('journeys API', (db) => {
   it('lets only admins at every journey route', async () => {
     const k = db().kysely;
-    const { app, tokens, as } = await setUp(k);
+    const { app, tokens, as, user } = await setUp(k);
     await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: aFollowUpJourney() });
+    await storeBatch(k, 'csv', [validItem({ email: user.email, score: 2, respondedAt: new Date() })], new Date());
     const requests: InjectOptions[] = [
       { method: 'GET', url: '/journeys' },
       { method: 'GET', url: '/journeys/admin-follow-up' },
@@ -50,6 +51,7 @@ describeEachBackend('journeys API', (db) => {
       { method: 'POST', url: '/journeys/admin-follow-up/enable' },
       { method: 'POST', url: '/journeys/admin-follow-up/disable' },
       { method: 'POST', url: '/journeys/validate', payload: aFollowUpJourney() },
+      { method: 'POST', url: '/journeys/dry-run', payload: { ...aFollowUpJourney(), response: { user: 'ana@acme.example' } } },
       { method: 'GET', url: '/journeys/schema' },
       { method: 'GET', url: '/journeys/overview' },
       { method: 'DELETE', url: '/journeys/admin-follow-up' },
