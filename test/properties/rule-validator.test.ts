@@ -55,7 +55,7 @@ describe('rule validator on arbitrary documents', () => {
     ) as unknown;
     expect(validateRule(document)).toEqual({
       ok: false,
-      errors: [{ path: '$.conditions.all[0].params.__proto__', message: expect.stringContaining('is not a param of responseCount') }],
+      errors: [{ path: '$.conditions.all[0].params.__proto__', message: expect.stringContaining('is not a param of responseCount'), validValues: ['window'] }],
     });
   });
 

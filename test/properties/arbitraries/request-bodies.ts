@@ -69,9 +69,11 @@ export function requestsByRoute(names: SeededNames): Record<string, fc.Arbitrary
     'POST /rules/:name/enable': json(`/rules/${names.rule}/enable`, around(change)),
     'POST /rules/:name/disable': json(`/rules/${names.rule}/disable`, around(change)),
     'POST /rules/dry-run': json('/rules/dry-run', ruleDocument),
+    'POST /rules/validate': json('/rules/validate', fc.oneof(validRule.chain((rule) => around(rule)), ruleDocument)),
     'POST /rules/:name/dry-run': json(`/rules/${names.rule}/dry-run`, anyJson),
     'PUT /journeys/:name': json(`/journeys/${names.journey}`, fc.oneof(around({ ...DETRACTOR_FOLLOW_UP, ...change }), journeyDocument)),
     'POST /journeys/dry-run': json('/journeys/dry-run', fc.oneof(around({ ...DETRACTOR_FOLLOW_UP, response: { user: KNOWN_EMAILS[0] } }), journeyDocument)),
+    'POST /journeys/validate': json('/journeys/validate', fc.oneof(around(DETRACTOR_FOLLOW_UP), journeyDocument)),
     'POST /journeys/:name/enable': json(`/journeys/${names.journey}/enable`, around(change)),
     'POST /journeys/:name/disable': json(`/journeys/${names.journey}/disable`, around(change)),
     'POST /webhooks/delighted': webhook('delighted'),
@@ -86,6 +88,11 @@ export function requestsByRoute(names: SeededNames): Record<string, fc.Arbitrary
     'POST /imports/responses': fc.oneof(csv('/imports/responses'), json('/imports/responses', anyJson)),
     'POST /goals': json('/goals', fc.oneof(around(goal), around({ ...goal, name: 'Enterprise +5', scope: { kind: 'segment', segment: 'enterprise' }, target: { kind: 'improve_by', points: 5 } }))),
     'PUT /goals/:id': json(`/goals/${names.goalId}`, around({ ...goal, target: { kind: 'at_least', nps: 40 } })),
+    // Public, and answered alike for any address: one nobody may sign in with, so no email is sent
+    // after the answer (a send in the background would change rows under a later request's count).
+    'POST /auth/sign-in-links': json('/auth/sign-in-links', around({ email: 'nobody@elsewhere.example', next: '/app/tasks/1' })),
+    // Public: without a session there is nothing to end, whatever the body.
+    'POST /auth/sign-out': json('/auth/sign-out', anyJson),
     // Public, and signed per address: a forged token (well-formed, wrong signature) with any body.
     'POST /u/:token': fc
       .tuple(fc.oneof(fc.constant('List-Unsubscribe=One-Click'), fc.string({ maxLength: 2_000 })), fc.constantFrom('application/x-www-form-urlencoded', JSON_TYPE, 'text/plain'))
