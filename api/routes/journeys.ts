@@ -33,6 +33,7 @@ import { principalOf } from '../auth/authenticate.ts';
 import { expectedVersionOf } from '../if-match.ts';
 import { documentValidationSchema, documentValidationView, invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
 import { JourneyNotReadyError } from '../../journeys/journey-readiness.ts';
+import { expectedVersionField, ifMatchHeadersOf, noteField } from '../schemas/versioned-change.ts';
 
 const BUILT_IN_NAMES: readonly string[] = BUILT_IN_JOURNEYS.map((journey) => journey.definition.name);
 
@@ -127,14 +128,9 @@ const RESERVED_NAMES: readonly string[] = ['overview', 'schema', 'dry-run'];
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
 const changeResponseSchema = z.object({ journey: journeySchema, changed: z.boolean().describe('false when the journey already was so: no version was made') });
-const ifMatchHeaders = z.looseObject({
-  'if-match': z.string().max(100).optional().describe('the version the change was made from, e.g. "3" (the ETag of GET /journeys/{name})'),
-});
+const ifMatchHeaders = ifMatchHeadersOf('GET /journeys/{name}');
 /** What a change carries besides the journey itself. */
-const changeFieldsSchema = z.object({
-  expectedVersion: z.number().int().min(1).optional().describe('the version the change was made from; or send If-Match'),
-  note: z.string().max(1000).optional().describe('why, kept in the history'),
-});
+const changeFieldsSchema = z.object({ expectedVersion: expectedVersionField, note: noteField });
 
 function journeyView(journey: Journey): z.infer<typeof journeySchema> {
   return {

@@ -40,17 +40,14 @@ import {
   ruleVersionView,
   ruleView,
 } from '../schemas/rules.ts';
+import { expectedVersionField, ifMatchHeadersOf, noteField } from '../schemas/versioned-change.ts';
 
 /** Versions a rule's page shows at most: the latest ones. */
 const HISTORY_SHOWN = 1000;
 
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
-const ifMatchHeaders = z.looseObject({
-  'if-match': z.string().max(100).optional().describe('the version the change was made from, e.g. "3" (the ETag of GET /rules/{name})'),
-});
-const expectedVersionField = z.number().int().min(1).optional().describe('the version the change was made from; or send If-Match');
-const noteField = z.string().max(1000).optional().describe('why, kept in the history');
+const ifMatchHeaders = ifMatchHeadersOf('GET /rules/{name}');
 const RULE_DOCUMENT = 'The body is the rule itself, as in a rule file (kind, name, description, conditions or dimension and criteria)';
 
 const changeResponseSchema = z.object({
