@@ -1,5 +1,6 @@
 /**
- * Does nothing and returns: the baseline `npm run bench:journeys` compares journeys with, since
- * its cost is Temporal's own (start, one workflow task, completion) on the same server and worker.
+ * Does nothing and returns: the unit of `npm run bench:journeys`' baseline, a chain of two (one
+ * starts the other, as a response's workflow starts a journey's), since its cost is Temporal's own
+ * (start, one workflow task, completion) on the same server and worker.
  */
 export async function noOpWorkflow(): Promise<void> {}
