@@ -7,6 +7,7 @@ import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
 import type { RejectionIssue } from '../db/tables/rejected-responses.ts';
 import type { CountingMode } from '../nps/counts.ts';
 import { csvStartLine } from './csv-start-line.ts';
+import { journeyWindowStart } from './history-window.ts';
 import { createNormalizer, NUL_REFUSED, parseResponseDate, type ResponseNormalizer } from './response-shape.ts';
 import { derivedId, emailIdPart } from './sources/derived-id.ts';
 import { type IngestItem, type Rejection, type StoreBatchResult, storeBatch } from './store-batch.ts';
@@ -29,6 +30,11 @@ export interface HistoryImportOptions {
   /** Responses given before this are skipped (the default history window is 6 months). */
   since: Date;
   counting: CountingMode;
+  /**
+   * Whether responses of the last `JOURNEY_WINDOW_DAYS` days start their workflows (queued for the
+   * relay, as webhooks' are); older ones never do. On unless the caller turns it off.
+   */
+  startJourneys?: boolean;
   batchSize?: number;
   onProgress?: (progress: HistoryImportProgress) => void;
 }
@@ -39,6 +45,8 @@ export interface HistoryImportProgress {
   accepted: number;
   rejected: number;
   skipped: number;
+  /** Recent responses whose workflow start was queued: the relay starts them once the import commits. */
+  workflowsQueued: number;
 }
 
 export interface HistoryImportResult extends HistoryImportProgress {
@@ -76,6 +84,9 @@ const SNAPSHOT_CHUNK = 1_000;
  * behind, rejections included. A row that is read but invalid is not such a failure: it is
  * rejected with its line and field, and the rest is imported. Affected accounts are recomputed
  * once, at the end, in the same transaction. Importing a file again counts nothing twice.
+ * Each new or changed response of the last `JOURNEY_WINDOW_DAYS` days is queued, in its batch's
+ * write, to start its workflow like a webhook's (unless `startJourneys` is false); a re-import
+ * queues none again.
  */
 export async function importHistoryCsv(
   db: Kysely<Database>,
@@ -110,6 +121,7 @@ async function importRows(
   const source = options.source ?? 'csv';
   const batchSize = options.batchSize ?? 5_000;
   const normalize = createNormalizer({ now: options.now, timeZone: options.timeZone });
+  const startWorkflowsFrom = options.startJourneys === false ? null : journeyWindowStart(options.now, options.timeZone);
   const parser = parse({
     bom: true,
     columns: (header: string[]) => {
@@ -128,7 +140,7 @@ async function importRows(
   pipeline(input, utf8Validator(), parser, () => {});
 
   const result: HistoryImportResult = {
-    bytes: 0, rows: 0, accepted: 0, rejected: 0, skipped: 0,
+    bytes: 0, rows: 0, accepted: 0, rejected: 0, skipped: 0, workflowsQueued: 0,
     inserted: 0, updated: 0, unchanged: 0, rejections: [], touchedAccountIds: [],
   };
   const touched = new Set<number>();
@@ -144,6 +156,7 @@ async function importRows(
     result.unchanged += stored.unchanged;
     result.accepted += stored.inserted + stored.updated + stored.unchanged;
     result.rejected += stored.rejected.length;
+    result.workflowsQueued += stored.workflowsQueued;
     for (const rejection of stored.rejected) {
       if (result.rejections.length < REJECTION_SAMPLE) result.rejections.push(rejection);
     }
@@ -155,7 +168,7 @@ async function importRows(
     batch = [];
     await writing;
     if (writeFailure) throw writeFailure;
-    writing = storeBatch(db, source, items, options.now, { detail: 'summary' }).then(tally, (error: unknown) => {
+    writing = storeBatch(db, source, items, options.now, { detail: 'summary', startWorkflowsFrom }).then(tally, (error: unknown) => {
       writeFailure = error;
     });
   };

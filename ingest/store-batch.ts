@@ -39,6 +39,8 @@ export interface StoreBatchResult {
   changed: UpsertedResponse[];
   /** Accounts whose NPS may have moved. */
   touchedAccountIds: number[];
+  /** Responses whose workflow start was queued for the relay. */
+  workflowsQueued: number;
 }
 
 /**
@@ -47,15 +49,16 @@ export interface StoreBatchResult {
  * A bad item never sinks the batch; a database failure leaves nothing half-written.
  * Each new or changed response is recorded, in the same transaction, as one whose workflow must
  * start (the durable start; worker/response-workflow-relay.ts starts it). `detail: 'summary'`
- * is for bulk imports: no per-response list and no workflows — an import refreshes NPS,
- * health and lists in bulk, and a backfill must not enroll anyone in journeys.
+ * is for bulk imports: no per-response list (an import refreshes NPS, health and lists in bulk),
+ * and workflows only for responses given on or after `startWorkflowsFrom` (none without it): a
+ * recent wave imported acts like webhooks, a backfill of older history enrolls nobody.
  */
 export async function storeBatch(
   db: Kysely<Database>,
   source: string,
   items: IngestItem[],
   receivedAt: Date,
-  { detail = 'rows' }: { detail?: 'rows' | 'summary' } = {},
+  { detail = 'rows', startWorkflowsFrom = null }: { detail?: 'rows' | 'summary'; startWorkflowsFrom?: Date | null } = {},
 ): Promise<StoreBatchResult> {
   const valid = new Map<string, { response: NormalizedResponse; payload: unknown; line: number | null }>();
   const invalid: NewRejectedResponse[] = [];
@@ -91,7 +94,10 @@ export async function storeBatch(
   const rows: ResponseRow[] = [...valid.values()].map(({ response }) => response);
 
   return inTransaction(db, async (trx) => {
-    const { upserted, inserted, updated, accountIds, unknownUserIds } = await upsertResponses(trx, source, rows, receivedAt, { detail });
+    const { upserted, inserted, updated, accountIds, unknownUserIds, idsFrom } = await upsertResponses(trx, source, rows, receivedAt, {
+      detail,
+      listIdsFrom: startWorkflowsFrom,
+    });
 
     const unknown = unknownUserIds.map((id) => valid.get(id)!);
     await upsertUnknownUserRejections(
@@ -117,7 +123,9 @@ export async function storeBatch(
       });
     }
     await insertRejections(trx, invalid);
-    await requestResponseWorkflows(trx, upserted.map((r) => r.id), receivedAt);
+    // Unchanged redeliveries are in neither list, so a redelivery or re-import starts nothing twice.
+    const workflowIds = detail === 'rows' ? upserted.map((r) => r.id) : idsFrom;
+    await requestResponseWorkflows(trx, workflowIds, receivedAt);
 
     const accepted = rows.length - unknown.length;
     let lastResponseAt: Date | null = null;
@@ -143,6 +151,7 @@ export async function storeBatch(
       rejected,
       changed: upserted,
       touchedAccountIds: accountIds,
+      workflowsQueued: workflowIds.length,
     };
   });
 }

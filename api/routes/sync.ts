@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { refreshAfterChange } from '../../derived-state/refresh-after-change.ts';
 import { syncAndRefresh } from '../../derived-state/sync-and-refresh.ts';
-import { historyWindowStart } from '../../ingest/history-window.ts';
+import { historyWindowStart, JOURNEY_WINDOW_DAYS } from '../../ingest/history-window.ts';
 import { HistoryCsvError, importHistoryCsv, MAX_CSV_ROW_BYTES } from '../../ingest/import-history-csv.ts';
 import type { SyncEntity } from '../../ingest/sync/schemas.ts';
 import type { SyncInput } from '../../ingest/sync/sync-batch.ts';
@@ -75,6 +75,10 @@ const importResultSchema = z
     unchanged: z.number().int(),
     rejected: z.number().int().describe('all of them are in the rejection log'),
     skipped: z.number().int().describe('rows older than `since`'),
+    workflowsQueued: z
+      .number()
+      .int()
+      .describe(`new or changed responses of the last ${JOURNEY_WINDOW_DAYS} days whose workflow (rules, journeys) is queued to start, as a webhook's would`),
     since: z.iso.datetime(),
     rejections: z
       .array(z.object({ line: z.number().int().nullable(), reason: z.enum(['invalid', 'unknown_user']), sourceResponseId: z.string().nullable(), issues: z.array(issueSchema) }))
@@ -152,24 +156,26 @@ export function registerSyncRoutes(app: ApiApp, deps: ApiDependencies): void {
             'All or nothing: a file that cannot be read (an unclosed quote, bytes that are not UTF-8, a row over ' +
             `${MAX_CSV_ROW_BYTES / 1024} KiB, a body over ${IMPORT_BODY_LIMIT / 1024 / 1024} MiB) is refused with the line where it fails and nothing is stored. ` +
             'A row that is read but invalid (a bad score or date, an unknown user, a NUL character in any column) is rejected with its line and field ' +
-            'and kept in the rejection log, and the other rows are imported. Sending the same file again counts nothing twice. Starts no journeys.',
+            'and kept in the rejection log, and the other rows are imported. Sending the same file again counts nothing twice. ' +
+            `New or changed responses of the last ${JOURNEY_WINDOW_DAYS} days start their workflows (rules and journeys) as webhooks do, unless \`journeys=false\`; older ones enroll nobody.`,
           consumes: [CSV_MEDIA_TYPE],
           querystring: z.object({
             source: z.string().trim().min(1).max(100).default('csv').describe('recorded as each response\'s source'),
             months: z.coerce.number().int().positive().optional().describe('only the last N months (default: NPSLOOP_HISTORY_MONTHS)'),
             since: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().describe('only responses given on or after this date (overrides months)'),
+            journeys: z.stringbool().default(true).describe(`false: responses of the last ${JOURNEY_WINDOW_DAYS} days start no workflows (a backfill)`),
           }),
           response: { 200: importResultSchema, ...errorResponses },
         },
       },
       async (request) => {
         const settings = npsSettingsOf(deps.config);
-        const { source, months, since: sinceText } = request.query;
+        const { source, months, since: sinceText, journeys } = request.query;
         const since = sinceText ? new Date(sinceText) : historyWindowStart(settings.now, settings.timeZone, months ?? deps.config.historyMonths);
         // A request without a body and without a media type reaches the handler with none.
         if (request.body === undefined) throw new ApiError(415, 'unsupported_media_type', 'send the history as a text/csv body');
         const body = limitedBodyStream(request.body as Readable, request.headers, IMPORT_BODY_LIMIT);
-        const result = await withSpooledBody(body, (file) => importHistoryCsv(deps.db, fs.createReadStream(file), { ...settings, source, since })).catch(
+        const result = await withSpooledBody(body, (file) => importHistoryCsv(deps.db, fs.createReadStream(file), { ...settings, source, since, startJourneys: journeys })).catch(
           (error: unknown) => {
             if (!(error instanceof HistoryCsvError)) throw error;
             throw new ApiError(400, 'invalid_csv', error.message, [{ path: `line ${error.line}`, message: error.reason }]);

@@ -31,6 +31,8 @@ export interface UpsertResponsesResult {
   accountIds: number[];
   /** Source ids whose email matches no known user. */
   unknownUserIds: string[];
+  /** In summary mode, the inserted or changed responses given on or after `listIdsFrom`. */
+  idsFrom: number[];
 }
 
 /**
@@ -38,16 +40,16 @@ export interface UpsertResponsesResult {
  * account and the CSM who owned it when the response was given, and upserts on the source's
  * own id so a redelivery or an update never makes a second row. Rows must have distinct ids.
  * `detail: 'summary'` returns counts and accounts instead of one row per response, which is
- * what a bulk import needs.
+ * what a bulk import needs, and the ids of only the recent ones (given on or after `listIdsFrom`).
  */
 export async function upsertResponses(
   db: Kysely<Database>,
   source: string,
   rows: ResponseRow[],
   receivedAt: Date,
-  { detail = 'rows' }: { detail?: 'rows' | 'summary' } = {},
+  { detail = 'rows', listIdsFrom = null }: { detail?: 'rows' | 'summary'; listIdsFrom?: Date | null } = {},
 ): Promise<UpsertResponsesResult> {
-  if (rows.length === 0) return { upserted: [], inserted: 0, updated: 0, accountIds: [], unknownUserIds: [] };
+  if (rows.length === 0) return { upserted: [], inserted: 0, updated: 0, accountIds: [], unknownUserIds: [], idsFrom: [] };
   const perRow = detail === 'rows';
   const { rows: result } = await sql<{
     id: number | null;
@@ -58,6 +60,7 @@ export async function upsertResponses(
     inserted_count: number | null;
     changed_count: number | null;
     account_ids: number[] | null;
+    ids_from: number[] | null;
   }>`
     with input as (
       select *
@@ -101,29 +104,33 @@ export async function upsertResponses(
         updated_at = excluded.updated_at
       where (nps_responses.score, nps_responses.responded_at, nps_responses.excluded) is distinct from (excluded.score, excluded.responded_at, excluded.excluded)
          or (excluded.comment is not null and excluded.comment is distinct from nps_responses.comment)
-      returning id, account_id, user_id, source_response_id, (xmax = 0) as inserted
+      returning id, account_id, user_id, source_response_id, responded_at, (xmax = 0) as inserted
     )
     ${
       perRow
-        ? sql`select id, account_id, user_id, source_response_id, inserted, null::int as inserted_count, null::int as changed_count, null::int[] as account_ids from upserted`
+        ? sql`select id, account_id, user_id, source_response_id, inserted, null::int as inserted_count, null::int as changed_count, null::int[] as account_ids,
+            null::int[] as ids_from from upserted`
         : sql`select null::int as id, null::int as account_id, null::int as user_id, null::text as source_response_id, null::boolean as inserted,
             (count(*) filter (where inserted))::int as inserted_count, count(*)::int as changed_count,
-            coalesce(array_agg(distinct account_id), '{}') as account_ids
+            coalesce(array_agg(distinct account_id), '{}') as account_ids,
+            coalesce(array_agg(id) filter (where responded_at >= ${listIdsFrom}::timestamptz), '{}') as ids_from
           from upserted`
     }
     union all
-    select null, null, null, source_response_id, null, null, null, null from matched where user_id is null
+    select null, null, null, source_response_id, null, null, null, null, null from matched where user_id is null
   `.execute(db);
   const upserted: UpsertedResponse[] = [];
   const unknownUserIds: string[] = [];
   let inserted = 0;
   let changed = 0;
+  let idsFrom: number[] = [];
   const accountIds = new Set<number>();
   for (const row of result) {
     if (row.changed_count !== null) {
       inserted = row.inserted_count ?? 0;
       changed = row.changed_count;
       for (const id of row.account_ids ?? []) accountIds.add(id);
+      idsFrom = row.ids_from ?? [];
     } else if (row.id === null || row.account_id === null || row.user_id === null) {
       unknownUserIds.push(row.source_response_id!);
     } else {
@@ -139,7 +146,7 @@ export async function upsertResponses(
       if (row.inserted) inserted += 1;
     }
   }
-  return { upserted, inserted, updated: changed - inserted, accountIds: [...accountIds], unknownUserIds };
+  return { upserted, inserted, updated: changed - inserted, accountIds: [...accountIds], unknownUserIds, idsFrom };
 }
 
 /** A user's latest answers, newest first: what a CSM reads before calling them back. */

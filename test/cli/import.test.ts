@@ -122,6 +122,28 @@ describe.each(backends)('npsloop import [%s]', (backend) => {
     expect(await storedIds()).toEqual([]);
   }, 180_000);
 
+  it("queues the workflows of only the last 7 days' responses, none again on a re-import, and none with --no-journeys", async () => {
+    const queued = () =>
+      onDatabase(async (k) =>
+        (await k.selectFrom('response_workflow_starts as s').innerJoin('nps_responses as r', 'r.id', 's.response_id').select('r.source_response_id').execute()).map(
+          (row) => row.source_response_id,
+        ),
+      );
+    const history = file('recent-and-old.csv', `responseId,email,score,respondedAt\nyesterday,${EMAIL},2,${daysAgo(1)}\nold,${EMAIL},3,${daysAgo(91)}\n`);
+    const first = await npsloop('import', history);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('1 workflows of the last 7 days queued to start');
+    expect(await queued()).toEqual(['yesterday']);
+    const again = await npsloop('import', history, '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ unchanged: 2, workflowsQueued: 0 });
+
+    const wave = file('wave.csv', `responseId,email,score,respondedAt\nwave,${EMAIL},1,${daysAgo(1)}\n`);
+    const off = await npsloop('import', wave, '--no-journeys', '--json');
+    expect(off.code, off.stderr).toBe(0);
+    expect(JSON.parse(off.stdout)).toMatchObject({ inserted: 1, workflowsQueued: 0 });
+    expect(await queued()).toEqual(['yesterday']);
+  });
+
   it('imports a 100 MB file with its heap held to 96 MB', async () => {
     const target = path.join(workDir, 'large.csv');
     const out = fs.createWriteStream(target);
