@@ -97,7 +97,8 @@ export function demoDataset(now: Date, { seed = 7, months = 6 } = {}): DemoDatas
   for (const user of users) {
     const answers = user.accountExternalId === small ? 1 : 2 + Math.floor(next() * 3);
     for (let i = 0; i < answers; i++) {
-      // Keep history clear of the last week: fresh answers are sent separately. The small account's
+      // Keep history clear of the last week: fresh answers are sent separately, by webhook, and the
+      // import would start journeys for answers of the last 7 days (JOURNEY_WINDOW_DAYS). The small account's
       // one answer is recent, so its figure is there to see, flagged.
       const respondedAt =
         user.accountExternalId === small ? new Date(now.getTime() - 20 * 86_400_000) : new Date(start.toMillis() + next() * (span - 8 * 86_400_000));
