@@ -22,6 +22,7 @@ import { escalation } from './scenarios/escalation.ts';
 import { postgresOutage } from './scenarios/postgres-outage.ts';
 import { smtpOutage, smtpSlowAck } from './scenarios/smtp-outage.ts';
 import { temporalOutage } from './scenarios/temporal-outage.ts';
+import { twoWorkers } from './scenarios/two-workers.ts';
 import { workerCrash } from './scenarios/worker-crash.ts';
 
 const SCENARIOS: Scenario[] = [
@@ -34,6 +35,7 @@ const SCENARIOS: Scenario[] = [
   postgresOutage(),
   temporalOutage(),
   escalation(),
+  twoWorkers({ journeys: 200 }),
 ];
 
 /** After a time limit, how long a scenario gets to unwind before the suite moves on regardless. */

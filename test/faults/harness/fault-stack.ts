@@ -29,6 +29,8 @@ export interface FaultStack {
   api: NpsloopProcess;
   apiUrl: string;
   worker: NpsloopProcess;
+  /** Workers beside `worker` on the same task queue (FaultStackOptions.extraWorkers). */
+  extraWorkers: NpsloopProcess[];
   admin: ApiCall;
   ingestToken: string;
   instance: FaultInstance;
@@ -44,6 +46,8 @@ export interface FaultStackOptions {
   workerEnv?: Record<string, string>;
   /** false: no worker is started (responses are stored, their workflows wait). */
   runWorker?: boolean;
+  /** More worker processes on the same task queue, started with the first. */
+  extraWorkers?: number;
   signal?: AbortSignal;
 }
 
@@ -101,21 +105,27 @@ export async function startFaultStack({ postgres, workflowBundlePath }: SuiteRes
       logFile: path.join(dir, 'api.log'),
       signal: options.signal,
     });
-    const worker = npsloopProcess('worker', {
-      env: {
-        ...shared,
-        DATABASE_URL: postgres.url(database, `${NPSLOOP_APPLICATION_PREFIX}worker`),
-        SMTP_URL: smtp.url(),
-        TEMPORAL_WORKER_WORKFLOW_BUNDLE: workflowBundlePath,
-        ...options.workerEnv,
-      },
-      logFile: path.join(dir, 'worker.log'),
-      signal: options.signal,
-    });
+    const workerProcess = (name: string) =>
+      npsloopProcess('worker', {
+        env: {
+          ...shared,
+          DATABASE_URL: postgres.url(database, `${NPSLOOP_APPLICATION_PREFIX}${name}`),
+          SMTP_URL: smtp.url(),
+          TEMPORAL_WORKER_WORKFLOW_BUNDLE: workflowBundlePath,
+          ...options.workerEnv,
+        },
+        logFile: path.join(dir, `${name}.log`),
+        signal: options.signal,
+      });
+    const worker = workerProcess('worker');
+    const extraWorkers = Array.from({ length: options.extraWorkers ?? 0 }, (_, i) => workerProcess(`worker-${i + 2}`));
     closers.push(() => api.close());
-    closers.push(() => worker.close());
+    for (const each of [worker, ...extraWorkers]) closers.push(() => each.close());
 
-    await Promise.all([api.start({ signal: options.signal }), options.runWorker === false ? undefined : worker.start({ signal: options.signal })]);
+    await Promise.all([
+      api.start({ signal: options.signal }),
+      ...(options.runWorker === false ? [] : [worker, ...extraWorkers].map((each) => each.start({ signal: options.signal }))),
+    ]);
     const [, adminToken] = await api.waitForOutput(/first admin token \(shown once, store it now\): (\S+)/, 'the first admin token', { seconds: 30, signal: options.signal });
     const admin = apiClient(apiUrl, adminToken!);
     const cli = cliRunner(dir, { DATABASE_URL: postgres.url(database, 'fault-suite-cli') });
@@ -135,6 +145,7 @@ export async function startFaultStack({ postgres, workflowBundlePath }: SuiteRes
       api,
       apiUrl,
       worker,
+      extraWorkers,
       admin,
       ingestToken,
       instance,

@@ -53,11 +53,16 @@ export function recordJourneys(context: ScenarioContext, outcome: JourneysOutcom
 
 /** The API and the worker must only ever have died when the scenario killed them. */
 export function recordProcessExits(context: ScenarioContext, stack: FaultStack): void {
-  for (const process of [stack.api, stack.worker]) {
+  const processes = [
+    { name: 'api', process: stack.api },
+    { name: 'worker', process: stack.worker },
+    ...stack.extraWorkers.map((process, i) => ({ name: `worker_${i + 2}`, process })),
+  ];
+  for (const { name, process } of processes) {
     if (process.unexpectedExits.length === 0) continue;
-    context.figures[`${process.kind}_died_by_itself`] = process.unexpectedExits.length;
+    context.figures[`${name}_died_by_itself`] = process.unexpectedExits.length;
     const last = process.unexpectedExits.at(-1)!;
-    context.problem(`the ${process.kind} process died by itself ${process.unexpectedExits.length} time(s); the last (code ${last.code}, signal ${last.signal}): ${causeOf(last.output)}`);
+    context.problem(`the ${name.replace('_', ' ')} process died by itself ${process.unexpectedExits.length} time(s); the last (code ${last.code}, signal ${last.signal}): ${causeOf(last.output)}`);
   }
 }
 
