@@ -115,7 +115,9 @@ async function importUnderStrikes(context: ScenarioContext, stack: FaultStack, s
   const users = stack.instance.users;
   const lines = ['responseId,email,score,respondedAt'];
   const now = Date.now();
-  for (let i = 0; i < CSV_ROWS; i++) lines.push(`csv-${i},${users[i % users.length]!.email},${i % 11},${new Date(now - (1 + (i % 30)) * 86_400_000).toISOString()}`);
+  // History from 8 to 37 days ago: older than the week whose imported responses start journeys, so
+  // this import tests whole batches under strikes, not a wave of thousands of journeys beside it.
+  for (let i = 0; i < CSV_ROWS; i++) lines.push(`csv-${i},${users[i % users.length]!.email},${i % 11},${new Date(now - (8 + (i % 30)) * 86_400_000).toISOString()}`);
   const csv = `${lines.join('\n')}\n`;
   const send = async () => {
     try {
