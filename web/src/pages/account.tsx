@@ -7,13 +7,11 @@ import { NpsBar } from '../components/nps-bar.tsx';
 import { NpsFigure } from '../components/nps-figure.tsx';
 import { ScoreBadge } from '../components/score-badge.tsx';
 import { Tabs } from '../components/tabs.tsx';
-import { TaskCard } from '../components/task-card.tsx';
-import { completedMessage, reassignedMessage } from '../components/task-actions.tsx';
+import { TasksOf } from '../components/tasks-of.tsx';
 import { TrendChart } from '../components/trend-chart.tsx';
 import { formatDate, formatDateTime, formatMargin } from '../format.ts';
 import { npsText } from '../nps-format.ts';
 import { useAllPages } from '../load-all-pages.ts';
-import type { TaskList } from '../task.ts';
 import { useApi } from '../use-api.ts';
 import '../csm.css';
 import { ScrollTable } from '../components/scroll-table.tsx';
@@ -292,40 +290,7 @@ function UsersTab({ accountId }: { accountId: string }) {
 }
 
 function TasksTab({ accountId }: { accountId: string }) {
-  const { data, error, reload } = useApi<TaskList>(`/tasks${query({ accountId, status: 'open', limit: 500 })}`);
-  const [confirmation, setConfirmation] = useState<string | undefined>();
-  if (error) return <ErrorNotice error={error} title="The tasks could not be loaded" />;
-  if (!data) return <p class="muted" role="status">Loading the tasks…</p>;
-  return (
-    <>
-      {confirmation && (
-        <p class="notice notice-success" role="status">
-          {confirmation}
-        </p>
-      )}
-      {data.tasks.length === 0 ? (
-        <p class="muted">No open tasks on this account.</p>
-      ) : (
-        <ul class="task-list" aria-label="Open tasks of the account">
-          {data.tasks.map((task) => (
-            <TaskCard
-              key={task.id}
-              task={task}
-              showAssignee
-              onCompleted={(result) => {
-                setConfirmation(completedMessage(result));
-                reload();
-              }}
-              onReassigned={(result) => {
-                setConfirmation(reassignedMessage(result));
-                reload();
-              }}
-            />
-          ))}
-        </ul>
-      )}
-    </>
-  );
+  return <TasksOf filter={{ accountId, status: 'open' }} label="Open tasks of the account" empty="No open tasks on this account." />;
 }
 
 /** One account: its NPS per window, trend, responses, health, users and open tasks. */

@@ -1,13 +1,10 @@
 import { useRoute } from 'preact-iso';
-import { useState } from 'preact/hooks';
 import { query } from '../api.ts';
 import { type ConditionExplanation, ConditionExplanationTree } from '../components/condition-explanation.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
-import { completedMessage, reassignedMessage } from '../components/task-actions.tsx';
-import { TaskCard } from '../components/task-card.tsx';
+import { TasksOf } from '../components/tasks-of.tsx';
 import { TimelineList, useUserTimeline } from '../components/user-timeline.tsx';
 import { formatDateTime } from '../format.ts';
-import type { TaskList } from '../task.ts';
 import { useApi } from '../use-api.ts';
 import '../csm.css';
 import { ScrollTable } from '../components/scroll-table.tsx';
@@ -84,40 +81,7 @@ function JourneysSection({ userId }: { userId: string }) {
 }
 
 function TasksSection({ userId }: { userId: string }) {
-  const { data, error, reload } = useApi<TaskList>(`/tasks${query({ userId, limit: 100 })}`);
-  const [confirmation, setConfirmation] = useState<string | undefined>();
-  if (error) return <ErrorNotice error={error} title="The tasks could not be loaded" />;
-  if (!data) return <p class="muted" role="status">Loading the tasks…</p>;
-  return (
-    <>
-      {confirmation && (
-        <p class="notice notice-success" role="status">
-          {confirmation}
-        </p>
-      )}
-      {data.tasks.length === 0 ? (
-        <p class="muted">No follow-up tasks.</p>
-      ) : (
-        <ul class="task-list" aria-label="Tasks about this user">
-          {data.tasks.map((task) => (
-            <TaskCard
-              key={task.id}
-              task={task}
-              showAssignee
-              onCompleted={(result) => {
-                setConfirmation(completedMessage(result));
-                reload();
-              }}
-              onReassigned={(result) => {
-                setConfirmation(reassignedMessage(result));
-                reload();
-              }}
-            />
-          ))}
-        </ul>
-      )}
-    </>
-  );
+  return <TasksOf filter={{ userId }} label="Tasks about this user" empty="No follow-up tasks." />;
 }
 
 /** One user: who they are, what happened to them, the lists they are in and why, their journeys and tasks. */
