@@ -15,7 +15,6 @@ import {
   setJourneyEnabled,
   StaleJourneyVersionError,
 } from '../../db/queries/journeys.ts';
-import type { JourneyVersion } from '../../db/tables/journey-versions.ts';
 import type { Journey } from '../../db/tables/journeys.ts';
 import { BUILT_IN_JOURNEYS } from '../../journeys/built-in-journeys.ts';
 import { npsSettingsOf } from '../../config/nps-settings.ts';
@@ -33,7 +32,7 @@ import { principalOf } from '../auth/authenticate.ts';
 import { expectedVersionOf } from '../if-match.ts';
 import { documentValidationSchema, documentValidationView, invalidDocument, parseJsonDocuments } from '../schemas/json-documents.ts';
 import { JourneyNotReadyError } from '../../journeys/journey-readiness.ts';
-import { expectedVersionField, ifMatchHeadersOf, noteField } from '../schemas/versioned-change.ts';
+import { documentVersionSchema, documentVersionView, expectedVersionField, ifMatchHeadersOf, noteField } from '../schemas/versioned-change.ts';
 
 const BUILT_IN_NAMES: readonly string[] = BUILT_IN_JOURNEYS.map((journey) => journey.definition.name);
 
@@ -50,17 +49,7 @@ const journeySchema = z
   })
   .meta({ id: 'Journey' });
 
-const journeyVersionSchema = z
-  .object({
-    version: z.number().int(),
-    change: z.enum(['created', 'updated', 'enabled', 'disabled', 'deleted']),
-    enabled: z.boolean(),
-    definition: z.record(z.string(), z.unknown()),
-    changedBy: z.string(),
-    changedAt: z.string(),
-    note: z.string().nullable(),
-  })
-  .meta({ id: 'JourneyVersion' });
+const journeyVersionSchema = documentVersionSchema(z.record(z.string(), z.unknown()), 'JourneyVersion');
 
 const person = { id: z.number().int(), email: z.string(), name: z.string() };
 const dryRunEmailSchema = z.object({
@@ -142,18 +131,6 @@ function journeyView(journey: Journey): z.infer<typeof journeySchema> {
     createdAt: journey.created_at.toISOString(),
     updatedAt: journey.updated_at.toISOString(),
     updatedBy: journey.updated_by,
-  };
-}
-
-function journeyVersionView(version: JourneyVersion): z.infer<typeof journeyVersionSchema> {
-  return {
-    version: version.version,
-    change: version.change,
-    enabled: version.enabled,
-    definition: version.definition as unknown as Record<string, unknown>,
-    changedBy: version.changed_by,
-    changedAt: version.changed_at.toISOString(),
-    note: version.note,
   };
 }
 
@@ -287,7 +264,7 @@ export function registerJourneyRoutes(app: ApiApp, deps: ApiDependencies): void 
         const journey = await existingJourney(db, request.params.name);
         withVersionTag(reply, journey);
         const history = await journeyHistory(db, journey.name, { afterVersion: Math.max(0, journey.version - HISTORY_SHOWN), limit: HISTORY_SHOWN });
-        return { journey: journeyView(journey), history: history.map(journeyVersionView) };
+        return { journey: journeyView(journey), history: history.map(documentVersionView) };
       },
     );
 

@@ -37,10 +37,10 @@ import {
   ruleDryRunSchema,
   ruleSchema,
   ruleVersionSchema,
-  ruleVersionView,
+
   ruleView,
 } from '../schemas/rules.ts';
-import { expectedVersionField, ifMatchHeadersOf, noteField } from '../schemas/versioned-change.ts';
+import { documentVersionView, expectedVersionField, ifMatchHeadersOf, noteField } from '../schemas/versioned-change.ts';
 
 /** Versions a rule's page shows at most: the latest ones. */
 const HISTORY_SHOWN = 1000;
@@ -111,7 +111,7 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
       async (request, reply) => {
         const rule = await liveRule(db, request.params.name);
         withVersionTag(reply, rule);
-        return { rule: ruleView(rule), history: (await latestHistory(db, rule.name, rule.version)).map(ruleVersionView) };
+        return { rule: ruleView(rule), history: (await latestHistory(db, rule.name, rule.version)).map(documentVersionView) };
       },
     );
 
@@ -211,7 +211,7 @@ export function registerRulesRoutes(app: ApiApp, deps: ApiDependencies): void {
         const name = request.params.name;
         const change = { actor: principalOf(request).name, ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
         const { rule } = await changeOrRefuse(() => applyRuleChange(db, npsSettingsOf(deps.config), name, (trx) => deleteRule(trx, name, change)));
-        return { rule: ruleView(rule), history: (await latestHistory(db, name, rule.version)).map(ruleVersionView) };
+        return { rule: ruleView(rule), history: (await latestHistory(db, name, rule.version)).map(documentVersionView) };
       },
     );
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { MAX_DRY_RUN_LIMIT, MAX_EXPLAINED, type RuleDryRun } from '../../rule-sql/dry-run-rule.ts';
 import type { RuleChangeRefresh } from '../../derived-state/refresh-after-rule-change.ts';
-import type { RuleVersion } from '../../db/tables/rule-versions.ts';
 import type { Rule } from '../../db/tables/rules.ts';
 import type { ConditionExplanation } from '../../rules/evaluate-rule.ts';
 import { HEALTH_COLOURS, HEALTH_DIMENSIONS } from '../../rules/fact-catalogue.ts';
 import { RULE_KINDS } from '../../rules/rule-schema.ts';
+import { documentVersionSchema } from './versioned-change.ts';
 
 /** The request and response shapes of the rules routes, and the views that fill them. */
 
@@ -28,17 +28,7 @@ export const ruleSchema = z
   })
   .meta({ id: 'Rule' });
 
-export const ruleVersionSchema = z
-  .object({
-    version: z.number().int(),
-    change: z.enum(['created', 'updated', 'enabled', 'disabled', 'deleted']),
-    enabled: z.boolean(),
-    definition: definitionSchema,
-    changedBy: z.string(),
-    changedAt: z.string(),
-    note: z.string().nullable(),
-  })
-  .meta({ id: 'RuleVersion' });
+export const ruleVersionSchema = documentVersionSchema(definitionSchema, 'RuleVersion');
 
 export const ruleChangeRefreshSchema = z
   .object({
@@ -63,17 +53,6 @@ export function ruleView(rule: Rule): z.infer<typeof ruleSchema> {
   };
 }
 
-export function ruleVersionView(version: RuleVersion): z.infer<typeof ruleVersionSchema> {
-  return {
-    version: version.version,
-    change: version.change,
-    enabled: version.enabled,
-    definition: version.definition as unknown as Record<string, unknown>,
-    changedBy: version.changed_by,
-    changedAt: version.changed_at.toISOString(),
-    note: version.note,
-  };
-}
 
 export function refreshView(refresh: RuleChangeRefresh): z.infer<typeof ruleChangeRefreshSchema> {
   return { lists: refresh.lists, healthChanges: refresh.healthChanges };
