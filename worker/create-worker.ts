@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
-import { createActivities } from '../activities/index.ts';
+import { type Activities, createActivities } from '../activities/index.ts';
 import type { Config } from '../config/config.ts';
 import { npsSettingsOf } from '../config/nps-settings.ts';
 import type { Database } from '../db/database.ts';
@@ -21,6 +21,8 @@ export interface NpsloopWorkerDependencies {
    * TEMPORAL_WORKER_WORKFLOW_BUNDLE, or else the worker bundles workflows/ as it starts.
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** What the worker runs in place of its activities: benchmarks time them and add their own beside them. */
+  wrapActivities?: (activities: Activities) => WorkerOptions['activities'];
 }
 
 /**
@@ -32,6 +34,18 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
   const taskQueue = config.temporal.taskQueue;
   const { workflowBundlePath } = config.temporal;
   const workflowBundle = deps.workflowBundle ?? (workflowBundlePath === undefined ? undefined : { codePath: workflowBundlePath });
+  const activities = createActivities({
+    db,
+    npsSettings: () => npsSettingsOf(config),
+    mailer,
+    // Over the worker's own connection, a journey's start can be eager: its first workflow
+    // task comes back with the start's answer, to this worker, without a trip through the queue.
+    temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    taskQueue,
+    reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret },
+    reportMinimumResponses: config.reportMinimumResponses,
+    customerMailFrom: config.mail.customerFrom,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -40,18 +54,7 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
     ...(workflowBundle
       ? { workflowBundle }
       : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
-    activities: createActivities({
-      db,
-      npsSettings: () => npsSettingsOf(config),
-      mailer,
-      // Over the worker's own connection, a journey's start can be eager: its first workflow
-      // task comes back with the start's answer, to this worker, without a trip through the queue.
-      temporal: new Client({ connection, namespace: config.temporal.namespace }),
-      taskQueue,
-      reviewLinks: { publicBaseUrl: config.publicUrl, secret: linkSecret },
-      reportMinimumResponses: config.reportMinimumResponses,
-      customerMailFrom: config.mail.customerFrom,
-    }),
+    activities: deps.wrapActivities ? deps.wrapActivities(activities) : activities,
   });
   let relay: { stop(): Promise<void> } | undefined;
   let stopAsked = false;
