@@ -6,6 +6,7 @@ import type { AccountOwnershipTable } from './tables/account-ownership.ts';
 import type { AccountsTable } from './tables/accounts.ts';
 import type { ApiTokensTable } from './tables/api-tokens.ts';
 import type { CsmsTable } from './tables/csms.ts';
+import type { DerivedStateChangesTable } from './tables/derived-state-changes.ts';
 import type { EmailsTable } from './tables/emails.ts';
 import type { EmailUnsubscribesTable } from './tables/email-unsubscribes.ts';
 import type { ResponseWorkflowStartsTable } from './tables/response-workflow-starts.ts';
@@ -50,6 +51,7 @@ export interface Database {
   email_unsubscribes: EmailUnsubscribesTable;
   review_link_clicks: ReviewLinkClicksTable;
   response_workflow_starts: ResponseWorkflowStartsTable;
+  derived_state_changes: DerivedStateChangesTable;
   journeys: JourneysTable;
   journey_versions: JourneyVersionsTable;
   enrollments: EnrollmentsTable;

@@ -13,6 +13,7 @@ import * as goals from './migrations/2026-12-04T22-30-00_goals.ts';
 import * as emailsPeopleActOn from './migrations/2026-12-05T01-00-00_emails-people-act-on.ts';
 import * as webSignIn from './migrations/2026-12-05T03-30-00_web-sign-in.ts';
 import * as journeyVersions from './migrations/2026-12-05T06-00-00_journey-versions.ts';
+import * as derivedStateChanges from './migrations/2026-12-05T07-00-00_derived-state-changes.ts';
 
 // Listed statically so migrations run the same from source, a build, or a bundle.
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T01-00-00_emails-people-act-on': emailsPeopleActOn,
   '2026-12-05T03-30-00_web-sign-in': webSignIn,
   '2026-12-05T06-00-00_journey-versions': journeyVersions,
+  '2026-12-05T07-00-00_derived-state-changes': derivedStateChanges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

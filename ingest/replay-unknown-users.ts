@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
 import { type UpsertedResponse, upsertResponses } from '../db/queries/nps-responses.ts';
 import { markReplayed, pendingUnknownUserRejections } from '../db/queries/rejected-responses.ts';
+import { recordResponseChanges } from '../db/queries/derived-state-changes.ts';
 import { requestResponseWorkflows } from '../db/queries/response-workflow-starts.ts';
 import { fromStoredJson } from './store-batch.ts';
 
@@ -33,6 +34,7 @@ export async function replayUnknownUserResponses(
     }
     const replayed = await markReplayed(trx, pending.map((r) => r.id), now);
     await requestResponseWorkflows(trx, changed.map((r) => r.id), now);
+    await recordResponseChanges(trx, changed.map((r) => r.id));
     return {
       replayed,
       changed,

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/in-transaction.ts';
 import { type ResponseRow, type UpsertedResponse, upsertResponses } from '../db/queries/nps-responses.ts';
 import { insertRejections, upsertUnknownUserRejections } from '../db/queries/rejected-responses.ts';
+import { recordResponseChanges } from '../db/queries/derived-state-changes.ts';
 import { requestResponseWorkflows } from '../db/queries/response-workflow-starts.ts';
 import { recordSourceSync } from '../db/queries/source-sync-state.ts';
 import type { NewRejectedResponse, RejectionIssue, RejectionReason, StoredResponseJson } from '../db/tables/rejected-responses.ts';
@@ -48,7 +49,8 @@ export interface StoreBatchResult {
  * the rest go to the rejection log with their reasons, and the source's sync state moves on.
  * A bad item never sinks the batch; a database failure leaves nothing half-written.
  * Each new or changed response is recorded, in the same transaction, as one whose workflow must
- * start (the durable start; worker/response-workflow-relay.ts starts it). `detail: 'summary'`
+ * start (the durable start; worker/response-workflow-relay.ts starts it) and as a change for the
+ * worker's derived-state drainer (worker/derived-state-drainer.ts). `detail: 'summary'`
  * is for bulk imports: no per-response list (an import refreshes NPS, health and lists in bulk),
  * and workflows only for responses given on or after `startWorkflowsFrom` (none without it): a
  * recent wave imported acts like webhooks, a backfill of older history enrolls nobody.
@@ -126,6 +128,8 @@ export async function storeBatch(
     // Unchanged redeliveries are in neither list, so a redelivery or re-import starts nothing twice.
     const workflowIds = detail === 'rows' ? upserted.map((r) => r.id) : idsFrom;
     await requestResponseWorkflows(trx, workflowIds, receivedAt);
+    // The worker's drainer refreshes their accounts' figures and users' lists within seconds.
+    await recordResponseChanges(trx, workflowIds);
 
     const accepted = rows.length - unknown.length;
     let lastResponseAt: Date | null = null;

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import { npsSettingsOf } from '../config/nps-settings.ts';
 import type { Database } from '../db/database.ts';
 import type { Mailer } from '../mail/create-transport.ts';
+import { startDerivedStateDrainer } from './derived-state-drainer.ts';
 import { startResponseWorkflowRelay } from './response-workflow-relay.ts';
 
 export interface NpsloopWorkerDependencies {
@@ -26,8 +27,9 @@ export interface NpsloopWorkerDependencies {
 }
 
 /**
- * The worker, with every activity bound to its real dependencies, and the relay that starts the
- * workflow of each stored response. `run()` resolves once `shutdown()` has drained both.
+ * The worker, with every activity bound to its real dependencies, the relay that starts the
+ * workflow of each stored response, and the drainer that refreshes the figures and lists each
+ * response changed. `run()` resolves once `shutdown()` has drained all three.
  */
 export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
   const { config, db, connection, temporal, mailer, linkSecret } = deps;
@@ -56,12 +58,12 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
       : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
     activities: deps.wrapActivities ? deps.wrapActivities(activities) : activities,
   });
-  let relay: { stop(): Promise<void> } | undefined;
   let stopAsked = false;
   return {
     worker,
     async run(): Promise<void> {
-      relay = startResponseWorkflowRelay(db, temporal, taskQueue);
+      const relay = startResponseWorkflowRelay(db, temporal, taskQueue);
+      const drainer = startDerivedStateDrainer(db, () => npsSettingsOf(config));
       try {
         const running = worker.run();
         // Asked to stop while starting up (SIGTERM before run): a worker never run would keep
@@ -69,12 +71,13 @@ export async function createNpsloopWorker(deps: NpsloopWorkerDependencies) {
         if (stopAsked && worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       } finally {
-        await relay.stop();
+        await Promise.all([relay.stop(), drainer.stop()]);
       }
     },
     /**
-     * Stops polling for new tasks, lets running activities finish, then stops the relay. Safe to
-     * call again (a second signal) and before run(): the SDK's own shutdown throws in both cases.
+     * Stops polling for new tasks, lets running activities finish, then stops the relay and the
+     * drainer. Safe to call again (a second signal) and before run(): the SDK's own shutdown
+     * throws in both cases.
      */
     shutdown(): void {
       stopAsked = true;

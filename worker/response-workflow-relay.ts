@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import { claimDueStarts, markStarted, markStartsFailed } from '../db/queries/response-workflow-starts.ts';
 import { temporalErrorText } from '../journeys/tell-journey.ts';
 import { responseReceivedWorkflow, responseWorkflowId } from '../workflows/response-received.ts';
+import { startPollingLoop } from './polling-loop.ts';
 
 /** How many pending starts one pass claims. */
 const RELAY_BATCH = 100;
@@ -58,9 +59,8 @@ export async function relayResponseWorkflows(
 }
 
 /**
- * Runs the relay every `intervalMs` until stopped: at once again after a full batch, so a burst
- * drains without waiting between batches, and after a growing pause while nothing can be started
- * (Temporal or the database unreachable). Stopping waits for the pass in progress.
+ * Runs the relay every `intervalMs` until stopped (worker/polling-loop.ts): at once again after a
+ * full batch, and after a growing pause while nothing can be started.
  */
 export function startResponseWorkflowRelay(
   db: Kysely<Database>,
@@ -68,36 +68,12 @@ export function startResponseWorkflowRelay(
   taskQueue: string,
   { intervalMs = 500, onError = (error: unknown) => console.error(`response workflow relay: a pass failed, the next one retries (${temporalErrorText(error)})`) } = {},
 ): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> = Promise.resolve();
-  let pauseMs = intervalMs;
-  const tick = () => {
-    let nextInMs = intervalMs;
-    pass = relayResponseWorkflows(db, temporal, taskQueue)
-      .then(
-        ({ claimed, started, failed }) => {
-          if (failed > 0 && started === 0) nextInMs = pauseMs = Math.min(pauseMs * 2, MAX_BACKOFF_MS);
-          else {
-            pauseMs = intervalMs;
-            if (claimed === RELAY_BATCH && failed === 0) nextInMs = 0;
-          }
-        },
-        (error: unknown) => {
-          onError(error);
-          nextInMs = pauseMs = Math.min(pauseMs * 2, MAX_BACKOFF_MS);
-        },
-      )
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, nextInMs);
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await pass;
+  return startPollingLoop(
+    async () => {
+      const { claimed, started, failed } = await relayResponseWorkflows(db, temporal, taskQueue);
+      if (failed > 0 && started === 0) return 'stuck';
+      return claimed === RELAY_BATCH && failed === 0 ? 'more' : 'done';
     },
-  };
+    { intervalMs, maxBackoffMs: MAX_BACKOFF_MS, onError },
+  );
 }

@@ -32,6 +32,6 @@ describeEachBackend('schema', (db) => {
 
   it('records the migration', async () => {
     const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db().kysely);
-    expect(rows.map((r) => r.name)).toEqual(['2026-11-24T12-00-00_initial-schema', '2026-11-24T14-00-00_rules-health-lists', '2026-11-24T15-00-00_emails', '2026-11-24T15-30-00_journeys-tasks', '2026-11-24T16-00-00_review-link-clicks', '2026-11-24T16-30-00_response-workflow-starts', '2026-11-29T12-00-00_api-tokens-webhook-events', '2026-12-04T14-00-00_response-workflow-start-leases', '2026-12-04T22-00-00_account-owner-changes', '2026-12-04T22-30-00_goals', '2026-12-05T01-00-00_emails-people-act-on', '2026-12-05T03-30-00_web-sign-in', '2026-12-05T06-00-00_journey-versions']);
+    expect(rows.map((r) => r.name)).toEqual(['2026-11-24T12-00-00_initial-schema', '2026-11-24T14-00-00_rules-health-lists', '2026-11-24T15-00-00_emails', '2026-11-24T15-30-00_journeys-tasks', '2026-11-24T16-00-00_review-link-clicks', '2026-11-24T16-30-00_response-workflow-starts', '2026-11-29T12-00-00_api-tokens-webhook-events', '2026-12-04T14-00-00_response-workflow-start-leases', '2026-12-04T22-00-00_account-owner-changes', '2026-12-04T22-30-00_goals', '2026-12-05T01-00-00_emails-people-act-on', '2026-12-05T03-30-00_web-sign-in', '2026-12-05T06-00-00_journey-versions', '2026-12-05T07-00-00_derived-state-changes']);
   });
 });

@@ -58,6 +58,7 @@ const APP_TABLES = [
   'journey_versions',
   'journeys',
   'response_workflow_starts',
+  'derived_state_changes',
   'review_link_clicks',
   'emails',
   'email_unsubscribes',
