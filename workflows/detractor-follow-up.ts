@@ -7,13 +7,14 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { emailActivities, retriedActivities } from './activity-options.ts';
+import { emailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
 import {
   completeTaskUpdate,
   type JourneyState,
@@ -32,6 +33,7 @@ import { followUpValues } from '../journeys/journey-email-values.ts';
 import { TASK_NOT_ACTIONABLE } from '../journeys/task-not-actionable.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
+const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
 const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
 
 const HOUR_MS = 3_600_000;
@@ -42,6 +44,13 @@ const HOUR_MS = 3_600_000;
  * task still gave the manager a task and an email. Runs recorded before it replay without.
  */
 const ACTS_DURING_STEPS_PATCH = 'follow-up-acts-during-steps';
+
+/**
+ * Marks runs that create each task and ask for its escalation target as local activities, the
+ * target before the email: a journey then reaches its first wait in 2 workflow tasks instead of 4.
+ * Runs recorded before it replay their activity tasks, the target after the email.
+ */
+const LOCAL_TASK_STEPS_PATCH = 'follow-up-task-steps-as-local-activities';
 
 /**
  * A detractor becomes a task for the CSM who owned the account when they answered, due within
@@ -160,11 +169,29 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   /** Who let the SLA pass on the task before this one: named in the escalation email. */
   let escalatedFrom: TaskAssignee | null = null;
   const values = (level: number, dueAt: Date) => followUpValues(context, assignee, level, dueAt);
+  const localTaskSteps = patched(LOCAL_TASK_STEPS_PATCH);
+  // Short database steps: as local activities they run inside the workflow task that asks for them.
+  const taskSteps = localTaskSteps ? localActivities : activities;
+  /**
+   * Sends the open task's email and asks who the task escalates to next (null at the end of the
+   * chain). Under the patch the target comes first: it does not depend on the email, and asked
+   * in the workflow task that created the task, the email's completion starts the wait at once.
+   */
+  const notifyAndAskNext = async (level: number, email: Parameters<typeof notify>[0]) => {
+    const nextInChain = () => (level < steps.escalationDepth ? taskSteps.escalationTarget({ csmId: assignee.id }) : Promise.resolve(null));
+    if (!localTaskSteps) {
+      await notify(email);
+      return nextInChain();
+    }
+    const next = await nextInChain();
+    await notify(email);
+    return next;
+  };
 
   for (let level = 0; ; level++) {
     const dueAt = new Date(Date.now() + steps.slaHours * HOUR_MS);
     const template = level === 0 ? steps.csmEmailTemplate : steps.escalationEmailTemplate;
-    const { task } = await activities.createFollowUpTask({
+    const { task } = await taskSteps.createFollowUpTask({
       idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}`,
       enrollmentId,
       userId: context.user.id,
@@ -182,7 +209,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
     const actsDuringSteps = patched(ACTS_DURING_STEPS_PATCH);
     // The user answered as a promoter while the task was being created: nobody needs its email.
     if (actsDuringSteps && promoterResponseId !== undefined && completion === undefined) return closeForPromoter(task.id);
-    await notify({
+    let next = await notifyAndAskNext(level, {
       idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}-email`,
       to: assignee.email,
       template,
@@ -192,8 +219,6 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
         ? { kind: 'task', taskId: task.id, reason: 'escalated', notActedBy: escalatedFrom.name, waitedHours: steps.slaHours }
         : { kind: 'task', taskId: task.id, reason: 'created' },
     });
-
-    let next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
     const acted = () => completion !== undefined || promoterResponseId !== undefined;
     const reassigned = () => reassignedTo.has(task.id);
     // At the end of the chain the last task waits for whoever acts, without a deadline.
@@ -209,7 +234,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
       state.assignee = assignee.email;
       upsertSearchAttributes([{ key: CsmEmail, value: assignee.email }]);
       reassignments += 1;
-      await notify({
+      next = await notifyAndAskNext(level, {
         idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}-reassignment-${reassignments}-email`,
         to: assignee.email,
         template,
@@ -217,7 +242,6 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
         workflowId,
         about: { kind: 'task', taskId: task.id, reason: 'reassigned', reassignedBy: reassignment.reassignedBy, why: reassignment.reason },
       });
-      next = level < steps.escalationDepth ? await activities.escalationTarget({ csmId: assignee.id }) : null;
       // The due time stays: the new assignee has what is left of it (nothing, once it has passed).
       const remainingMs = dueAt.getTime() - Date.now();
       if (!next) await condition(() => acted() || reassigned());

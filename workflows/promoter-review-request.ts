@@ -1,13 +1,21 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { emailActivities, retriedActivities } from './activity-options.ts';
+import { emailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
 import { reviewRequestValues } from '../journeys/journey-email-values.ts';
 import { type JourneyState, journeyStateQuery, reviewLinkClickedSignal } from '../journeys/journey-messages.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
+const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
 const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
+
+/**
+ * Marks runs that sign the review link as a local activity, in the workflow task that sends the
+ * request: the request's email is scheduled by the first workflow task instead of the second.
+ * Runs recorded before it replay its activity task.
+ */
+const LOCAL_REVIEW_LINK_PATCH = 'review-link-as-local-activity';
 
 /**
  * Asks a respondent for a public review: an email whose link goes through npsloop's redirect
@@ -29,7 +37,7 @@ async function reviewRequest({ enrollmentId, definition, context }: JourneyInput
     if (click === undefined || click.enrollmentId === enrollmentId) state.reviewLinkClicked = true;
   });
 
-  const reviewUrl = await activities.reviewLink({ enrollmentId });
+  const reviewUrl = await (patched(LOCAL_REVIEW_LINK_PATCH) ? localActivities : activities).reviewLink({ enrollmentId });
   const values = reviewRequestValues(context, reviewUrl);
   await sendJourneyEmail({
     idempotencyKey: `${workflowId}/${enrollmentId}/review-request`,
