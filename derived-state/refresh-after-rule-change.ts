@@ -5,11 +5,11 @@ import type { NpsSettingsAt } from '../nps/nps-settings.ts';
 import { getRule, RuleNotFoundError } from '../db/queries/rules.ts';
 import type { Rule } from '../db/tables/rules.ts';
 import { refreshAccountHealth } from '../health/refresh-account-health.ts';
-import { type ListRefreshSummary, refreshLists } from '../lists/refresh-lists.ts';
+import { refreshLists, type WholeListRefreshSummary } from '../lists/refresh-lists.ts';
 
 export interface RuleChangeRefresh {
   /** The list the rule builds, refreshed: empty for other kinds, and for a list that no longer runs. */
-  lists: ListRefreshSummary[];
+  lists: WholeListRefreshSummary[];
   /** Accounts whose colour changed, for a health rule. */
   healthChanges: number;
 }

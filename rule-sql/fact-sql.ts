@@ -169,6 +169,12 @@ const FACT_SQL: Record<SqlSubject, Record<string, FactSql>> = {
   },
 };
 
+/**
+ * The user facts that read the account's derived figures (its NPS, its health colour): a response
+ * from any user of the account can move them for every user of it.
+ */
+export const ACCOUNT_FIGURE_USER_FACTS: ReadonlySet<string> = new Set(['accountNps', 'accountHealth']);
+
 function sqlFact(subject: SqlSubject, fact: string): { definition: FactDefinition; factSql: FactSql } {
   const definition = Object.hasOwn(FACT_CATALOGUE[subject], fact) ? FACT_CATALOGUE[subject][fact] : undefined;
   const factSql = Object.hasOwn(FACT_SQL[subject], fact) ? FACT_SQL[subject][fact] : undefined;

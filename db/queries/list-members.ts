@@ -17,17 +17,20 @@ export interface ListRefresh {
   entered: number[];
   /** Users who left it, by id. */
   exited: number[];
-  /** Members after the refresh. */
-  total: number;
+  /** Members after the refresh; counted only when the whole list was decided (no `onlyUserIds`). */
+  total?: number;
 }
 
 /**
  * Makes the list's members those `memberQuery` selects (any query or expression with a
  * `user_id` column, such as a compiled list rule), in one statement: leavers are deleted,
  * newcomers inserted, and each entry and exit recorded at `at`. No user is read into Node.
- * Refreshes of one list are serialised by locking its rule row. With `onlyUserIds`, only those
- * users' membership is decided (the query should then select among them): an ingest batch
- * refreshes the users it touched without re-deciding everyone else.
+ * With `onlyUserIds`, only those users' membership is decided (the query should then select
+ * among them): an ingest batch refreshes the users it touched without re-deciding everyone else,
+ * and without counting the list, which would cost as much as the list is long.
+ * The rule row is locked: a whole-list refresh (and a rule change) takes it alone, while
+ * refreshes of some users share it, so they run beside each other; two of them never decide
+ * the same user at once, and if they did the primary key would refuse the second entry.
  */
 export async function replaceListMembers(
   db: Kysely<Database>,
@@ -43,7 +46,7 @@ export async function replaceListMembers(
       .where('id', '=', ruleId)
       .where('kind', '=', 'list')
       .where('deleted_at', 'is', null)
-      .forUpdate()
+      .$call((query) => (onlyUserIds ? query.forShare() : query.forUpdate()))
       .executeTakeFirst();
     if (!rule) throw new NotAListRuleError(ruleId);
     const { rows } = await sql<ListRefresh>`
@@ -70,9 +73,13 @@ export async function replaceListMembers(
       )
       select
         coalesce((select array_agg(user_id order by user_id) from entered), '{}'::int[]) as entered,
-        coalesce((select array_agg(user_id order by user_id) from exited), '{}'::int[]) as exited,
-        ((select count(*) from list_members where rule_id = ${ruleId}::int)
-          - (select count(*) from exited) + (select count(*) from entered))::int as total
+        coalesce((select array_agg(user_id order by user_id) from exited), '{}'::int[]) as exited
+        ${
+          onlyUserIds
+            ? sql``
+            : sql`, ((select count(*) from list_members where rule_id = ${ruleId}::int)
+                - (select count(*) from exited) + (select count(*) from entered))::int as total`
+        }
     `.execute(trx);
     const [refresh] = rows;
     if (!refresh) throw new Error('replaceListMembers: the refresh statement returned no row');

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.ts';
 
 export interface UserOnAccount {
@@ -41,4 +41,11 @@ export async function findUser(
 export async function userIdByEmail(db: Kysely<Database>, email: string): Promise<number | null> {
   const row = await db.selectFrom('users').select('id').where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
   return row?.id ?? null;
+}
+
+/** The ids of the users of these accounts. */
+export async function userIdsOfAccounts(db: Kysely<Database>, accountIds: readonly number[]): Promise<number[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await db.selectFrom('users').select('id').where('account_id', '=', sql<number>`any(${[...accountIds]}::int[])`).execute();
+  return rows.map((row) => row.id);
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { accountNpsSnapshots, computeAccountNps, refreshStandardSnapshots } from '../../db/queries/account-nps.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
@@ -80,6 +81,21 @@ describeEachBackend('account NPS', (db) => {
     await refreshStandardSnapshots(k, [touched.accountId], settings);
     const again = await accountNpsSnapshots(k, touched.accountId);
     expect(again.find((s) => s.window_key === 'this_month')).toMatchObject({ total: 2, nps: 0 });
+  });
+
+  it('gives the statement more work_mem only for a refresh of all (or many) accounts, within the caller\'s transaction', async () => {
+    const k = db().kysely;
+    const { accountId } = await seedAccount(k);
+    const workMem = sql<{ work_mem: string }>`select current_setting('work_mem') as work_mem`;
+    const [before] = (await workMem.execute(k)).rows;
+    const seen = await k.transaction().execute(async (trx) => {
+      await refreshStandardSnapshots(trx, [accountId], settings);
+      const [afterSome] = (await workMem.execute(trx)).rows;
+      await refreshStandardSnapshots(trx, 'all', settings);
+      const [afterAll] = (await workMem.execute(trx)).rows;
+      return [afterSome, afterAll];
+    });
+    expect(seen).toEqual([before, { work_mem: '64MB' }]);
   });
 
   it('agrees with the reference maths in nps/ on random data', async () => {
