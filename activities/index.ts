@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
+import { recordResponseChanges } from '../db/queries/derived-state-changes.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
-import { ResponseNotFoundError, responseEvent } from '../db/queries/response-event.ts';
+import { ResponseNotFoundError, type ResponseEventRow, responseEvent } from '../db/queries/response-event.ts';
+import { evaluateAccountHealth } from '../health/refresh-account-health.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { endEnrollment, type EndEnrollmentInput } from './end-enrollment.ts';
 import { createTriggerEvaluator, enabledJourneyTriggers } from '../rule-sql/evaluate-triggers.ts';
@@ -18,7 +19,7 @@ import {
 } from '../tasks/follow-up-tasks.ts';
 import { heartbeatWhile } from './heartbeat-while.ts';
 import { notifyPromoterAnswer } from './notify-promoter-answer.ts';
-import { refreshAfterChange, refreshEverything } from '../derived-state/refresh-after-change.ts';
+import { refreshEverything } from '../derived-state/refresh-after-change.ts';
 import { type ReviewLinkSettings, reviewLinkUrl } from '../journeys/review-links.ts';
 import { sendJourneyEmail, type SendJourneyEmailInput } from './send-journey-email.ts';
 import { startJourney } from './start-journey.ts';
@@ -46,20 +47,31 @@ export function createActivities(deps: ActivityDependencies) {
   const evaluateTriggers = createTriggerEvaluator(() => npsSettings().now);
   const reportSettings = () => ({ timeZone: npsSettings().timeZone, counting: npsSettings().counting, minimumResponses: reportMinimumResponses });
   return {
-    /** The account's NPS snapshots and health, and the user's lists, after one response. */
-    async refreshForResponse({ responseId }: { responseId: number }) {
+    /**
+     * The response, and the enabled journeys whose trigger holds for it, from one read of it. A
+     * trigger on the account's health sees the colour with this response counted: the drainer
+     * may not have stored it yet.
+     */
+    async responseJourneys({ responseId }: { responseId: number }) {
       const event = await responseEvent(db, responseId);
       if (!event) throw new ResponseNotFoundError(responseId);
       const settings = npsSettings();
-      await refreshStandardSnapshots(db, [event.account_id], settings);
-      await refreshAfterChange(db, { accountIds: [event.account_id], userIds: [event.user_id] }, settings);
-      return {
-        userId: event.user_id,
-        accountId: event.account_id,
-        score: event.score,
-        category: event.category,
-        respondedAt: event.responded_at.toISOString(),
-      };
+      const evaluation = await evaluateTriggers(db, event, await enabledJourneyTriggers(db), settings, {
+        accountHealth: async (accountId) =>
+          Object.fromEntries((await evaluateAccountHealth(db, [accountId], settings)).map((health) => [health.dimension, health.colour])),
+      });
+      return { ...responseSummary(event), journeys: evaluation.matches.map((match) => match.rule) };
+    },
+
+    /**
+     * The step of response workflows started before the drainer refreshed derived state
+     * (worker/derived-state-drainer.ts): it hands the response's change to the drainer.
+     */
+    async refreshForResponse({ responseId }: { responseId: number }) {
+      const event = await responseEvent(db, responseId);
+      if (!event) throw new ResponseNotFoundError(responseId);
+      await recordResponseChanges(db, [responseId]);
+      return responseSummary(event);
     },
 
     /** Every account's NPS snapshots and health, and every list: what time alone moves. */
@@ -99,3 +111,13 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+function responseSummary(event: ResponseEventRow) {
+  return {
+    userId: event.user_id,
+    accountId: event.account_id,
+    score: event.score,
+    category: event.category,
+    respondedAt: event.responded_at.toISOString(),
+  };
+}

@@ -13,7 +13,8 @@ export interface DerivedStateRefresh {
 
 /**
  * After responses, users or tickets change: the health of the accounts touched, and the list
- * membership of the users touched (or of everyone, after a bulk import).
+ * membership of the users touched (or of everyone, after a bulk import); lists that read an
+ * account's figures re-decide every user of the accounts touched.
  */
 export async function refreshAfterChange(
   db: Kysely<Database>,
@@ -21,7 +22,11 @@ export async function refreshAfterChange(
   settings: NpsSettingsAt,
 ): Promise<DerivedStateRefresh> {
   const health = await refreshAccountHealth(db, touched.accountIds, settings);
-  const lists = await refreshLists(db, settings, touched.userIds === 'all' ? {} : { userIds: touched.userIds });
+  const lists = await refreshLists(
+    db,
+    settings,
+    touched.userIds === 'all' ? {} : { userIds: touched.userIds, ...(touched.accountIds === 'all' ? {} : { accountIds: touched.accountIds }) },
+  );
   return { healthChanges: health.changes, lists };
 }
 

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { computeAccountNps } from '../db/queries/account-nps.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
-import { ResponseNotFoundError, responseEvent } from '../db/queries/response-event.ts';
+import { ResponseNotFoundError, type ResponseEventRow, responseEvent } from '../db/queries/response-event.ts';
+import type { HealthColour, HealthDimension } from '../db/tables/account-health.ts';
 import { listRules } from '../db/queries/rules.ts';
 import { listJourneys } from '../db/queries/journeys.ts';
 import { journeyTriggerRule } from '../journeys/journey-definition.ts';
@@ -52,11 +53,13 @@ export function createTriggerEvaluator(clock: Clock) {
 
   return async function evaluateTriggers(
     db: Kysely<Database>,
-    responseId: number,
+    response: number | ResponseEventRow,
     triggers: readonly VersionedTrigger[],
     settings: NpsSettingsAt,
+    sources: EventFactSources = {},
   ): Promise<TriggerEvaluation> {
-    const facts = await loadResponseEventFacts(db, responseId, triggers.map((t) => t.rule), settings);
+    const responseId = typeof response === 'number' ? response : response.response_id;
+    const facts = await loadResponseEventFacts(db, response, triggers.map((t) => t.rule), settings, sources);
     const matches: TriggerMatch[] = [];
     for (const trigger of triggers) {
       const evaluation = await compiledFor(trigger).evaluate(facts);
@@ -80,15 +83,24 @@ export async function enabledJourneyTriggers(db: Kysely<Database>): Promise<Vers
   return journeys.map((journey) => ({ id: journey.id, version: journey.version, rule: journeyTriggerRule(journey.definition) }));
 }
 
-/** The `response_event` facts the given trigger rules read, for one stored response. */
+export interface EventFactSources {
+  /**
+   * The account's health colours as of now, for triggers that read `accountHealth`; unset, the
+   * stored colours, which the derived-state drainer may not have refreshed for this response yet.
+   */
+  accountHealth?: (accountId: number) => Promise<Partial<Record<HealthDimension, HealthColour>>>;
+}
+
+/** The `response_event` facts the given trigger rules read, for one stored response (by id, or already read). */
 export async function loadResponseEventFacts(
   db: Kysely<Database>,
-  responseId: number,
+  response: number | ResponseEventRow,
   rules: readonly TriggerRule[],
   settings: NpsSettingsAt,
+  sources: EventFactSources = {},
 ): Promise<FactValues> {
-  const event = await responseEvent(db, responseId);
-  if (!event) throw new ResponseNotFoundError(responseId);
+  const event = typeof response === 'number' ? await responseEvent(db, response) : response;
+  if (!event) throw new ResponseNotFoundError(response as number);
   const facts: Record<string, unknown> = {
     score: event.score,
     category: event.category,
@@ -111,9 +123,13 @@ export async function loadResponseEventFacts(
     for (const figure of figures) facts[factKey('accountNps', { window: figure.window_key })] = figure.nps;
   }
   if (references.some((r) => r.fact === 'accountHealth')) {
-    const health = await db.selectFrom('account_health').select(['dimension', 'colour']).where('account_id', '=', event.account_id).execute();
+    const colours = sources.accountHealth
+      ? await sources.accountHealth(event.account_id)
+      : Object.fromEntries(
+          (await db.selectFrom('account_health').select(['dimension', 'colour']).where('account_id', '=', event.account_id).execute()).map((h) => [h.dimension, h.colour]),
+        );
     for (const dimension of ['relationship', 'service'] as const) {
-      facts[factKey('accountHealth', { dimension })] = health.find((h) => h.dimension === dimension)?.colour ?? null;
+      facts[factKey('accountHealth', { dimension })] = colours[dimension] ?? null;
     }
   }
   return facts;

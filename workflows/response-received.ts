@@ -7,6 +7,8 @@ const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities)
 
 /** Marks runs whose steps are local activities; runs recorded before it replay their activity tasks. */
 const LOCAL_RESPONSE_STEPS_PATCH = 'response-steps-as-local-activities';
+/** Marks runs that leave derived state to the worker's drainer; runs recorded before it refresh it themselves. */
+const DRAINER_REFRESHES_PATCH = 'response-derived-state-by-drainer';
 
 export interface ResponseReceivedInput {
   responseId: number;
@@ -18,17 +20,27 @@ export interface ResponseReceivedResult {
 
 /**
  * One run per accepted response (new or changed), with an id derived from the response, so a
- * redelivery cannot start a second: refresh the account's NPS and health and the user's lists,
- * evaluate the journeys' triggers, and enroll the user in each that matches. Journeys decide
- * themselves whether a response is too old to enroll anyone (a backfill must not flood them).
+ * redelivery cannot start a second: evaluate the journeys' triggers and enroll the user in each
+ * that matches. Journeys decide themselves whether a response is too old to enroll anyone (a
+ * backfill must not flood them). The account's NPS and health and the user's lists are the
+ * drainer's (worker/derived-state-drainer.ts), from the change stored with the response, so no
+ * journey waits behind a recompute.
  */
 export async function responseReceivedWorkflow({ responseId }: ResponseReceivedInput): Promise<ResponseReceivedResult> {
   // Every step is a short database transaction (and a start request), so they run as local
   // activities: one workflow task for the whole run instead of one per step.
-  const activities = patched(LOCAL_RESPONSE_STEPS_PATCH) ? localActivities : activityTasks;
-  const response = await activities.refreshForResponse({ responseId });
-  if (response.category === 'promoter') await activities.notifyPromoterAnswer({ userId: response.userId, responseId });
-  const journeys = await activities.matchingJourneys({ responseId });
+  let response: { userId: number; category: string };
+  let journeys: string[];
+  let activities = localActivities;
+  if (patched(DRAINER_REFRESHES_PATCH)) {
+    ({ journeys, ...response } = await localActivities.responseJourneys({ responseId }));
+    if (response.category === 'promoter') await localActivities.notifyPromoterAnswer({ userId: response.userId, responseId });
+  } else {
+    if (!patched(LOCAL_RESPONSE_STEPS_PATCH)) activities = activityTasks;
+    response = await activities.refreshForResponse({ responseId });
+    if (response.category === 'promoter') await activities.notifyPromoterAnswer({ userId: response.userId, responseId });
+    journeys = await activities.matchingJourneys({ responseId });
+  }
   const results: ResponseReceivedResult['journeys'] = [];
   for (const journey of journeys) {
     const started = await activities.startJourney({

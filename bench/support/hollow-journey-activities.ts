@@ -6,7 +6,7 @@ import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 /** The workflow ids of hollow journeys start with this, so one worker can tell them from real ones. */
 export const HOLLOW_PREFIX = 'hollow-';
 
-type HollowActivities = Pick<Activities, 'refreshForResponse' | 'matchingJourneys' | 'startJourney' | 'createFollowUpTask' | 'sendJourneyEmail' | 'escalationTarget'>;
+type HollowActivities = Pick<Activities, 'responseJourneys' | 'startJourney' | 'createFollowUpTask' | 'sendJourneyEmail' | 'escalationTarget'>;
 
 /**
  * The activities of a detractor journey with their Temporal side and none of their database or
@@ -18,14 +18,14 @@ type HollowActivities = Pick<Activities, 'refreshForResponse' | 'matchingJourney
 export function hollowJourneyActivities(temporal: Client, taskQueue: string): HollowActivities {
   const csm = { id: 1, email: 'csm1@cs.example', name: 'CSM 1' };
   return {
-    refreshForResponse: async ({ responseId }) => ({
+    responseJourneys: async ({ responseId }) => ({
       userId: responseId,
       accountId: responseId,
       score: 3,
       category: 'detractor' as const,
       respondedAt: new Date().toISOString(),
+      journeys: [DETRACTOR_FOLLOW_UP.name],
     }),
-    matchingJourneys: async () => [DETRACTOR_FOLLOW_UP.name],
     startJourney: async ({ journeyName, userId, responseId, now }) => {
       const workflowId = HOLLOW_PREFIX + journeyWorkflowId(journeyName, userId);
       await startJourneyWorkflow({ temporal, taskQueue }, workflowId, {

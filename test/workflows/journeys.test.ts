@@ -7,6 +7,7 @@ import { reviewLinkUrl } from '../../journeys/review-links.ts';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import { followReviewLink } from '../../api/routes/follow-review-link.ts';
 import type { Db } from '../../db/connect.ts';
+import { drainDerivedStateChanges } from '../../derived-state/drain-derived-state-changes.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 import { detractorFollowUpWorkflow, promoterReviewRequestWorkflow, responseReceivedWorkflow } from '../../workflows/index.ts';
@@ -116,7 +117,9 @@ describeEachBackend('journeys', (database, backend) => {
       expect(state.outcome).toBe('review link followed');
     });
     expect(mailTo('bo@acme.example')).toHaveLength(1);
-    // The response workflow refreshed the account's NPS on its way.
+    // No journey waited for a recompute: the response's change is the drainer's, whose pass counts it.
+    expect(await db.kysely.selectFrom('account_nps_snapshots').selectAll().execute()).toEqual([]);
+    expect(await drainDerivedStateChanges(db.kysely, { now: new Date(), timeZone: 'UTC', counting: 'every_response' }, { limit: 10 })).toMatchObject({ accounts: 1, users: 1 });
     const snapshot = await db.kysely.selectFrom('account_nps_snapshots').selectAll().where('window_key', '=', 'last_30_days').executeTakeFirstOrThrow();
     expect(snapshot).toMatchObject({ promoters: 1, total: 1, nps: 100 });
     const [enrollment] = await db.kysely.selectFrom('enrollments').selectAll().execute();
