@@ -40,28 +40,24 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { quantileSorted } from 'simple-statistics';
 import { createActivities } from '../activities/index.ts';
-import { installDefaultRules } from '../activities/install-default-rules.ts';
 import { journeyWorkflowId } from '../activities/start-journey.ts';
 import type { Database } from '../db/database.ts';
 import type { Db } from '../db/connect.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
-import { refreshStandardSnapshots } from '../db/queries/account-nps.ts';
-import { installMissingJourneys } from '../db/queries/journeys.ts';
-import { refreshAfterChange } from '../derived-state/refresh-after-change.ts';
 import { storeBatch } from '../ingest/store-batch.ts';
-import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP } from '../journeys/built-in-journeys.ts';
+import { DETRACTOR_FOLLOW_UP } from '../journeys/built-in-journeys.ts';
 import { createMailTransport, type Mailer } from '../mail/create-transport.ts';
 import type { JourneyState } from '../journeys/journey-messages.ts';
 import { noOpWorkflow, responseReceivedWorkflow } from '../workflows/index.ts';
-import { noOpChainWorkflow } from './support/no-op-chain-workflow.ts';
-import { noOpChainActivities, secondNoOpWorkflowId } from './support/no-op-chain.ts';
+import { noOpChainActivities, runNoOpChain } from './support/no-op-chain.ts';
 import { responseWorkflowId } from '../workflows/response-received.ts';
-import { openBenchDatabase, printResult, seedInstance } from './support/bench-database.ts';
+import { openBenchDatabase, printResult } from './support/bench-database.ts';
 import { startCpuMeter } from './support/cpu-meter.ts';
 import { createFirstWaits, type FirstWaits } from './support/first-waits.ts';
+import { seedJourneyInstance } from './support/journey-instance.ts';
 import { HOLLOW_PREFIX, hollowJourneyActivities } from './support/hollow-journey-activities.ts';
 import { type ActivityDurations, activityDurationLines, instrumentActivities } from './support/instrumented-activities.ts';
 import { startDevServer } from './support/dev-server.ts';
@@ -93,7 +89,7 @@ async function main(run: BenchRun): Promise<void> {
   const services = await startServices(run);
   const { db, backend, env, outboxDir } = services;
   log(`seeding ${ACCOUNTS} accounts, ${USERS} users, ${HISTORY} past responses (${backend})…`);
-  await seedJourneyInstance(db);
+  await seedJourneyInstance(db, { accounts: ACCOUNTS, users: USERS, history: HISTORY }, settings());
   const responses = await storeDetractorResponses(db.kysely, WARMUP + JOURNEYS);
   log(`seeded in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`);
 
@@ -171,32 +167,6 @@ async function startServices(run: BenchRun): Promise<Services> {
   return { db, backend, env, workflowBundle, mailer, outboxDir };
 }
 
-/** The seeded instance, with past responses, the shipped rules and journeys, and its derived state refreshed, as `npm start` leaves it. */
-async function seedJourneyInstance(db: Db): Promise<void> {
-  const k = db.kysely;
-  await seedInstance(db, ACCOUNTS, USERS);
-  // Every CSM has a manager, so a follow-up's first wait has an SLA timer, as in production.
-  const lead = await k.insertInto('csms').values({ external_id: 'lead', email: 'lead@cs.example', name: 'Lee Lead' }).returning('id').executeTakeFirstOrThrow();
-  await k.updateTable('csms').set({ manager_id: lead.id }).where('id', '!=', lead.id).execute();
-  const now = new Date();
-  // History older than the journeys' maximum response age: it feeds NPS, health and lists.
-  await sql`
-    insert into nps_responses (user_id, account_id, csm_id, score, responded_at, received_at, source, source_response_id)
-    select u.id, u.account_id, a.csm_id, (i * 7) % 11,
-      ${now}::timestamptz - interval '8 days' - ((i::bigint * 7919) % 31536000) * interval '1 second',
-      ${now}, 'csv', 'history-' || i
-    from generate_series(1, ${HISTORY}) i
-    join users u on u.id = 1 + (i * 31) % ${USERS}
-    join accounts a on a.id = u.account_id
-  `.execute(k);
-  // As `npm start` does: the shipped rules and the built-in journeys (detractor follow-up enabled).
-  await installDefaultRules(k, 'bench');
-  await installMissingJourneys(k, BUILT_IN_JOURNEYS, { actor: 'bench' });
-  await refreshStandardSnapshots(k, 'all', settings());
-  await refreshAfterChange(k, { accountIds: 'all', userIds: 'all' }, settings());
-  await sql`analyze`.execute(k);
-}
-
 interface StoredResponse {
   responseId: number;
   userId: number;
@@ -262,11 +232,7 @@ function workloads(client: Client, taskQueue: string, firstWaits: FirstWaits) {
   const noOpWorkflowId = (i: number, phase: string) => `noop-${phase}-${runId}-${i}`;
   const noOp = (i: number, phase: string) => client.workflow.execute(noOpWorkflow, { taskQueue, workflowId: noOpWorkflowId(i, phase), workflowExecutionTimeout: '2 minutes' });
   // Like a journey: the client waits for the first workflow's result, then for the second (the journey's first wait).
-  const noOpChain = async (i: number, phase: string) => {
-    const workflowId = `noop-chain-${phase}-${runId}-${i}`;
-    await client.workflow.execute(noOpChainWorkflow, { taskQueue, workflowId, workflowExecutionTimeout: '2 minutes' });
-    await client.workflow.getHandle(secondNoOpWorkflowId(workflowId)).result();
-  };
+  const noOpChain = (i: number, phase: string) => runNoOpChain(client, taskQueue, `noop-chain-${phase}-${runId}-${i}`);
   const journey = async ({ responseId, userId }: StoredResponse) => {
     const waiting = firstWaits.waitFor(journeyWorkflowId(JOURNEY, userId));
     const result = await client.workflow.execute(responseReceivedWorkflow, {

@@ -11,13 +11,10 @@
  * (bench/support/run-bench.ts); a driver that fails or a request still being handled 30 s after the
  * load ended fails it too.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +25,7 @@ import { createApiToken } from '../db/queries/api-tokens.ts';
 import { openBenchDatabase, printResult, seedInstance } from './support/bench-database.ts';
 import { trackInFlightRequests } from './support/in-flight-requests.ts';
 import { type BenchRun, runBench } from './support/run-bench.ts';
+import { countStored, type DriveOptions, driveWebhooks } from './support/webhook-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -39,35 +37,8 @@ const DRAIN_TIMEOUT_MS = 30_000;
 /** The driver's own bound: its run, plus starting up and writing its results. */
 const DRIVER_TIMEOUT_MS = (SECONDS + 60) * 1000;
 
-interface DriveResult {
-  requests: number;
-  req_per_s: number;
-  '2xx': number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  latency_ms: { p50: number; p97_5: number; p99: number; max: number };
-  status_codes?: Record<string, { count?: number }>;
-}
-
 const countRows = async (db: Kysely<Database>, table: 'nps_responses' | 'rejected_responses' | 'response_workflow_starts' | 'webhook_events') =>
   Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-
-/** How many of these response ids are stored, asked in chunks that stay under the bind-parameter limit. */
-async function countStored(db: Kysely<Database>, responseIds: string[]): Promise<number> {
-  let stored = 0;
-  for (let i = 0; i < responseIds.length; i += 10_000) {
-    const chunk = responseIds.slice(i, i + 10_000);
-    const row = await db
-      .selectFrom('nps_responses')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('source', '=', 'generic')
-      .where('source_response_id', 'in', chunk)
-      .executeTakeFirstOrThrow();
-    stored += Number(row.n);
-  }
-  return stored;
-}
 
 async function main(run: BenchRun): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npsloop-bench-webhooks-'));
@@ -93,29 +64,9 @@ async function main(run: BenchRun): Promise<void> {
   process.stderr.write(`${backend}: API on 127.0.0.1:${port}, ${USERS} users; ${CONNECTIONS} connections for ${SECONDS} s\n`);
 
   const acceptedFile = path.join(workDir, 'accepted.txt');
-  const driver = fileURLToPath(new URL('./support/drive-webhooks.ts', import.meta.url));
   const runId = `bench-${Date.now().toString(36)}`;
-  const options = { url: `http://127.0.0.1:${port}`, token, secret, seconds: SECONDS, connections: CONNECTIONS, users: USERS, runId, acceptedFile };
-  let stdout: string;
-  try {
-    ({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', driver, JSON.stringify(options)], {
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: DRIVER_TIMEOUT_MS,
-      signal: run.signal,
-    }));
-  } catch (error) {
-    // Not the command line: it carries the token and the secret.
-    const { killed, code, signal, stderr } = error as { killed?: boolean; code?: number | string; signal?: string | null; stderr?: string };
-    const how = killed ? `was stopped after ${DRIVER_TIMEOUT_MS / 1000} s` : signal ? `died of ${signal}` : `failed (${code})`;
-    throw new Error(`the load driver (bench/support/drive-webhooks.ts) ${how}${stderr?.trim() ? `:\n${stderr.trim()}` : ''}`, { cause: error });
-  }
-  const lastLine = stdout.trim().split('\n').at(-1) ?? '';
-  let drive: DriveResult;
-  try {
-    drive = JSON.parse(lastLine) as DriveResult;
-  } catch {
-    throw new Error(`the load driver printed no result; its last line was ${JSON.stringify(lastLine)}`);
-  }
+  const options: DriveOptions = { url: `http://127.0.0.1:${port}`, token, secret, seconds: SECONDS, connections: CONNECTIONS, users: USERS, scores: 'varied', runId, acceptedFile };
+  const drive = await driveWebhooks(options, { timeoutMs: DRIVER_TIMEOUT_MS, signal: run.signal });
 
   process.stderr.write(`load ended; ${inFlight.count()} request(s) still being handled\n`);
   await inFlight.drained(DRAIN_TIMEOUT_MS);

@@ -1,28 +1,17 @@
-// The load side of bench/webhooks.bench.ts, in its own process so the server under test has the
-// parent's event loop to itself: autocannon POSTs /webhooks/generic, each request a new event
-// (its own webhook-id, response id and Standard Webhooks signature) for one of the seeded users.
+// The load side of bench/webhooks.bench.ts and bench/wave.bench.ts, in its own process so the
+// server under test has the parent's event loop to itself: autocannon POSTs /webhooks/generic,
+// for `seconds` or `amount` requests, each a new event (its own webhook-id, response id and
+// Standard Webhooks signature) for one of the seeded users, request n for user 1 + n mod users.
 // Writes the response id of every request answered 2xx to `acceptedFile`, one per line, and
 // prints autocannon's figures as one JSON line.
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { standardWebhookHeaders } from '../../api/webhooks/sign-standard-webhook.ts';
-
-interface DriveOptions {
-  url: string;
-  token: string;
-  /** The Standard Webhooks secret, `whsec_<base64 key>`. */
-  secret: string;
-  seconds: number;
-  connections: number;
-  /** Users user1@example.com … user<users>@example.com exist on the instance. */
-  users: number;
-  /** Prefixes every response id, so the run's rows can be told apart. */
-  runId: string;
-  acceptedFile: string;
-}
+import type { DriveOptions } from './webhook-load.ts';
 
 const options = JSON.parse(process.argv[2] ?? 'null') as DriveOptions | null;
 if (!options) throw new Error('usage: drive-webhooks.ts <options as JSON>');
+const length = options.amount === undefined ? { duration: options.seconds } : { amount: options.amount };
 
 let sequence = 0;
 const accepted: string[] = [];
@@ -31,7 +20,7 @@ const result = await autocannon({
   url: `${options.url}/webhooks/generic`,
   method: 'POST',
   connections: options.connections,
-  duration: options.seconds,
+  ...length,
   headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
   requests: [
     {
@@ -40,10 +29,11 @@ const result = await autocannon({
       setupRequest: (request, context) => {
         const n = ++sequence;
         const id = `${options.runId}-${n}`;
+        const user = 1 + (n % options.users);
         const body = JSON.stringify({
           id,
-          email: `user${1 + (n % options.users)}@example.com`,
-          score: n % 11,
+          email: `user${user}@example.com`,
+          score: options.scores === 'fixed per user' ? (user * 7) % 11 : n % 11,
           respondedAt: new Date(Date.now() - 60_000).toISOString(),
           comment: n % 5 === 0 ? `bench comment ${n}` : null,
         });

@@ -44,8 +44,8 @@ export function instrumentActivities<T extends Record<string, ActivityFunction>>
   return { activities: wrapped, durations };
 }
 
-/** One line per activity, the most total run time first, then the run time per journey. */
-export function activityDurationLines(durations: ActivityDurations, journeys: number): string[] {
+/** One line per activity, the most total run time first, then the run time per journey (or per `unit`). */
+export function activityDurationLines(durations: ActivityDurations, count: number, unit = 'journey'): string[] {
   const byTotalRun = [...durations].sort(([, a], [, b]) => sum(b.run) - sum(a.run));
   const lines = byTotalRun.map(([name, { run, queued }]) => {
     const sorted = [...run].sort((a, b) => a - b);
@@ -56,6 +56,6 @@ export function activityDurationLines(durations: ActivityDurations, journeys: nu
     );
   });
   const total = sum(byTotalRun.map(([, { run }]) => sum(run)));
-  lines.push(`    activity run time per journey: ${(total / journeys).toFixed(1)} ms`);
+  lines.push(`    activity run time per ${unit}: ${(total / count).toFixed(1)} ms`);
   return lines;
 }
