@@ -13,19 +13,20 @@
  * What one journey includes, measured from the start of its response workflow:
  * - `responseReceivedWorkflow` for a detractor response already stored through the real ingest
  *   path (`storeBatch`; the ingest itself is not timed), with its activities:
- *   `refreshForResponse` (the account's NPS snapshots for every standard window, its health,
- *   the user's lists), `matchingJourneys` (trigger evaluation over the enabled journeys) and
+ *   `responseJourneys` (the response read, trigger evaluation over the enabled journeys) and
  *   `startJourney` (enrollment with its dedup and cooldown checks, then starting the journey
  *   workflow with its search attributes and memo, eagerly over the worker's connection), run as
- *   local activities; the client waits for its result;
- * - `detractorFollowUpWorkflow` up to its first wait: `createFollowUpTask`, the upsert of its
- *   search attributes, `sendJourneyEmail` (email row claimed, rendered, written as an `.eml` to
- *   an outbox, marked sent) and `escalationTarget`. The journey counts once `escalationTarget`
- *   has returned (observed in the worker), which is after its task row exists and its CSM email
- *   is sent; at the end every journey is checked: a task, a sent email, and `journeyState` saying
- *   'waiting for the task'.
- * So a journey is two workflows, six activities and five workflow tasks or so against the chain's
- * two workflows, one local activity and two workflow tasks. Everything runs on this machine: the dev server (its
+ *   local activities; the client waits for its result. The account's NPS snapshots and health
+ *   and the user's lists are refreshed meanwhile by the worker's derived-state drainer, which
+ *   runs here as in the worker, against the same database;
+ * - `detractorFollowUpWorkflow` up to its first wait: `createFollowUpTask` and `escalationTarget`
+ *   as local activities, the upsert of its search attributes, then `sendJourneyEmail` (email row
+ *   claimed, rendered, written as an `.eml` to an outbox, marked sent). The journey counts once
+ *   `sendJourneyEmail` has returned (observed in the worker), which is after its task row exists
+ *   and its escalation target is known; at the end every journey is checked: a task, a sent
+ *   email, and `journeyState` saying 'waiting for the task'.
+ * So a journey is two workflows, four local activities, one activity and three workflow tasks
+ * against the chain's two workflows, one local activity and two workflow tasks. Everything runs on this machine: the dev server (its
  * own process), one Worker with the bundled workflows and the real activities, and the database
  * (PostgreSQL when DATABASE_URL is set, else PGlite inside this process), each phase with the
  * same number of executions and the same bound on those in flight.
@@ -64,6 +65,7 @@ import { startDevServer } from './support/dev-server.ts';
 import { type BenchRun, runBench } from './support/run-bench.ts';
 import { runBounded } from './support/run-bounded.ts';
 import { fetchHistoryBreakdown, hasAttributes, type HistoryEvent, meanBreakdownLine } from './support/workflow-history.ts';
+import { startDerivedStateDrainer } from '../worker/derived-state-drainer.ts';
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -208,7 +210,7 @@ async function startWorker(run: BenchRun, { db, env, workflowBundle, mailer }: S
     }),
     hollowJourneyActivities(activityClient, taskQueue),
     (name, workflowId) => {
-      if (name === 'escalationTarget') firstWaits.reached(workflowId);
+      if (name === 'sendJourneyEmail') firstWaits.reached(workflowId);
     },
   );
   const worker = await Worker.create({
@@ -219,9 +221,11 @@ async function startWorker(run: BenchRun, { db, env, workflowBundle, mailer }: S
   });
   const running = worker.run();
   running.catch(() => undefined);
+  const drainer = startDerivedStateDrainer(db.kysely, settings);
   run.onEnd('the worker', async () => {
     worker.shutdown();
     await running.catch((error: unknown) => log(`worker: ${(error as Error).message}`));
+    await drainer.stop();
   });
   return durations;
 }
