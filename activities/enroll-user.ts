@@ -4,6 +4,7 @@ import { type EnrollmentContext, enrollmentContext } from '../db/queries/enrollm
 import { activeOrLatestEnrollment, insertEnrollment } from '../db/queries/enrollments.ts';
 import { getJourney } from '../db/queries/journeys.ts';
 import type { Enrollment } from '../db/tables/enrollments.ts';
+import type { Journey } from '../db/tables/journeys.ts';
 import { type EnrollmentSkipReason, enrollmentSkipReason } from '../journeys/enrollment-eligibility.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
 import { ResponseNotFoundError } from '../db/queries/response-event.ts';
@@ -34,12 +35,13 @@ export type EnrollUserResult =
  * enrollment in it; or their previous one started less than cooldownDays ago. Idempotent:
  * called again with the same workflow id and response while that enrollment is active, it
  * returns the same enrollment. Two concurrent enrollments of a user cannot both succeed:
- * the database's unique index refuses the second.
+ * the database's unique index refuses the second. `journeyRead`: the journey as the caller has
+ * just read it, to save reading it again.
  */
-export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput): Promise<EnrollUserResult> {
+export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput, journeyRead?: Journey): Promise<EnrollUserResult> {
   const { journeyName, userId, responseId, workflowId } = input;
   const now = new Date(input.now);
-  const journey = await getJourney(db, journeyName);
+  const journey = journeyRead ?? (await getJourney(db, journeyName));
   const response = await enrollmentContext(db, responseId);
   if (!response || response.user.id !== userId) throw new ResponseNotFoundError(responseId, ` by user ${userId}`);
   const { respondedAt, ...context } = response;

@@ -7,7 +7,8 @@ import { ResponseNotFoundError, type ResponseEventRow, responseEvent } from '../
 import { evaluateAccountHealth } from '../health/refresh-account-health.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { endEnrollment, type EndEnrollmentInput } from './end-enrollment.ts';
-import { createTriggerEvaluator, enabledJourneyTriggers } from '../rule-sql/evaluate-triggers.ts';
+import { createTriggerEvaluator, enabledJourneyTriggers, journeyTrigger } from '../rule-sql/evaluate-triggers.ts';
+import { listJourneys } from '../db/queries/journeys.ts';
 import {
   closeTask,
   type CloseTaskInput,
@@ -46,21 +47,45 @@ export function createActivities(deps: ActivityDependencies) {
   const { db, npsSettings, mailer, temporal, taskQueue, reviewLinks, reportMinimumResponses, customerMailFrom } = deps;
   const evaluateTriggers = createTriggerEvaluator(() => npsSettings().now);
   const reportSettings = () => ({ timeZone: npsSettings().timeZone, counting: npsSettings().counting, minimumResponses: reportMinimumResponses });
+  /**
+   * The response, and the enabled journeys whose trigger holds for it, from one read of each. A
+   * trigger on the account's health sees the colour with this response counted: the drainer
+   * may not have stored it yet.
+   */
+  const matchResponse = async (responseId: number) => {
+    const event = await responseEvent(db, responseId);
+    if (!event) throw new ResponseNotFoundError(responseId);
+    const settings = npsSettings();
+    const journeys = await listJourneys(db, { enabledOnly: true, limit: 1_000 });
+    const evaluation = await evaluateTriggers(db, event, journeys.map(journeyTrigger), settings, {
+      accountHealth: async (accountId) =>
+        Object.fromEntries((await evaluateAccountHealth(db, [accountId], settings)).map((health) => [health.dimension, health.colour])),
+    });
+    const matched = evaluation.matches.map((match) => journeys.find((journey) => journey.id === match.ruleId)!);
+    return { event, matched };
+  };
   return {
-    /**
-     * The response, and the enabled journeys whose trigger holds for it, from one read of it. A
-     * trigger on the account's health sees the colour with this response counted: the drainer
-     * may not have stored it yet.
-     */
+    /** The response, and the names of the journeys whose trigger holds for it (matchResponse). */
     async responseJourneys({ responseId }: { responseId: number }) {
-      const event = await responseEvent(db, responseId);
-      if (!event) throw new ResponseNotFoundError(responseId);
-      const settings = npsSettings();
-      const evaluation = await evaluateTriggers(db, event, await enabledJourneyTriggers(db), settings, {
-        accountHealth: async (accountId) =>
-          Object.fromEntries((await evaluateAccountHealth(db, [accountId], settings)).map((health) => [health.dimension, health.colour])),
-      });
-      return { ...responseSummary(event), journeys: evaluation.matches.map((match) => match.rule) };
+      const { event, matched } = await matchResponse(responseId);
+      return { ...responseSummary(event), journeys: matched.map((journey) => journey.name) };
+    },
+
+    /**
+     * All a response asks for, in one step: the promoter's answer told to their open follow-ups,
+     * the enabled journeys whose trigger holds evaluated (matchResponse), and the user enrolled
+     * in each, as of `now` (the workflow's time). Every part is idempotent, so a retry redoes it
+     * safely.
+     */
+    async actOnResponse({ responseId, now }: { responseId: number; now: string }): Promise<ResponseActions> {
+      const { event, matched } = await matchResponse(responseId);
+      if (event.category === 'promoter') await notifyPromoterAnswer({ db, temporal }, { userId: event.user_id, responseId });
+      const journeys: ResponseActions['journeys'] = [];
+      for (const journey of matched) {
+        const started = await startJourney({ db, temporal, taskQueue }, { journeyName: journey.name, userId: event.user_id, responseId, now }, journey);
+        journeys.push(started.status === 'started' ? { journey: journey.name, status: 'started' } : { journey: journey.name, status: 'skipped', reason: started.reason });
+      }
+      return { journeys };
     },
 
     /**
@@ -99,6 +124,11 @@ export function createActivities(deps: ActivityDependencies) {
     reviewLink: async ({ enrollmentId }: { enrollmentId: number }) => reviewLinkUrl(reviewLinks, enrollmentId),
     createFollowUpTask: (input: CreateFollowUpTaskInput) => createFollowUpTask(db, input),
     escalationTarget: ({ csmId }: { csmId: number }) => escalationTarget(db, csmId),
+    /** A follow-up task created, and who it escalates to when asked (`escalatesFromCsmId`), in one step. */
+    async openFollowUpTask({ escalatesFromCsmId, ...input }: CreateFollowUpTaskInput & { escalatesFromCsmId: number | null }) {
+      const opened = await createFollowUpTask(db, input);
+      return { ...opened, next: escalatesFromCsmId === null ? null : await escalationTarget(db, escalatesFromCsmId) };
+    },
     closeTask: (input: CloseTaskInput) => closeTask(db, input),
     reassignTask: (input: ReassignTaskInput) => reassignTask(db, input),
     endEnrollment: (input: EndEnrollmentInput) => endEnrollment(db, input),
@@ -111,6 +141,11 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** What a response's workflow did: each matching journey started, or skipped and why. */
+export interface ResponseActions {
+  journeys: { journey: string; status: 'started' | 'skipped'; reason?: string }[];
+}
 
 function responseSummary(event: ResponseEventRow) {
   return {

@@ -12,20 +12,20 @@
  *
  * What one journey includes, measured from the start of its response workflow:
  * - `responseReceivedWorkflow` for a detractor response already stored through the real ingest
- *   path (`storeBatch`; the ingest itself is not timed), with its activities:
- *   `responseJourneys` (the response read, trigger evaluation over the enabled journeys) and
- *   `startJourney` (enrollment with its dedup and cooldown checks, then starting the journey
- *   workflow with its search attributes and memo, eagerly over the worker's connection), run as
- *   local activities; the client waits for its result. The account's NPS snapshots and health
- *   and the user's lists are refreshed meanwhile by the worker's derived-state drainer, which
- *   runs here as in the worker, against the same database;
- * - `detractorFollowUpWorkflow` up to its first wait: `createFollowUpTask` and `escalationTarget`
- *   as local activities, the upsert of its search attributes, then `sendJourneyEmail` (email row
- *   claimed, rendered, written as an `.eml` to an outbox, marked sent). The journey counts once
+ *   path (`storeBatch`; the ingest itself is not timed), with its one local activity
+ *   `actOnResponse`: the response read, trigger evaluation over the enabled journeys, and
+ *   `startJourney` for the match (enrollment with its dedup and cooldown checks, then starting the
+ *   journey workflow with its search attributes and memo, eagerly over the worker's connection);
+ *   the client waits for its result. The account's NPS snapshots and health and the user's lists
+ *   are refreshed meanwhile by the worker's derived-state drainer, which runs here as in the
+ *   worker, against the same database;
+ * - `detractorFollowUpWorkflow` up to its first wait: the local activity `openFollowUpTask` (the
+ *   task created, its escalation target asked), then `sendJourneyEmail` (email row claimed,
+ *   rendered, written as an `.eml` to an outbox, marked sent). The journey counts once
  *   `sendJourneyEmail` has returned (observed in the worker), which is after its task row exists
  *   and its escalation target is known; at the end every journey is checked: a task, a sent
  *   email, and `journeyState` saying 'waiting for the task'.
- * So a journey is two workflows, four local activities, one activity and three workflow tasks
+ * So a journey is two workflows, two local activities, one activity and three workflow tasks
  * against the chain's two workflows, one local activity and two workflow tasks. Everything runs on this machine: the dev server (its
  * own process), one Worker with the bundled workflows and the real activities, and the database
  * (PostgreSQL when DATABASE_URL is set, else PGlite inside this process), each phase with the

@@ -246,24 +246,14 @@ interface FirstWaitTracker {
   reached(): number;
 }
 
-/**
- * A journey has reached its first wait once both its CSM email is sent and its escalation target
- * known, in whichever order its workflow asks them: the wait follows at once.
- */
+/** A journey has reached its first wait once its CSM email is sent: its last step before the wait. */
 function trackFirstWaits(): FirstWaitTracker {
-  const STEPS = new Set(['sendJourneyEmail', 'escalationTarget']);
-  const done = new Map<string, Set<string>>();
-  let reached = 0;
+  const emailed = new Set<string>();
   return {
     activityDone(name, workflowId) {
-      if (!STEPS.has(name)) return;
-      const steps = done.get(workflowId) ?? new Set();
-      if (steps.size === STEPS.size) return;
-      steps.add(name);
-      done.set(workflowId, steps);
-      if (steps.size === STEPS.size) reached++;
+      if (name === 'sendJourneyEmail') emailed.add(workflowId);
     },
-    reached: () => reached,
+    reached: () => emailed.size,
   };
 }
 

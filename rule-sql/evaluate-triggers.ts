@@ -6,6 +6,7 @@ import { ResponseNotFoundError, type ResponseEventRow, responseEvent } from '../
 import type { HealthColour, HealthDimension } from '../db/tables/account-health.ts';
 import { listRules } from '../db/queries/rules.ts';
 import { listJourneys } from '../db/queries/journeys.ts';
+import type { Journey } from '../db/tables/journeys.ts';
 import { journeyTriggerRule } from '../journeys/journey-definition.ts';
 import { parseWindowKey, resolveWindow } from '../nps/windows.ts';
 import { type Clock, type FactValues, factKey, factReferences } from '../rules/create-engine.ts';
@@ -79,8 +80,12 @@ export async function enabledTriggerRules(db: Kysely<Database>): Promise<Version
 
 /** The triggers of the enabled journeys. */
 export async function enabledJourneyTriggers(db: Kysely<Database>): Promise<VersionedTrigger[]> {
-  const journeys = await listJourneys(db, { enabledOnly: true, limit: 1_000 });
-  return journeys.map((journey) => ({ id: journey.id, version: journey.version, rule: journeyTriggerRule(journey.definition) }));
+  return (await listJourneys(db, { enabledOnly: true, limit: 1_000 })).map(journeyTrigger);
+}
+
+/** A journey's trigger, versioned with the journey. */
+export function journeyTrigger(journey: Journey): VersionedTrigger {
+  return { id: journey.id, version: journey.version, rule: journeyTriggerRule(journey.definition) };
 }
 
 export interface EventFactSources {

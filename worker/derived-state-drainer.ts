@@ -16,7 +16,9 @@ export function startDerivedStateDrainer(
   db: Kysely<Database>,
   npsSettings: () => NpsSettingsAt,
   {
-    intervalMs = 250,
+    // Long enough that a pass in a wave takes many accounts at once (a pass of 10 costs little
+    // more than a pass of one), short enough that figures stay about a second behind.
+    intervalMs = 1_000,
     // Accounts per pass: one transaction, so a pass on PGlite's single connection stays short.
     limit = 100,
     onPass = (_pass: DrainPass) => {},

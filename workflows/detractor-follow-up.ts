@@ -9,12 +9,13 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { emailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
+import { emailActivities, localEmailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
 import {
   completeTaskUpdate,
   type JourneyState,
@@ -35,6 +36,7 @@ import { TASK_NOT_ACTIONABLE } from '../journeys/task-not-actionable.ts';
 const activities = proxyActivities<Activities>(retriedActivities);
 const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
 const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
+const { sendJourneyEmail: sendJourneyEmailLocally } = proxyLocalActivities<Activities>(localEmailActivities);
 
 const HOUR_MS = 3_600_000;
 
@@ -51,6 +53,14 @@ const ACTS_DURING_STEPS_PATCH = 'follow-up-acts-during-steps';
  * Runs recorded before it replay their activity tasks, the target after the email.
  */
 const LOCAL_TASK_STEPS_PATCH = 'follow-up-task-steps-as-local-activities';
+
+/**
+ * Marks runs that create each task and ask for its escalation target in one local activity, send
+ * its email as a local activity, and leave the first task's search attributes as the start set
+ * them: a follow-up reaches its first wait in one workflow task, with no activity task. Runs
+ * recorded before it replay their steps as they ran.
+ */
+const ONE_TASK_STEP_PATCH = 'follow-up-task-opened-in-one-step';
 
 /**
  * A detractor becomes a task for the CSM who owned the account when they answered, due within
@@ -169,7 +179,8 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   /** Who let the SLA pass on the task before this one: named in the escalation email. */
   let escalatedFrom: TaskAssignee | null = null;
   const values = (level: number, dueAt: Date) => followUpValues(context, assignee, level, dueAt);
-  const localTaskSteps = patched(LOCAL_TASK_STEPS_PATCH);
+  const oneTaskStep = patched(ONE_TASK_STEP_PATCH);
+  const localTaskSteps = oneTaskStep || patched(LOCAL_TASK_STEPS_PATCH);
   // Short database steps: as local activities they run inside the workflow task that asks for them.
   const taskSteps = localTaskSteps ? localActivities : activities;
   /**
@@ -180,18 +191,18 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   const notifyAndAskNext = async (level: number, email: Parameters<typeof notify>[0]) => {
     const nextInChain = () => (level < steps.escalationDepth ? taskSteps.escalationTarget({ csmId: assignee.id }) : Promise.resolve(null));
     if (!localTaskSteps) {
-      await notify(email);
+      await notify(email, { locally: oneTaskStep });
       return nextInChain();
     }
     const next = await nextInChain();
-    await notify(email);
+    await notify(email, { locally: oneTaskStep });
     return next;
   };
 
   for (let level = 0; ; level++) {
     const dueAt = new Date(Date.now() + steps.slaHours * HOUR_MS);
     const template = level === 0 ? steps.csmEmailTemplate : steps.escalationEmailTemplate;
-    const { task } = await taskSteps.createFollowUpTask({
+    const taskInput = {
       idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}`,
       enrollmentId,
       userId: context.user.id,
@@ -202,23 +213,35 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
       escalationLevel: level,
       workflowId,
       at: now(),
-    });
+    };
+    let task: Awaited<ReturnType<Activities['createFollowUpTask']>>['task'];
+    let nextAsked: TaskAssignee | null = null;
+    if (oneTaskStep) {
+      const escalatesFromCsmId = level < steps.escalationDepth ? assignee.id : null;
+      ({ task, next: nextAsked } = await localActivities.openFollowUpTask({ ...taskInput, escalatesFromCsmId }));
+    } else ({ task } = await taskSteps.createFollowUpTask(taskInput));
     Object.assign(state, { step: 'waiting for the task', escalationLevel: level, openTaskId: task.id, assignee: assignee.email });
-    upsertSearchAttributes([{ key: EscalationLevel, value: level }, { key: CsmEmail, value: assignee.email }]);
+    // The journey's start set the first task's level and assignee.
+    if (!oneTaskStep || level > 0) upsertSearchAttributes([{ key: EscalationLevel, value: level }, { key: CsmEmail, value: assignee.email }]);
     actionableTaskId = task.id;
     const actsDuringSteps = patched(ACTS_DURING_STEPS_PATCH);
     // The user answered as a promoter while the task was being created: nobody needs its email.
     if (actsDuringSteps && promoterResponseId !== undefined && completion === undefined) return closeForPromoter(task.id);
-    let next = await notifyAndAskNext(level, {
+    const email = {
       idempotencyKey: `${workflowId}/${enrollmentId}/task-${level}-email`,
       to: assignee.email,
       template,
       values: values(level, dueAt),
       workflowId,
       about: escalatedFrom
-        ? { kind: 'task', taskId: task.id, reason: 'escalated', notActedBy: escalatedFrom.name, waitedHours: steps.slaHours }
-        : { kind: 'task', taskId: task.id, reason: 'created' },
-    });
+        ? { kind: 'task' as const, taskId: task.id, reason: 'escalated' as const, notActedBy: escalatedFrom.name, waitedHours: steps.slaHours }
+        : { kind: 'task' as const, taskId: task.id, reason: 'created' as const },
+    };
+    let next: TaskAssignee | null;
+    if (oneTaskStep) {
+      await notify(email, { locally: true });
+      next = nextAsked;
+    } else next = await notifyAndAskNext(level, email);
     const acted = () => completion !== undefined || promoterResponseId !== undefined;
     const reassigned = () => reassignedTo.has(task.id);
     // At the end of the chain the last task waits for whoever acts, without a deadline.
@@ -279,12 +302,15 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
  * down for longer than the step retries): the task is there to be seen and escalates as usual, and
  * the email's row says why it was not delivered.
  */
-async function notify(input: Parameters<Activities['sendJourneyEmail']>[0]): Promise<void> {
+async function notify(input: Parameters<Activities['sendJourneyEmail']>[0], { locally = false } = {}): Promise<void> {
   try {
-    await sendJourneyEmail(input);
+    await (locally ? sendJourneyEmailLocally : sendJourneyEmail)(input);
   } catch (error) {
-    if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-    log.warn('follow-up email not sent; the journey goes on', { idempotencyKey: input.idempotencyKey, to: input.to, error: error.cause?.message ?? error.message });
+    // A regular activity's failure comes wrapped; a local activity's is its own error or timeout.
+    const stepFailed = error instanceof ActivityFailure || (locally && (error instanceof ApplicationFailure || error instanceof TimeoutFailure));
+    if (!stepFailed || isCancellation(error)) throw error;
+    const reason = error instanceof ActivityFailure ? (error.cause?.message ?? error.message) : error.message;
+    log.warn('follow-up email not sent; the journey goes on', { idempotencyKey: input.idempotencyKey, to: input.to, error: reason });
   }
 }
 

@@ -6,7 +6,7 @@ import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 /** The workflow ids of hollow journeys start with this, so one worker can tell them from real ones. */
 export const HOLLOW_PREFIX = 'hollow-';
 
-type HollowActivities = Pick<Activities, 'responseJourneys' | 'startJourney' | 'createFollowUpTask' | 'sendJourneyEmail' | 'escalationTarget'>;
+type HollowActivities = Pick<Activities, 'actOnResponse' | 'openFollowUpTask' | 'sendJourneyEmail'>;
 
 /**
  * The activities of a detractor journey with their Temporal side and none of their database or
@@ -17,17 +17,11 @@ type HollowActivities = Pick<Activities, 'responseJourneys' | 'startJourney' | '
  */
 export function hollowJourneyActivities(temporal: Client, taskQueue: string): HollowActivities {
   const csm = { id: 1, email: 'csm1@cs.example', name: 'CSM 1' };
+  const lead = { id: 2, email: 'lead@cs.example', name: 'Lee Lead' };
   return {
-    responseJourneys: async ({ responseId }) => ({
-      userId: responseId,
-      accountId: responseId,
-      score: 3,
-      category: 'detractor' as const,
-      respondedAt: new Date().toISOString(),
-      journeys: [DETRACTOR_FOLLOW_UP.name],
-    }),
-    startJourney: async ({ journeyName, userId, responseId, now }) => {
-      const workflowId = HOLLOW_PREFIX + journeyWorkflowId(journeyName, userId);
+    actOnResponse: async ({ responseId }) => {
+      const userId = responseId;
+      const workflowId = HOLLOW_PREFIX + journeyWorkflowId(DETRACTOR_FOLLOW_UP.name, userId);
       await startJourneyWorkflow({ temporal, taskQueue }, workflowId, {
         enrollmentId: responseId,
         definition: DETRACTOR_FOLLOW_UP,
@@ -35,16 +29,16 @@ export function hollowJourneyActivities(temporal: Client, taskQueue: string): Ho
           user: { id: userId, email: `user${userId}@example.com`, name: null, firstName: null },
           account: { id: userId, externalId: `account-${userId}`, name: `Account ${userId}` },
           csm,
-          response: { id: responseId, score: 3, category: 'detractor', comment: 'Exports keep failing', respondedAt: now },
+          response: { id: responseId, score: 3, category: 'detractor', comment: 'Exports keep failing', respondedAt: new Date().toISOString() },
         },
       });
-      return { status: 'started', enrollmentId: responseId, workflowId };
+      return { journeys: [{ journey: DETRACTOR_FOLLOW_UP.name, status: 'started' }] };
     },
-    createFollowUpTask: async (input) => ({
+    openFollowUpTask: async (input) => ({
       task: { id: input.enrollmentId, status: 'open', outcome: null, completedBy: null },
       created: true,
+      next: input.escalatesFromCsmId === null ? null : lead,
     }),
     sendJourneyEmail: async () => ({ status: 'sent', messageId: null }),
-    escalationTarget: async () => ({ id: 2, email: 'lead@cs.example', name: 'Lee Lead' }),
   };
 }

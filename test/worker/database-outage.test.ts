@@ -118,7 +118,7 @@ describeOnPostgres('the worker when database connections drop', () => {
       return (events ?? [])
         .flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data] : []))
         .map((data) => JSON.parse(Buffer.from(data!).toString('utf8')) as { activity_type: string; attempt: number })
-        .find((marker) => marker.activity_type === 'createFollowUpTask');
+        .find((marker) => marker.activity_type === 'openFollowUpTask');
     }, 'the task activity to complete');
     expect(completed.attempt).toBe(2);
     await waitFor(async () => (smtp.received.some((m) => m.to.includes('ann@cs.example')) ? true : undefined), "the CSM's email");

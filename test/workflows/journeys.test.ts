@@ -442,6 +442,8 @@ describeEachBackend('journeys', (database, backend) => {
       const failedEmail = await waitFor(() => db.kysely.selectFrom('emails').select(['status', 'error']).where('status', '=', 'failed').executeTakeFirst(), 'the failed email');
       expect(failedEmail.error).toMatch(/rejected recipient ann@invalid\.example: 550/);
       await waitFor(async () => ((await journey.query(journeyStateQuery)).step === 'waiting for the task' ? true : undefined), 'the journey to wait on the task');
+      // The SLA's timer runs once the failed email's step has ended: only then may time skip ahead.
+      await waitFor(async () => ((await journey.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes) ? true : undefined), "the SLA's timer");
       await env.sleep('49 hours');
       const escalated = await openTask(1);
       await waitFor(async () => (mailTo('lead@cs.example').length === 1 ? true : undefined), 'the escalation email');
