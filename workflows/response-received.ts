@@ -1,5 +1,5 @@
 import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import type { Activities, ResponseActions } from '../activities/index.ts';
 import { retriedActivities, retriedLocalActivities } from './activity-options.ts';
 
 const activityTasks = proxyActivities<Activities>(retriedActivities);
@@ -16,9 +16,8 @@ export interface ResponseReceivedInput {
   responseId: number;
 }
 
-export interface ResponseReceivedResult {
-  journeys: { journey: string; status: string; reason?: string }[];
-}
+/** Each matching journey started, or skipped and why. */
+export type ResponseReceivedResult = ResponseActions;
 
 /**
  * One run per accepted response (new or changed), with an id derived from the response, so a

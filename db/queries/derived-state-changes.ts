@@ -21,9 +21,7 @@ export interface ClaimedChanges {
   accountIds: number[];
   /** The users to re-decide, each once. */
   userIds: number[];
-  /** When the oldest change taken was recorded, by the database's clock. */
-  oldestChangedAt: Date | null;
-  /** How long ago that was, by the same clock. */
+  /** How long ago the oldest change taken was recorded, by the database's clock. */
   oldestAgeMs: number | null;
 }
 
@@ -44,18 +42,18 @@ export async function claimChangedAccounts(trx: Kysely<Database>, limit: number)
     where pg_try_advisory_xact_lock(${DRAINER_LOCK_SPACE}, account_id)
     limit ${limit}
   `.execute(trx);
-  if (held.length === 0) return { accountIds: [], userIds: [], oldestChangedAt: null, oldestAgeMs: null };
+  if (held.length === 0) return { accountIds: [], userIds: [], oldestAgeMs: null };
   const accountIds = held.map((r) => r.account_id);
-  const { rows } = await sql<{ user_ids: number[] | null; oldest: Date | null; age_ms: number | null }>`
+  const { rows } = await sql<{ user_ids: number[] | null; age_ms: number | null }>`
     with taken as (
       delete from derived_state_changes where account_id = any(${accountIds}::int[]) returning user_id, changed_at
     )
-    select array_agg(distinct user_id) filter (where user_id is not null) as user_ids, min(changed_at) as oldest,
+    select array_agg(distinct user_id) filter (where user_id is not null) as user_ids,
       (extract(epoch from now() - min(changed_at)) * 1000)::float8 as age_ms
     from taken
   `.execute(trx);
   const [taken] = rows;
-  return { accountIds, userIds: taken?.user_ids ?? [], oldestChangedAt: taken?.oldest ?? null, oldestAgeMs: taken?.age_ms ?? null };
+  return { accountIds, userIds: taken?.user_ids ?? [], oldestAgeMs: taken?.age_ms ?? null };
 }
 
 /** How many changes wait, and how long the oldest has, by the database's clock. */
