@@ -63,17 +63,3 @@ export const retriedLocalActivities: LocalActivityOptions = {
   localRetryThreshold: '1 minute',
   retry,
 };
-
-/**
- * Sending email as a local activity, in the workflow task that asks for it: an SMTP server
- * normally answers within a second, so a follow-up's task, target and email take one workflow
- * task. A slow server (up to 11 minutes) keeps the workflow task alive by the SDK's heartbeats; a
- * worker lost mid-send has its attempt retried once the workflow task times out, the email's
- * claim keeping a second copy from going out before the first attempt's lease lapses.
- */
-export const localEmailActivities: LocalActivityOptions = {
-  startToCloseTimeout: '12 minutes',
-  scheduleToCloseTimeout: RETRY_FOR,
-  localRetryThreshold: '1 minute',
-  retry,
-};

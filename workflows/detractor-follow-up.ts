@@ -9,13 +9,12 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { emailActivities, localEmailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
+import { emailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
 import {
   completeTaskUpdate,
   type JourneyState,
@@ -36,7 +35,6 @@ import { TASK_NOT_ACTIONABLE } from '../journeys/task-not-actionable.ts';
 const activities = proxyActivities<Activities>(retriedActivities);
 const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
 const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
-const { sendJourneyEmail: sendJourneyEmailLocally } = proxyLocalActivities<Activities>(localEmailActivities);
 
 const HOUR_MS = 3_600_000;
 
@@ -55,10 +53,11 @@ const ACTS_DURING_STEPS_PATCH = 'follow-up-acts-during-steps';
 const LOCAL_TASK_STEPS_PATCH = 'follow-up-task-steps-as-local-activities';
 
 /**
- * Marks runs that create each task and ask for its escalation target in one local activity, send
- * its email as a local activity, and leave the first task's search attributes as the start set
- * them: a follow-up reaches its first wait in one workflow task, with no activity task. Runs
- * recorded before it replay their steps as they ran.
+ * Marks runs that create each task and ask for its escalation target in one local activity, and
+ * leave the first task's search attributes as the start set them: one activation and one
+ * visibility update fewer per task. Runs recorded before it replay their two steps. The email
+ * stays an activity task: it may wait a minute on another attempt's claim, which a local
+ * activity would spend holding the workflow task, cancelled when a worker evicts the run.
  */
 const ONE_TASK_STEP_PATCH = 'follow-up-task-opened-in-one-step';
 
@@ -191,11 +190,11 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   const notifyAndAskNext = async (level: number, email: Parameters<typeof notify>[0]) => {
     const nextInChain = () => (level < steps.escalationDepth ? taskSteps.escalationTarget({ csmId: assignee.id }) : Promise.resolve(null));
     if (!localTaskSteps) {
-      await notify(email, { locally: oneTaskStep });
+      await notify(email);
       return nextInChain();
     }
     const next = await nextInChain();
-    await notify(email, { locally: oneTaskStep });
+    await notify(email);
     return next;
   };
 
@@ -239,7 +238,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
     };
     let next: TaskAssignee | null;
     if (oneTaskStep) {
-      await notify(email, { locally: true });
+      await notify(email);
       next = nextAsked;
     } else next = await notifyAndAskNext(level, email);
     const acted = () => completion !== undefined || promoterResponseId !== undefined;
@@ -302,15 +301,12 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
  * down for longer than the step retries): the task is there to be seen and escalates as usual, and
  * the email's row says why it was not delivered.
  */
-async function notify(input: Parameters<Activities['sendJourneyEmail']>[0], { locally = false } = {}): Promise<void> {
+async function notify(input: Parameters<Activities['sendJourneyEmail']>[0]): Promise<void> {
   try {
-    await (locally ? sendJourneyEmailLocally : sendJourneyEmail)(input);
+    await sendJourneyEmail(input);
   } catch (error) {
-    // A regular activity's failure comes wrapped; a local activity's is its own error or timeout.
-    const stepFailed = error instanceof ActivityFailure || (locally && (error instanceof ApplicationFailure || error instanceof TimeoutFailure));
-    if (!stepFailed || isCancellation(error)) throw error;
-    const reason = error instanceof ActivityFailure ? (error.cause?.message ?? error.message) : error.message;
-    log.warn('follow-up email not sent; the journey goes on', { idempotencyKey: input.idempotencyKey, to: input.to, error: reason });
+    if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+    log.warn('follow-up email not sent; the journey goes on', { idempotencyKey: input.idempotencyKey, to: input.to, error: error.cause?.message ?? error.message });
   }
 }
 
