@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { type EnrollmentContext, enrollmentContext } from '../db/queries/enrollment-context.ts';
-import { activeOrLatestEnrollment, insertEnrollment } from '../db/queries/enrollments.ts';
+import { type EnrollmentContext, enrollmentContext, type ResponseContext } from '../db/queries/enrollment-context.ts';
+import { activeOrLatestEnrollment, insertEnrollmentUnlessHeldBack } from '../db/queries/enrollments.ts';
 import { getJourney } from '../db/queries/journeys.ts';
 import type { Enrollment } from '../db/tables/enrollments.ts';
 import type { Journey } from '../db/tables/journeys.ts';
-import { type EnrollmentSkipReason, enrollmentSkipReason } from '../journeys/enrollment-eligibility.ts';
+import { cooldownSince, type EnrollmentSkipReason, enrollmentSkipReason } from '../journeys/enrollment-eligibility.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
 import { ResponseNotFoundError } from '../db/queries/response-event.ts';
 import { EnrollmentConflictError } from './permanent-errors.ts';
@@ -35,15 +35,20 @@ export type EnrollUserResult =
  * enrollment in it; or their previous one started less than cooldownDays ago. Idempotent:
  * called again with the same workflow id and response while that enrollment is active, it
  * returns the same enrollment. Two concurrent enrollments of a user cannot both succeed:
- * the database's unique index refuses the second. `journeyRead`: the journey as the caller has
- * just read it, to save reading it again.
+ * the database's unique index refuses the second. `known`: the journey and the response's
+ * context as the caller has just read them, to save reading them again. A first enrollment is
+ * one statement: the check and the insert together.
  */
-export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput, journeyRead?: Journey): Promise<EnrollUserResult> {
+export async function enrollUser(
+  db: Kysely<Database>,
+  input: EnrollUserInput,
+  known: { journey?: Journey; response?: ResponseContext } = {},
+): Promise<EnrollUserResult> {
   const { journeyName, userId, responseId, workflowId } = input;
   const now = new Date(input.now);
-  const journey = journeyRead ?? (await getJourney(db, journeyName));
-  const response = await enrollmentContext(db, responseId);
-  if (!response || response.user.id !== userId) throw new ResponseNotFoundError(responseId, ` by user ${userId}`);
+  const journey = known.journey ?? (await getJourney(db, journeyName));
+  const response = known.response ?? (await enrollmentContext(db, responseId));
+  if (!response || response.user.id !== userId || response.response.id !== responseId) throw new ResponseNotFoundError(responseId, ` by user ${userId}`);
   const { respondedAt, ...context } = response;
   const isThisEnrollment = (enrollment: Enrollment) =>
     enrollment.status === 'active' && enrollment.workflow_id === workflowId && enrollment.response_id === responseId;
@@ -54,26 +59,33 @@ export async function enrollUser(db: Kysely<Database>, input: EnrollUserInput, j
     context,
   });
 
-  const previous = await activeOrLatestEnrollment(db, journeyName, userId);
-  if (previous && isThisEnrollment(previous)) return enrolled(previous);
-  const definition = journey.definition;
-  const skipped = enrollmentSkipReason(journey, respondedAt, previous && { status: previous.status, enrolledAt: previous.enrolled_at }, now);
-  if (skipped) return { status: 'skipped', reason: skipped };
-
-  const inserted = await insertEnrollment(db, {
-    journey_name: journeyName,
-    journey_version: journey.version,
-    definition: JSON.stringify(definition),
-    user_id: userId,
-    account_id: context.account.id,
-    response_id: responseId,
-    workflow_id: workflowId,
-    enrolled_at: now,
-  });
-  if (inserted) return enrolled(inserted);
-  // A concurrent call enrolled the user first: this call's own twin, or another response's.
-  const winner = await activeOrLatestEnrollment(db, journeyName, userId);
-  if (winner && isThisEnrollment(winner)) return enrolled(winner);
-  if (winner?.status === 'active') return { status: 'skipped', reason: 'already_active' };
-  throw new EnrollmentConflictError(workflowId);
+  // Disabled, or the response too old: whatever the user's enrollments, this one enrolls nobody new.
+  const enrollsNobody = enrollmentSkipReason(journey, respondedAt, undefined, now) !== null;
+  for (let attempt = 1; ; attempt++) {
+    if (!enrollsNobody) {
+      const inserted = await insertEnrollmentUnlessHeldBack(
+        db,
+        {
+          journey_name: journeyName,
+          journey_version: journey.version,
+          definition: JSON.stringify(journey.definition),
+          user_id: userId,
+          account_id: context.account.id,
+          response_id: responseId,
+          workflow_id: workflowId,
+          enrolled_at: now,
+        },
+        cooldownSince(journey.definition, now),
+      );
+      if (inserted) return enrolled(inserted);
+    }
+    // Held back: by this call's own earlier attempt (a retry), by another enrollment, or by a
+    // concurrent call that enrolled the user first.
+    const previous = await activeOrLatestEnrollment(db, journeyName, userId);
+    if (previous && isThisEnrollment(previous)) return enrolled(previous);
+    const skipped = enrollmentSkipReason(journey, respondedAt, previous && { status: previous.status, enrolledAt: previous.enrolled_at }, now);
+    if (skipped) return { status: 'skipped', reason: skipped };
+    // What held it back ended in between; once more, then it is not the user's enrollment that does.
+    if (attempt === 2) throw new EnrollmentConflictError(workflowId);
+  }
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { recordResponseChanges } from '../db/queries/derived-state-changes.ts';
 import type { NpsSettingsAt } from '../nps/nps-settings.ts';
-import { ResponseNotFoundError, type ResponseEventRow, responseEvent } from '../db/queries/response-event.ts';
+import { ResponseNotFoundError, type ResponseEventRow, responseEvent, responseEventWithContext } from '../db/queries/response-event.ts';
 import { evaluateAccountHealth } from '../health/refresh-account-health.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { endEnrollment, type EndEnrollmentInput } from './end-enrollment.ts';
@@ -48,21 +48,21 @@ export function createActivities(deps: ActivityDependencies) {
   const evaluateTriggers = createTriggerEvaluator(() => npsSettings().now);
   const reportSettings = () => ({ timeZone: npsSettings().timeZone, counting: npsSettings().counting, minimumResponses: reportMinimumResponses });
   /**
-   * The response, and the enabled journeys whose trigger holds for it, from one read of each. A
-   * trigger on the account's health sees the colour with this response counted: the drainer
-   * may not have stored it yet.
+   * The response (with the context a journey enrolls it with), and the enabled journeys whose
+   * trigger holds for it, from one read of each. A trigger on the account's health sees the
+   * colour with this response counted: the drainer may not have stored it yet.
    */
   const matchResponse = async (responseId: number) => {
-    const event = await responseEvent(db, responseId);
-    if (!event) throw new ResponseNotFoundError(responseId);
+    const [read, journeys] = await Promise.all([responseEventWithContext(db, responseId), listJourneys(db, { enabledOnly: true, limit: 1_000 })]);
+    if (!read) throw new ResponseNotFoundError(responseId);
+    const { event, context } = read;
     const settings = npsSettings();
-    const journeys = await listJourneys(db, { enabledOnly: true, limit: 1_000 });
     const evaluation = await evaluateTriggers(db, event, journeys.map(journeyTrigger), settings, {
       accountHealth: async (accountId) =>
         Object.fromEntries((await evaluateAccountHealth(db, [accountId], settings)).map((health) => [health.dimension, health.colour])),
     });
     const matched = evaluation.matches.map((match) => journeys.find((journey) => journey.id === match.ruleId)!);
-    return { event, matched };
+    return { event, context, matched };
   };
   return {
     /** The response, and the names of the journeys whose trigger holds for it (matchResponse). */
@@ -78,11 +78,11 @@ export function createActivities(deps: ActivityDependencies) {
      * safely.
      */
     async actOnResponse({ responseId, now }: { responseId: number; now: string }): Promise<ResponseActions> {
-      const { event, matched } = await matchResponse(responseId);
+      const { event, context, matched } = await matchResponse(responseId);
       if (event.category === 'promoter') await notifyPromoterAnswer({ db, temporal }, { userId: event.user_id, responseId });
       const journeys: ResponseActions['journeys'] = [];
       for (const journey of matched) {
-        const started = await startJourney({ db, temporal, taskQueue }, { journeyName: journey.name, userId: event.user_id, responseId, now }, journey);
+        const started = await startJourney({ db, temporal, taskQueue }, { journeyName: journey.name, userId: event.user_id, responseId, now }, { journey, response: context });
         journeys.push(started.status === 'started' ? { journey: journey.name, status: 'started' } : { journey: journey.name, status: 'skipped', reason: started.reason });
       }
       return { journeys };

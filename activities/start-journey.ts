@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { ResponseContext } from '../db/queries/enrollment-context.ts';
 import type { Journey } from '../db/tables/journeys.ts';
 import type { JourneyDefinition } from '../journeys/journey-definition.ts';
 import { AccountExternalId, AccountId, AccountName, CsmEmail, EscalationLevel, JourneyName, NpsCategory, NpsScore } from '../journeys/search-attributes.ts';
@@ -42,10 +43,10 @@ export type StartJourneyResult =
 export async function startJourney(
   { db, temporal, taskQueue }: StartJourneyDependencies,
   input: { journeyName: string; userId: number; responseId: number; now: string },
-  journeyRead?: Journey,
+  known?: { journey?: Journey; response?: ResponseContext },
 ): Promise<StartJourneyResult> {
   const workflowId = journeyWorkflowId(input.journeyName, input.userId);
-  const enrollment = await enrollUser(db, { ...input, workflowId }, journeyRead);
+  const enrollment = await enrollUser(db, { ...input, workflowId }, known);
   if (enrollment.status === 'skipped') return { status: 'skipped', reason: enrollment.reason, workflowId };
   const { definition, context } = enrollment;
   await startJourneyWorkflow({ temporal, taskQueue }, workflowId, { enrollmentId: enrollment.enrollmentId, definition, context });

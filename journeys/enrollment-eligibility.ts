@@ -19,6 +19,11 @@ export function enrollmentSkipReason(
   if (!journey.enabled) return 'disabled';
   if (respondedAt.getTime() < now.getTime() - definition.maxResponseAgeDays * DAY_MS) return 'response_too_old';
   if (previous?.status === 'active') return 'already_active';
-  if (previous && previous.enrolledAt.getTime() > now.getTime() - definition.cooldownDays * DAY_MS) return 'cooldown';
+  if (previous && previous.enrolledAt > cooldownSince(definition, now)) return 'cooldown';
   return null;
+}
+
+/** An enrollment started after this holds a new one back. */
+export function cooldownSince(definition: Pick<JourneyDefinition, 'cooldownDays'>, now: Date): Date {
+  return new Date(now.getTime() - definition.cooldownDays * DAY_MS);
 }

@@ -12,35 +12,57 @@ export interface EnrollmentContext {
   response: { id: number; score: number; category: NpsCategory; comment: string | null; respondedAt: string };
 }
 
+/** A response's context, with when it was given. */
+export type ResponseContext = EnrollmentContext & { respondedAt: Date };
+
+/**
+ * The columns a context reads beyond the response row's own (`r.id as response_id`, `r.score`,
+ * `r.category`, `r.comment`, `r.responded_at`, `r.user_id`, `r.account_id`), in a query over
+ * `nps_responses as r` joined to `users as u` and `accounts as a`, and left joined to `csms as c`
+ * on `r.csm_id`.
+ */
+export const CONTEXT_PARTY_COLUMNS = [
+  'u.email as user_email',
+  'u.name as user_name',
+  'a.external_id as account_external_id',
+  'a.name as account_name',
+  'c.id as csm_id',
+  'c.email as csm_email',
+  'c.name as csm_name',
+] as const;
+
+/** What a context is made from. */
+export interface EnrollmentContextRow {
+  response_id: number;
+  score: number;
+  category: NpsCategory;
+  comment: string | null;
+  responded_at: Date;
+  user_id: number;
+  user_email: string;
+  user_name: string | null;
+  account_id: number;
+  account_external_id: string;
+  account_name: string;
+  csm_id: number | null;
+  csm_email: string | null;
+  csm_name: string | null;
+}
+
 /** The context of a response, with when it was given; undefined when there is no such response. */
-export async function enrollmentContext(
-  db: Kysely<Database>,
-  responseId: number,
-): Promise<(EnrollmentContext & { respondedAt: Date }) | undefined> {
+export async function enrollmentContext(db: Kysely<Database>, responseId: number): Promise<ResponseContext | undefined> {
   const row = await db
     .selectFrom('nps_responses as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
     .innerJoin('accounts as a', 'a.id', 'r.account_id')
     .leftJoin('csms as c', 'c.id', 'r.csm_id')
-    .select([
-      'r.id as response_id',
-      'r.score',
-      'r.category',
-      'r.comment',
-      'r.responded_at',
-      'u.id as user_id',
-      'u.email as user_email',
-      'u.name as user_name',
-      'a.id as account_id',
-      'a.external_id as account_external_id',
-      'a.name as account_name',
-      'c.id as csm_id',
-      'c.email as csm_email',
-      'c.name as csm_name',
-    ])
+    .select(['r.id as response_id', 'r.score', 'r.category', 'r.comment', 'r.responded_at', 'r.user_id', 'r.account_id', ...CONTEXT_PARTY_COLUMNS])
     .where('r.id', '=', responseId)
     .executeTakeFirst();
-  if (!row) return undefined;
+  return row && responseContextOf(row);
+}
+
+export function responseContextOf(row: EnrollmentContextRow): ResponseContext {
   return {
     user: { id: row.user_id, email: row.user_email, name: row.user_name, firstName: row.user_name?.trim().split(/\s+/)[0] || null },
     account: { id: row.account_id, externalId: row.account_external_id, name: row.account_name },

@@ -21,17 +21,46 @@ export async function activeOrLatestEnrollment(db: Kysely<Database>, journeyName
 }
 
 /**
- * Inserts an active enrollment unless the user already has one in the journey (or the workflow
- * id is already running one): undefined then. The unique indexes decide, so two concurrent
- * enrollments of the same user cannot both succeed.
+ * Inserts an active enrollment unless one the user already has in the journey holds it back:
+ * an active one, or one started after `cooldownSince`. One statement, the
+ * check and the insert; undefined when held back, or when a concurrent enrollment won (the unique
+ * indexes decide).
  */
-export async function insertEnrollment(
+export async function insertEnrollmentUnlessHeldBack(
   db: Kysely<Database>,
   enrollment: Omit<NewEnrollment, 'status' | 'outcome' | 'ended_at'>,
+  cooldownSince: Date,
 ): Promise<Enrollment | undefined> {
+  const { journey_name, journey_version, definition, user_id, account_id, response_id, workflow_id, enrolled_at } = enrollment;
   return db
     .insertInto('enrollments')
-    .values({ ...enrollment, status: 'active' })
+    .columns(['journey_name', 'journey_version', 'definition', 'user_id', 'account_id', 'response_id', 'workflow_id', 'enrolled_at', 'status'])
+    .expression(
+      // Typed casts: in a SELECT list a bare parameter would be text.
+      db
+        .selectNoFrom((eb) => [
+          eb.cast(eb.val(journey_name), 'text').as('journey_name'),
+          eb.cast(eb.val(journey_version), 'integer').as('journey_version'),
+          eb.cast(eb.val(definition), 'jsonb').as('definition'),
+          eb.cast(eb.val(user_id), 'integer').as('user_id'),
+          eb.cast(eb.val(account_id), 'integer').as('account_id'),
+          eb.cast(eb.val(response_id), 'integer').as('response_id'),
+          eb.cast(eb.val(workflow_id), 'text').as('workflow_id'),
+          eb.cast(eb.val(enrolled_at), 'timestamptz').as('enrolled_at'),
+          eb.cast(eb.val('active'), 'text').as('status'),
+        ])
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('enrollments as held')
+                .select('held.id')
+                .where('held.user_id', '=', user_id)
+                .where('held.journey_name', '=', journey_name)
+                .where((held) => held.or([held('held.status', '=', 'active'), held('held.enrolled_at', '>', cooldownSince)])),
+            ),
+          ),
+        ),
+    )
     .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.ts';
+import { CONTEXT_PARTY_COLUMNS, type ResponseContext, responseContextOf } from './enrollment-context.ts';
 
 export interface ResponseEventRow {
   response_id: number;
@@ -20,6 +21,22 @@ export interface ResponseEventRow {
 
 /** One response with what a trigger may ask about it: the user, the account, the answer before. */
 export async function responseEvent(db: Kysely<Database>, responseId: number): Promise<ResponseEventRow | undefined> {
+  return responseEventQuery(db, responseId).executeTakeFirst();
+}
+
+/**
+ * A response's event and, from the same read, the context a journey it starts is enrolled with:
+ * what acting on a response reads before it enrolls anyone.
+ */
+export async function responseEventWithContext(
+  db: Kysely<Database>,
+  responseId: number,
+): Promise<{ event: ResponseEventRow; context: ResponseContext } | undefined> {
+  const row = await responseEventQuery(db, responseId).leftJoin('csms as c', 'c.id', 'r.csm_id').select(CONTEXT_PARTY_COLUMNS).executeTakeFirst();
+  return row && { event: row, context: responseContextOf(row) };
+}
+
+function responseEventQuery(db: Kysely<Database>, responseId: number) {
   return db
     .selectFrom('nps_responses as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
@@ -57,8 +74,7 @@ export async function responseEvent(db: Kysely<Database>, responseId: number): P
       'previous.score as previous_score',
       'previous.category as previous_category',
     ])
-    .where('r.id', '=', responseId)
-    .executeTakeFirst();
+    .where('r.id', '=', responseId);
 }
 
 /**

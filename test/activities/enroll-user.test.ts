@@ -3,7 +3,8 @@ import { expect, it } from 'vitest';
 import { endEnrollment } from '../../activities/end-enrollment.ts';
 import { enrollUser } from '../../activities/enroll-user.ts';
 import type { Database } from '../../db/database.ts';
-import { JourneyNotFoundError, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
+import { enrollmentContext } from '../../db/queries/enrollment-context.ts';
+import { getJourney, JourneyNotFoundError, saveJourney, setJourneyEnabled } from '../../db/queries/journeys.ts';
 import { DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
 import { seedAccount } from '../fixtures/instance.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
@@ -129,6 +130,31 @@ describeEachBackend('enrollUser', (db) => {
     expect(await enrollUser(k, { journeyName, userId: ada, responseId: fresh, workflowId: 'wf', now })).toEqual({ status: 'skipped', reason: 'disabled' });
     await setJourneyEnabled(k, journeyName, true, { actor: 'test' });
     expect(await enrollUser(k, { journeyName, userId: ada, responseId: fresh, workflowId: 'wf', now })).toMatchObject({ status: 'enrolled' });
+  });
+
+  it('returns its enrollment to a retry even after the journey was disabled in between, so no enrollment is left without its workflow', async () => {
+    const { k, ada } = await setUp();
+    const input = { journeyName, userId: ada, responseId: await respond(k, ada), workflowId: 'wf-ada', now };
+    const enrolled = await enrollUser(k, input);
+    await setJourneyEnabled(k, journeyName, false, { actor: 'test' });
+    expect(await enrollUser(k, input)).toEqual(enrolled);
+  });
+
+  it('uses the journey and the response context the caller has read, reading neither again', async () => {
+    const { k, ada } = await setUp();
+    const responseId = await respond(k, ada, { score: 1 });
+    const journey = await getJourney(k, journeyName);
+    const response = (await enrollmentContext(k, responseId))!;
+    // Both read, then gone from the database: the enrollment is made from what was passed.
+    await k.updateTable('users').set({ email: 'renamed@acme.example' }).where('id', '=', ada).execute();
+    await setJourneyEnabled(k, journeyName, false, { actor: 'test' });
+    const result = await enrollUser(k, { journeyName, userId: ada, responseId, workflowId: 'wf-ada', now }, { journey, response });
+    expect(result).toMatchObject({ status: 'enrolled', context: { user: { email: 'ada@acme.example' } } });
+    // A context of another response is refused rather than enrolled under this one.
+    const other = await respond(k, ada);
+    await expect(enrollUser(k, { journeyName, userId: ada, responseId: other, workflowId: 'wf-2', now }, { journey, response })).rejects.toThrow(
+      `no NPS response with id ${other} by user ${ada}`,
+    );
   });
 
   it('keeps the definition copied at enrollment when the journey is edited afterwards', async () => {

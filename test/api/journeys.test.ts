@@ -2,7 +2,6 @@ import type { InjectOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { expect, it } from 'vitest';
 import type { Database } from '../../db/database.ts';
-import { insertEnrollment } from '../../db/queries/enrollments.ts';
 import { getJourney, installMissingJourneys } from '../../db/queries/journeys.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { BUILT_IN_JOURNEYS, DETRACTOR_FOLLOW_UP } from '../../journeys/built-in-journeys.ts';
@@ -191,20 +190,25 @@ describeEachBackend('journeys API', (db) => {
     await storeBatch(k, 'csv', [validItem({ email: user.email, score: 1, respondedAt: new Date() })], new Date());
     const response = await k.selectFrom('nps_responses').select('id').executeTakeFirstOrThrow();
     const journey = await getJourney(k, 'admin-follow-up');
-    const enrollment = await insertEnrollment(k, {
-      journey_name: journey.name,
-      journey_version: journey.version,
-      definition: JSON.stringify(journey.definition),
-      user_id: user.id,
-      account_id: accountId,
-      response_id: response.id,
-      workflow_id: 'journey-admin-follow-up-1',
-      enrolled_at: new Date(),
-    });
+    const enrollment = await k
+      .insertInto('enrollments')
+      .values({
+        status: 'active',
+        journey_name: journey.name,
+        journey_version: journey.version,
+        definition: JSON.stringify(journey.definition),
+        user_id: user.id,
+        account_id: accountId,
+        response_id: response.id,
+        workflow_id: 'journey-admin-follow-up-1',
+        enrolled_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
 
     const changed = await as({ method: 'PUT', url: '/journeys/admin-follow-up', payload: { ...aFollowUpJourney({ cooldownDays: 7 }), expectedVersion: 1 } });
     expect(changed.json().journey).toMatchObject({ version: 2, definition: { cooldownDays: 7 } });
-    const inFlight = await k.selectFrom('enrollments').select(['journey_version', 'definition']).where('id', '=', enrollment!.id).executeTakeFirstOrThrow();
+    const inFlight = await k.selectFrom('enrollments').select(['journey_version', 'definition']).where('id', '=', enrollment.id).executeTakeFirstOrThrow();
     expect(inFlight).toMatchObject({ journey_version: 1, definition: { cooldownDays: 90 } });
 
     const inUse = await as({ method: 'DELETE', url: '/journeys/admin-follow-up' });
