@@ -15,6 +15,7 @@ import {
   createFollowUpTask,
   type CreateFollowUpTaskInput,
   escalationTarget,
+  openFollowUpTask,
   reassignTask,
   type ReassignTaskInput,
 } from '../tasks/follow-up-tasks.ts';
@@ -125,10 +126,8 @@ export function createActivities(deps: ActivityDependencies) {
     createFollowUpTask: (input: CreateFollowUpTaskInput) => createFollowUpTask(db, input),
     escalationTarget: ({ csmId }: { csmId: number }) => escalationTarget(db, csmId),
     /** A follow-up task created, and who it escalates to when asked (`escalatesFromCsmId`), in one step. */
-    async openFollowUpTask({ escalatesFromCsmId, ...input }: CreateFollowUpTaskInput & { escalatesFromCsmId: number | null }) {
-      const opened = await createFollowUpTask(db, input);
-      return { ...opened, next: escalatesFromCsmId === null ? null : await escalationTarget(db, escalatesFromCsmId) };
-    },
+    openFollowUpTask: ({ escalatesFromCsmId, ...input }: CreateFollowUpTaskInput & { escalatesFromCsmId: number | null }) =>
+      openFollowUpTask(db, input, escalatesFromCsmId),
     closeTask: (input: CloseTaskInput) => closeTask(db, input),
     reassignTask: (input: ReassignTaskInput) => reassignTask(db, input),
     endEnrollment: (input: EndEnrollmentInput) => endEnrollment(db, input),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import * as tasks from '../db/queries/tasks.ts';
 import type { TaskView } from '../db/queries/tasks.ts';
+import type { CsmContact } from '../db/tables/csms.ts';
 import type { ClosedTaskStatus, Task } from '../db/tables/tasks.ts';
 import { TaskClosedError, TaskNotFoundError } from './task-errors.ts';
 
@@ -37,7 +38,28 @@ export async function createFollowUpTask(
   db: Kysely<Database>,
   input: CreateFollowUpTaskInput,
 ): Promise<{ task: JourneyTask; created: boolean }> {
-  const inserted = await tasks.insertTask(db, {
+  const inserted = await tasks.insertTask(db, newTask(input));
+  if (inserted) return { task: journeyTask(inserted), created: true };
+  return { task: await existingTask(db, input.idempotencyKey), created: false };
+}
+
+/**
+ * createFollowUpTask, with whom the task escalates to from `escalatesFromCsmId` (escalationTarget;
+ * null when not asked): a new task and its target from one statement.
+ */
+export async function openFollowUpTask(
+  db: Kysely<Database>,
+  input: CreateFollowUpTaskInput,
+  escalatesFromCsmId: number | null,
+): Promise<{ task: JourneyTask; created: boolean; next: CsmContact | null }> {
+  if (escalatesFromCsmId === null) return { ...(await createFollowUpTask(db, input)), next: null };
+  const inserted = await tasks.insertTaskWithManagerOf(db, newTask(input), escalatesFromCsmId);
+  if (inserted) return { task: journeyTask(inserted.task), created: true, next: inserted.manager };
+  return { task: await existingTask(db, input.idempotencyKey), created: false, next: await escalationTarget(db, escalatesFromCsmId) };
+}
+
+function newTask(input: CreateFollowUpTaskInput) {
+  return {
     idempotency_key: input.idempotencyKey,
     type: 'detractor_follow_up',
     user_id: input.userId,
@@ -49,15 +71,17 @@ export async function createFollowUpTask(
     escalation_level: input.escalationLevel,
     workflow_id: input.workflowId,
     ...(input.at === undefined ? {} : { created_at: new Date(input.at) }),
-  });
-  if (inserted) return { task: journeyTask(inserted), created: true };
-  const existing = await tasks.taskByIdempotencyKey(db, input.idempotencyKey);
-  if (!existing) throw new Error(`task "${input.idempotencyKey}" was neither created nor found`);
-  return { task: journeyTask(existing), created: false };
+  } as const;
+}
+
+async function existingTask(db: Kysely<Database>, idempotencyKey: string): Promise<JourneyTask> {
+  const existing = await tasks.taskByIdempotencyKey(db, idempotencyKey);
+  if (!existing) throw new Error(`task "${idempotencyKey}" was neither created nor found`);
+  return journeyTask(existing);
 }
 
 /** Who a task goes to when its assignee lets the SLA pass: their manager, or null at the top of the chain. */
-export async function escalationTarget(db: Kysely<Database>, csmId: number): Promise<{ id: number; email: string; name: string } | null> {
+export async function escalationTarget(db: Kysely<Database>, csmId: number): Promise<CsmContact | null> {
   return (await tasks.managerOf(db, csmId)) ?? null;
 }
 

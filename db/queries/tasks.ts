@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../database.ts';
 import type { ClosedTaskStatus, NewTask, Task, TaskStatus } from '../tables/tasks.ts';
 import type { CsmContact } from '../tables/csms.ts';
@@ -19,6 +20,37 @@ export async function insertTask(db: Kysely<Database>, task: Omit<NewTask, 'stat
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * insertTask, and from the same statement the manager of `managerOfCsmId` (null when they have
+ * none): a follow-up task opened and whom it escalates to, in one round trip. Undefined when the
+ * idempotency key was taken.
+ */
+export async function insertTaskWithManagerOf(
+  db: Kysely<Database>,
+  task: Omit<NewTask, 'status' | 'outcome' | 'completed_at' | 'completed_by'>,
+  managerOfCsmId: number,
+): Promise<{ task: Task; manager: CsmContact | null } | undefined> {
+  const row = await db
+    .with('inserted', (w) =>
+      w
+        .insertInto('tasks')
+        .values({ ...task, status: 'open' })
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returningAll(),
+    )
+    .selectFrom('inserted')
+    .selectAll('inserted')
+    .select((eb) =>
+      jsonObjectFrom(eb.selectFrom('csms as c').innerJoin('csms as m', 'm.id', 'c.manager_id').select(['m.id', 'm.email', 'm.name']).where('c.id', '=', managerOfCsmId)).as(
+        'manager',
+      ),
+    )
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { manager, ...inserted } = row;
+  return { task: inserted, manager };
 }
 
 export async function taskByIdempotencyKey(db: Kysely<Database>, idempotencyKey: string): Promise<Task | undefined> {

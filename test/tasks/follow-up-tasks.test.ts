@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { endEnrollment, EnrollmentNotFoundError } from '../../activities/end-enrollment.ts';
 import { enrollUser } from '../../activities/enroll-user.ts';
 import { getTask, openTasksOfUser } from '../../db/queries/tasks.ts';
-import { closeTask, createFollowUpTask, escalationTarget } from '../../tasks/follow-up-tasks.ts';
+import { closeTask, createFollowUpTask, escalationTarget, openFollowUpTask } from '../../tasks/follow-up-tasks.ts';
 import { TaskNotFoundError } from '../../tasks/task-errors.ts';
 import type { Database } from '../../db/database.ts';
 import { userJourneyEvents } from '../../db/queries/journey-events.ts';
@@ -67,6 +67,24 @@ describeEachBackend('follow-up tasks and the end of a journey', (db) => {
     expect(await escalationTarget(k, csm.id)).toEqual(manager);
     expect(await escalationTarget(k, manager.id)).toEqual(director);
     expect(await escalationTarget(k, director.id)).toBeNull();
+  });
+
+  it('opens a task with whom it escalates to, in one statement, and the same again on a retry', async () => {
+    const k = db().kysely;
+    const { csm, manager, director, taskAt } = await enrolledDetractor(k);
+    const opened = await openFollowUpTask(k, taskAt(0, csm.id, now), csm.id);
+    expect(opened).toEqual({ created: true, task: { id: expect.any(Number), status: 'open', outcome: null, completedBy: null }, next: manager });
+    expect(await getTask(k, opened.task.id)).toMatchObject({ escalation_level: 0, assignee_csm_id: csm.id, due_at: hoursLater(48), created_at: now });
+    expect(await openFollowUpTask(k, taskAt(0, csm.id, now), csm.id)).toEqual({ ...opened, created: false });
+
+    // At the top of the chain nobody is next; a last level asks nobody.
+    expect(await openFollowUpTask(k, taskAt(2, director.id, hoursLater(96)), director.id)).toMatchObject({ created: true, next: null });
+    expect(await openFollowUpTask(k, taskAt(3, director.id, hoursLater(144)), null)).toMatchObject({ created: true, next: null });
+    expect(await k.selectFrom('tasks').select('escalation_level').orderBy('escalation_level').execute()).toEqual([
+      { escalation_level: 0 },
+      { escalation_level: 2 },
+      { escalation_level: 3 },
+    ]);
   });
 
   it('closes a task once; closing it again changes nothing and says so', async () => {
