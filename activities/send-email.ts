@@ -79,7 +79,9 @@ export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInp
   const addressProblem = recipientAddress.safeParse(input.to).success
     ? null
     : `Invalid recipient address ${JSON.stringify(input.to)}: not an email address`;
-  await db
+  const leaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
+  // A new row is claimed by this attempt as it is written; an existing one (a retry's) is claimed anew.
+  const inserted = await db
     .insertInto('emails')
     .values({
       idempotency_key: input.idempotencyKey,
@@ -94,13 +96,13 @@ export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInp
       // Recorded without contacting SMTP: the step's reason is on the row like a server rejection.
       status: addressProblem ? 'failed' : 'claimed',
       error: addressProblem,
+      attempts: addressProblem ? 0 : 1,
     })
     .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
-    .execute();
-
-  const leaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
-  const email = await claimAttempt(db, input.idempotencyKey, leaseMs);
-  if (!email) return outcomeOf(await findEmail(db, input.idempotencyKey), leaseMs);
+    .returningAll()
+    .executeTakeFirst();
+  const email = inserted ? (inserted.status === 'claimed' ? inserted : undefined) : await claimAttempt(db, input.idempotencyKey, leaseMs);
+  if (!email) return outcomeOf(inserted ?? (await findEmail(db, input.idempotencyKey)), leaseMs);
 
   const stopRenewing = renewClaim(db, email, leaseMs);
   try {

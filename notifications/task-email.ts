@@ -1,9 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { accountNpsSnapshots } from '../db/queries/account-nps.ts';
-import { timeZoneOfCsm } from '../db/queries/csms.ts';
-import { recentResponsesOfUser } from '../db/queries/nps-responses.ts';
-import { getTaskView, type TaskView } from '../db/queries/tasks.ts';
+import { type TaskForEmail, taskForEmail } from '../db/queries/tasks.ts';
 import type { JourneyEmailAbout } from '../journeys/journey-emails.ts';
 import type { EmailContent } from '../mail/render-email.ts';
 import { hoursInWords, timeInWords } from '../mail/time-in-words.ts';
@@ -45,10 +42,11 @@ export async function taskEmail(
   recipient: string,
   settings: TaskEmailSettings,
 ): Promise<TaskEmail | undefined> {
-  const task = await getTaskView(db, about.taskId);
-  if (!task) return undefined;
-  const zone = (await timeZoneOfCsm(db, task.assignee.id)) ?? settings.timeZone;
-  const [answers, accountNps] = await Promise.all([recentResponsesOfUser(db, task.user.id, RECENT_ANSWERS), accountNpsLine(db, task, settings.counting)]);
+  const read = await taskForEmail(db, about.taskId, { window: ACCOUNT_NPS_WINDOW, counting: settings.counting, recentAnswers: RECENT_ANSWERS });
+  if (!read) return undefined;
+  const { task, recentAnswers: answers } = read;
+  const zone = read.assigneeTimeZone ?? settings.timeZone;
+  const accountNps = accountNpsLine(read.accountNps);
   const taskLink = await issueSignInLink(db, { email: recipient, nextPath: `/app/tasks/${task.id}`, purpose: 'task_email', publicBaseUrl: settings.publicBaseUrl });
   return {
     zone,
@@ -88,8 +86,7 @@ function leadOf(about: Extract<JourneyEmailAbout, { kind: 'task' }>): Pick<Email
   }
 }
 
-async function accountNpsLine(db: Kysely<Database>, task: TaskView, counting: CountingMode): Promise<string | null> {
-  const snapshot = (await accountNpsSnapshots(db, task.account.id)).find((row) => row.window_key === ACCOUNT_NPS_WINDOW && row.counting === counting);
+function accountNpsLine(snapshot: TaskForEmail['accountNps']): string | null {
   if (!snapshot || snapshot.nps === null) return null;
   const margin = snapshot.margin_of_error === null ? '' : ` ±${roundNps(snapshot.margin_of_error)}`;
   return `NPS ${roundNps(snapshot.nps)}${margin} over the last 90 days (${snapshot.total} ${snapshot.total === 1 ? 'answer' : 'answers'})`;

@@ -148,19 +148,3 @@ export async function upsertResponses(
   }
   return { upserted, inserted, updated: changed - inserted, accountIds: [...accountIds], unknownUserIds, idsFrom };
 }
-
-/** A user's latest answers, newest first: what a CSM reads before calling them back. */
-export async function recentResponsesOfUser(
-  db: Kysely<Database>,
-  userId: number,
-  limit: number,
-): Promise<{ id: number; score: number; comment: string | null; respondedAt: Date }[]> {
-  return db
-    .selectFrom('nps_responses')
-    .select(['id', 'score', 'comment', 'responded_at as respondedAt'])
-    .where('user_id', '=', userId)
-    .orderBy('responded_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}

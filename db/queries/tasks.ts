@@ -1,8 +1,10 @@
 import { type Kysely, sql } from 'kysely';
-import { jsonObjectFrom } from 'kysely/helpers/postgres';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../database.ts';
 import type { ClosedTaskStatus, NewTask, Task, TaskStatus } from '../tables/tasks.ts';
 import type { CsmContact } from '../tables/csms.ts';
+import type { AccountNpsSnapshot } from '../tables/account-nps-snapshots.ts';
+import type { CountingMode } from '../../nps/counts.ts';
 
 export interface TaskClosing {
   status: ClosedTaskStatus;
@@ -219,6 +221,54 @@ function taskView(row: TaskViewRow): TaskView {
     enrollmentId: row.enrollment_id,
     journeyName: row.journey_name,
     workflowId: row.workflow_id,
+  };
+}
+
+/** What an email about a task tells its reader beside the task itself (taskForEmail). */
+export interface TaskForEmail {
+  task: TaskView;
+  /** The assignee's own zone; null when they have none. */
+  assigneeTimeZone: string | null;
+  /** The account's stored NPS in the window and counting asked for; null when none is stored. */
+  accountNps: Pick<AccountNpsSnapshot, 'nps' | 'margin_of_error' | 'total'> | null;
+  /** The user's latest answers, newest first. */
+  recentAnswers: { id: number; score: number; comment: string | null; respondedAt: Date }[];
+}
+
+/** A task as people read it, and what an email about it adds, from one statement; undefined when the task is gone. */
+export async function taskForEmail(
+  db: Kysely<Database>,
+  taskId: number,
+  { window, counting, recentAnswers }: { window: string; counting: CountingMode; recentAnswers: number },
+): Promise<TaskForEmail | undefined> {
+  const row = await taskViewQuery(db, {})
+    .leftJoin('account_nps_snapshots as s', (join) =>
+      join.onRef('s.account_id', '=', 't.account_id').on('s.window_key', '=', window).on('s.counting', '=', counting),
+    )
+    .select((eb) => [
+      'c.time_zone as assignee_time_zone',
+      's.nps as account_nps',
+      's.margin_of_error as account_nps_margin_of_error',
+      's.total as account_nps_total',
+      jsonArrayFrom(
+        eb
+          .selectFrom('nps_responses as answer')
+          .select(['answer.id', 'answer.score', 'answer.comment', 'answer.responded_at as respondedAt'])
+          .whereRef('answer.user_id', '=', 't.user_id')
+          .orderBy('answer.responded_at', 'desc')
+          .orderBy('answer.id', 'desc')
+          .limit(recentAnswers),
+      ).as('recent_answers'),
+    ])
+    .where('t.id', '=', taskId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    task: taskView(row),
+    assigneeTimeZone: row.assignee_time_zone,
+    accountNps: row.account_nps_total === null ? null : { nps: row.account_nps, margin_of_error: row.account_nps_margin_of_error, total: row.account_nps_total },
+    // Times inside JSON arrive as strings.
+    recentAnswers: row.recent_answers.map((answer) => ({ ...answer, respondedAt: new Date(answer.respondedAt) })),
   };
 }
 
