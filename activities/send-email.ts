@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
-import type { Email } from '../db/tables/emails.ts';
+import type { Email, NewEmail } from '../db/tables/emails.ts';
+import type { NewSignInLink } from '../db/tables/sign-in-links.ts';
 import type { Mailer } from '../mail/create-transport.ts';
 import { DeliveryInDoubtError, RecipientRejectedError } from '../mail/delivery-errors.ts';
 
@@ -25,6 +26,11 @@ export interface SendEmailInput {
   replyTo?: string;
   headers?: Record<string, string>;
   workflowId?: string;
+  /**
+   * The one-time sign-in link the message carries: stored with the email's row, in the same
+   * statement, so a retry (which sends the stored message) never leaves another link behind.
+   */
+  signInLink?: NewSignInLink;
 }
 
 export interface SendEmailResult {
@@ -81,9 +87,9 @@ export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInp
     : `Invalid recipient address ${JSON.stringify(input.to)}: not an email address`;
   const leaseMs = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
   // A new row is claimed by this attempt as it is written; an existing one (a retry's) is claimed anew.
-  const inserted = await db
-    .insertInto('emails')
-    .values({
+  const inserted = await insertEmail(
+    db,
+    {
       idempotency_key: input.idempotencyKey,
       to_address: input.to,
       subject: input.subject,
@@ -97,10 +103,9 @@ export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInp
       status: addressProblem ? 'failed' : 'claimed',
       error: addressProblem,
       attempts: addressProblem ? 0 : 1,
-    })
-    .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
-    .returningAll()
-    .executeTakeFirst();
+    },
+    input.signInLink,
+  );
   const email = inserted ? (inserted.status === 'claimed' ? inserted : undefined) : await claimAttempt(db, input.idempotencyKey, leaseMs);
   if (!email) return outcomeOf(inserted ?? (await findEmail(db, input.idempotencyKey)), leaseMs);
 
@@ -112,6 +117,39 @@ export async function sendEmail(deps: SendEmailDependencies, input: SendEmailInp
   } finally {
     stopRenewing();
   }
+}
+
+/** Writes a new email's row, with the sign-in link it carries; undefined when the key has a row already. */
+async function insertEmail(db: Kysely<Database>, email: NewEmail, signInLink: NewSignInLink | undefined): Promise<Email | undefined> {
+  const insert = (creator: QueryCreator<Database>) =>
+    creator
+      .insertInto('emails')
+      .values(email)
+      .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+      .returningAll();
+  if (!signInLink) return insert(db).executeTakeFirst();
+  const { email: address, token_hash, next_path, purpose, created_at, expires_at } = signInLink;
+  return db
+    .with('email', insert)
+    .with('link', (creator) =>
+      creator
+        .insertInto('sign_in_links')
+        .columns(['email', 'token_hash', 'next_path', 'purpose', 'created_at', 'expires_at'])
+        // One link per email row written, none when the row existed; typed casts, as a SELECT list's bare parameters are text.
+        .expression(
+          creator.selectFrom('email').select((eb) => [
+            eb.cast(eb.val(address), 'text').as('email'),
+            eb.cast(eb.val(token_hash), 'text').as('token_hash'),
+            eb.cast(eb.val(next_path), 'text').as('next_path'),
+            eb.cast(eb.val(purpose), 'text').as('purpose'),
+            eb.cast(eb.val(created_at ?? new Date()), 'timestamptz').as('created_at'),
+            eb.cast(eb.val(expires_at), 'timestamptz').as('expires_at'),
+          ]),
+        ),
+    )
+    .selectFrom('email')
+    .selectAll()
+    .executeTakeFirst();
 }
 
 /**

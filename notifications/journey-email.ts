@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { NewSignInLink } from '../db/tables/sign-in-links.ts';
 import { type EmailTemplate, renderTemplate } from '../journeys/journey-definition.ts';
 import type { JourneyEmailAbout } from '../journeys/journey-emails.ts';
 import type { OutgoingEmail } from '../mail/compose-message.ts';
@@ -26,7 +27,7 @@ export interface JourneyEmailSettings extends TaskEmailSettings {
 }
 
 /** The email to send (both parts from the one template), or why none goes out. */
-export type ComposedJourneyEmail = { email: OutgoingEmail & { workflowId: string } } | { notSent: string };
+export type ComposedJourneyEmail = { email: OutgoingEmail & { workflowId: string; signInLink?: NewSignInLink } } | { notSent: string };
 
 /** A review request's link: the button a customer sees instead of the bare URL. */
 const REVIEW_LINK_LABEL = 'Share your experience';
@@ -57,6 +58,7 @@ export async function composeJourneyEmail(db: Kysely<Database>, request: Journey
       text: textPart,
       html,
       workflowId: request.workflowId,
+      ...(task ? { signInLink: task.signInLink } : {}),
       ...(customer?.from ? { from: customer.from } : {}),
       ...(customer?.replyTo ? { replyTo: customer.replyTo } : {}),
       ...(customer ? { headers: customer.headers } : {}),

@@ -6,7 +6,8 @@ import type { EmailContent } from '../mail/render-email.ts';
 import { hoursInWords, timeInWords } from '../mail/time-in-words.ts';
 import type { CountingMode } from '../nps/counts.ts';
 import { roundNps } from '../nps/score.ts';
-import { issueSignInLink, TASK_EMAIL_LINK_DAYS } from '../sign-in/sign-in-links.ts';
+import { prepareSignInLink, TASK_EMAIL_LINK_DAYS } from '../sign-in/sign-in-links.ts';
+import type { NewSignInLink } from '../db/tables/sign-in-links.ts';
 
 /** How many of the user's answers a task email lists. */
 const RECENT_ANSWERS = 5;
@@ -27,6 +28,8 @@ export interface TaskEmail {
   content: Omit<EmailContent, 'message'>;
   /** The zone its reader reads times in. */
   zone: string;
+  /** The task link's sign-in link, to store with the email (sendEmail's `signInLink`). */
+  signInLink: NewSignInLink;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface TaskEmail {
  * why it reaches them (escalated, reassigned), the detractor's score and comment, their recent
  * answers, the account's NPS, when it is due in the reader's zone, and a link that opens the task's
  * page in the web app signed in as the email's recipient (a one-time sign-in link, made for this
- * email). Undefined when the task is gone.
+ * email and stored with it). Undefined when the task is gone.
  */
 export async function taskEmail(
   db: Kysely<Database>,
@@ -47,9 +50,10 @@ export async function taskEmail(
   const { task, recentAnswers: answers } = read;
   const zone = read.assigneeTimeZone ?? settings.timeZone;
   const accountNps = accountNpsLine(read.accountNps);
-  const taskLink = await issueSignInLink(db, { email: recipient, nextPath: `/app/tasks/${task.id}`, purpose: 'task_email', publicBaseUrl: settings.publicBaseUrl });
+  const taskLink = prepareSignInLink({ email: recipient, nextPath: `/app/tasks/${task.id}`, purpose: 'task_email', publicBaseUrl: settings.publicBaseUrl });
   return {
     zone,
+    signInLink: taskLink.row,
     content: {
       ...leadOf(about),
       facts: [

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { createSignInLink } from '../db/queries/sign-in-links.ts';
-import type { SignInLinkPurpose } from '../db/tables/sign-in-links.ts';
+import { createSignInLink, newSignInLink } from '../db/queries/sign-in-links.ts';
+import type { NewSignInLink, SignInLinkPurpose } from '../db/tables/sign-in-links.ts';
 
 /** A link asked for on the sign-in page, or printed, is used at once. */
 export const SIGN_IN_LINK_MINUTES = 15;
@@ -20,6 +20,19 @@ export function signInUrl(publicBaseUrl: string, token: string): string {
   const url = new URL('/auth/verify', publicBaseUrl);
   url.searchParams.set('token', token);
   return url.toString();
+}
+
+/**
+ * A one-time link for `email` that opens `nextPath`, made but not stored: the row to store with
+ * the email that carries it (sendEmail's `signInLink`).
+ */
+export function prepareSignInLink(link: { email: string; nextPath: string; purpose: SignInLinkPurpose; publicBaseUrl: string; now?: Date }): {
+  url: string;
+  expiresAt: Date;
+  row: NewSignInLink;
+} {
+  const { token, row } = newSignInLink({ ...link, validForMs: signInLinkLifetimeMs(link.purpose) });
+  return { url: signInUrl(link.publicBaseUrl, token), expiresAt: row.expires_at, row };
 }
 
 /** Makes a one-time link for `email` that opens `nextPath` (a path under /app/, see appPath). */

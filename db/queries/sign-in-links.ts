@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.ts';
-import type { SignInLink, SignInLinkPurpose } from '../tables/sign-in-links.ts';
+import type { NewSignInLink, SignInLink, SignInLinkPurpose } from '../tables/sign-in-links.ts';
 import { hashSecretToken, newSecretToken } from './secret-tokens.ts';
 
 /** Makes a one-time link and returns its token: the only time it is visible, since only its hash is stored. */
@@ -8,21 +8,29 @@ export async function createSignInLink(
   db: Kysely<Database>,
   link: { email: string; nextPath: string; purpose: SignInLinkPurpose; validForMs: number; now?: Date },
 ): Promise<{ id: number; token: string; expiresAt: Date }> {
+  const { token, row } = newSignInLink(link);
+  const { id, expires_at } = await db.insertInto('sign_in_links').values(row).returning(['id', 'expires_at']).executeTakeFirstOrThrow();
+  return { id, token, expiresAt: expires_at };
+}
+
+/** A one-time link's row, not yet stored, and its token: the only time it is visible, since only its hash is stored. */
+export function newSignInLink(link: { email: string; nextPath: string; purpose: SignInLinkPurpose; validForMs: number; now?: Date }): {
+  token: string;
+  row: NewSignInLink & { expires_at: Date };
+} {
   const now = link.now ?? new Date();
   const token = newSecretToken();
-  const row = await db
-    .insertInto('sign_in_links')
-    .values({
+  return {
+    token,
+    row: {
       email: link.email.toLowerCase(),
       token_hash: hashSecretToken(token),
       next_path: link.nextPath,
       purpose: link.purpose,
       created_at: now,
       expires_at: new Date(now.getTime() + link.validForMs),
-    })
-    .returning(['id', 'expires_at'])
-    .executeTakeFirstOrThrow();
-  return { id: row.id, token, expiresAt: row.expires_at };
+    },
+  };
 }
 
 /** The links an address asked for since `since`, oldest first: what the rate limit counts. */

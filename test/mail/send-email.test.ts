@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { INVALID_RECIPIENT, sendEmail, type SendEmailInput } from '../../activities/send-email.ts';
 import { createMailTransport, type Mailer } from '../../mail/create-transport.ts';
+import { prepareSignInLink } from '../../sign-in/sign-in-links.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 import { createTestSmtpServer, REJECTING_DOMAIN } from '../helpers/smtp-server.ts';
 
@@ -96,6 +97,28 @@ describeEachBackend('sendEmail over SMTP', (db) => {
     expect(await sendEmail({ db: db().kysely, mailer }, reviewRequest)).toMatchObject({ status: 'already_sent' });
     expect(smtp.received).toHaveLength(1);
     expect(await emailRow(reviewRequest.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 2, error: null });
+  });
+
+  it('stores the sign-in link an email carries with its row, once: a retry sends the stored message and leaves no other link', async () => {
+    const k = db().kysely;
+    const carrying = (attempt: number): SendEmailInput => {
+      const link = prepareSignInLink({ email: 'Csm@CS.example', nextPath: '/app/tasks/7', purpose: 'task_email', publicBaseUrl: 'http://npsloop.test' });
+      return { ...reviewRequest, idempotencyKey: 'task-7/created', text: `attempt ${attempt}: ${link.url}`, signInLink: link.row };
+    };
+    const first = carrying(1);
+    await smtp.stop();
+    try {
+      await failureOf(sendEmail({ db: k, mailer }, first));
+    } finally {
+      await smtp.start();
+    }
+    expect(await sendEmail({ db: k, mailer }, carrying(2))).toMatchObject({ status: 'sent' });
+
+    const links = await k.selectFrom('sign_in_links').selectAll().execute();
+    expect(links).toEqual([expect.objectContaining({ email: 'csm@cs.example', next_path: '/app/tasks/7', purpose: 'task_email', token_hash: first.signInLink!.token_hash, used_at: null })]);
+    // What went out is the first attempt's message, whose link is the one stored.
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]?.raw).toContain('attempt 1:');
   });
 
   it('ends the step without retry when the server rejects the recipient with 550', async () => {
