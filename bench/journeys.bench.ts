@@ -5,7 +5,7 @@
  * The chain's first no-op starts the second as the response workflow starts a journey's (a local
  * activity that starts it by client, eagerly, over the worker's connection), and a chain counts
  * once the second has completed (bench/support/no-op-chain-workflow.ts). Last line:
- * {"ratio" (journeys ÷ chain), "target_ratio": 0.7, "journeys_per_s", "noop_chain_per_s", ...},
+ * {"ratio" (journeys ÷ chain), "target_ratio": 0.7, "ratio_by_round", "journeys_per_s", "noop_chain_per_s", ...},
  * with alongside: "ratio_vs_single_noop", journeys against one no-op workflow (the baseline
  * before issue 14), and "hollow_ratio", the same two workflows with activities that do only
  * their Temporal part (no database, no mail) against the chain — what `ratio` can reach here.
@@ -29,7 +29,9 @@
  * against the chain's two workflows, one local activity and two workflow tasks. Everything runs on this machine: the dev server (its
  * own process), one Worker with the bundled workflows and the real activities, and the database
  * (PostgreSQL when DATABASE_URL is set, else PGlite inside this process), each phase with the
- * same number of executions and the same bound on those in flight.
+ * same number of executions (BENCH_JOURNEYS, 300) and the same bound on those in flight. The
+ * phases take turns in rounds (BENCH_ROUNDS, 3), each round in another order, so that a slow spell
+ * of the shared machine falls on all of them rather than on one; `ratio_by_round` shows the spread.
  *
  * Progress and where the time goes (activity durations, CPU) go to stderr. Ends within 10 minutes,
  * or stops and exits 1 with the reason, the dev server and worker stopped (bench/support/run-bench.ts).
@@ -42,7 +44,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
-import { quantileSorted } from 'simple-statistics';
+import { quantileSorted, sum } from 'simple-statistics';
 import { createActivities } from '../activities/index.ts';
 import { journeyWorkflowId } from '../activities/start-journey.ts';
 import type { Database } from '../db/database.ts';
@@ -67,7 +69,14 @@ import { runBounded } from './support/run-bounded.ts';
 import { fetchHistoryBreakdown, hasAttributes, type HistoryEvent, meanBreakdownLine } from './support/workflow-history.ts';
 import { startDerivedStateDrainer } from '../worker/derived-state-drainer.ts';
 
-const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 200);
+const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 300);
+/** The phases take turns this many times (BENCH_ROUNDS). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PER_ROUND = Math.floor(JOURNEYS / ROUNDS);
+/** Executions per phase over all rounds. */
+const MEASURED = PER_ROUND * ROUNDS;
+type PhaseName = 'noOp' | 'chain' | 'journeys' | 'hollow';
+const PHASE_ORDER: readonly PhaseName[] = ['noOp', 'chain', 'journeys', 'hollow'];
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const WARMUP = 20;
 /** A modest instance, so the per-response refreshes work on real tables rather than empty ones. */
@@ -92,7 +101,7 @@ async function main(run: BenchRun): Promise<void> {
   const { db, backend, env, outboxDir } = services;
   log(`seeding ${ACCOUNTS} accounts, ${USERS} users, ${HISTORY} past responses (${backend})…`);
   await seedJourneyInstance(db, { accounts: ACCOUNTS, users: USERS, history: HISTORY }, settings());
-  const responses = await storeDetractorResponses(db.kysely, WARMUP + JOURNEYS);
+  const responses = await storeDetractorResponses(db.kysely, WARMUP + MEASURED);
   log(`seeded in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`);
 
   const taskQueue = `bench-journeys-${process.pid}`;
@@ -107,23 +116,35 @@ async function main(run: BenchRun): Promise<void> {
   await runBounded(WARMUP, CONCURRENCY, (i) => hollowJourney(i, 'warmup'));
   durations.clear();
 
-  // The baselines run before and after the journeys, so neither gets a fresher server.
-  const noOpBeforeMs = await measurePhase('no-op workflows', (i) => noOp(i, 'before'));
-  const chainBeforeMs = await measurePhase('no-op chains (a no-op starting a second no-op)', (i) => noOpChain(i, 'before'));
+  // The phases take turns, round after round, each round in another order: on a shared machine a
+  // slow spell then falls on every phase alike instead of on one, and the ratios compare like with like.
   const latencies: number[] = [];
-  const journeysMs = await measurePhase('journeys', async (i) => {
-    const start = performance.now();
-    await journey(responses[WARMUP + i]!);
-    latencies.push(performance.now() - start);
-  });
+  const phases: Record<PhaseName, { label: string; task: (i: number) => Promise<void> }> = {
+    noOp: { label: 'no-op workflows', task: (i) => noOp(i, 'measured') },
+    chain: { label: 'no-op chains (a no-op starting a second no-op)', task: (i) => noOpChain(i, 'measured') },
+    journeys: {
+      label: 'journeys',
+      task: async (i) => {
+        const start = performance.now();
+        await journey(responses[WARMUP + i]!);
+        latencies.push(performance.now() - start);
+      },
+    },
+    hollow: { label: 'hollow journeys (the same workflows, activities without database or mail work)', task: (i) => hollowJourney(i, 'measured') },
+  };
+  const phaseMs: Record<PhaseName, number[]> = { noOp: [], chain: [], journeys: [], hollow: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = PHASE_ORDER.map((_, k) => PHASE_ORDER[(k + round) % PHASE_ORDER.length]!);
+    for (const name of order) {
+      const { label, task } = phases[name];
+      phaseMs[name].push(await measurePhase(`${label}, round ${round + 1} of ${ROUNDS}`, (i) => task(round * PER_ROUND + i)));
+    }
+  }
   latencies.sort((a, b) => a - b);
   const journeyP50Ms = quantileSorted(latencies, 0.5);
-  log(`  journey latency p50 ${journeyP50Ms.toFixed(0)} ms, p95 ${quantileSorted(latencies, 0.95).toFixed(0)} ms`);
-  log('  activities during the journeys:');
-  for (const line of activityDurationLines(durations, JOURNEYS)) log(line);
-  const hollowMs = await measurePhase('hollow journeys (the same workflows, activities without database or mail work)', (i) => hollowJourney(i, 'measured'));
-  const chainAfterMs = await measurePhase('no-op chains again', (i) => noOpChain(i, 'after'));
-  const noOpAfterMs = await measurePhase('no-op workflows again', (i) => noOp(i, 'after'));
+  log(`journey latency p50 ${journeyP50Ms.toFixed(0)} ms, p95 ${quantileSorted(latencies, 0.95).toFixed(0)} ms`);
+  log('activities during the journeys:');
+  for (const line of activityDurationLines(durations, MEASURED)) log(line);
 
   const measured = responses.slice(WARMUP);
   const journeyIds = measured.map(({ userId }) => journeyWorkflowId(JOURNEY, userId));
@@ -132,14 +153,14 @@ async function main(run: BenchRun): Promise<void> {
   // Where a journey's time went, from the histories of its two workflows (the journey's up to its first wait).
   const upToFirstTimer = (event: HistoryEvent) => hasAttributes(event, 'timerStartedEventAttributes');
   for (const [label, ids, until] of [
-    ['no-op workflow', Array.from({ length: JOURNEYS }, (_, i) => noOpWorkflowId(i, 'after')), undefined],
+    ['no-op workflow', Array.from({ length: MEASURED }, (_, i) => noOpWorkflowId(i, 'measured')), undefined],
     ['response workflow', measured.map(({ responseId }) => responseWorkflowId(responseId)), undefined],
     ['journey workflow to its first wait', journeyIds, upToFirstTimer],
   ] as const) {
     log(meanBreakdownLine(label, await Promise.all(ids.map((id) => fetchHistoryBreakdown(env.client, id, until)))));
   }
 
-  printResult(journeysResult(backend, { noOpBeforeMs, chainBeforeMs, journeysMs, hollowMs, chainAfterMs, noOpAfterMs }, journeyP50Ms));
+  printResult(journeysResult(backend, phaseMs, journeyP50Ms));
 }
 
 interface Services {
@@ -264,11 +285,11 @@ function workloads(client: Client, taskQueue: string, firstWaits: FirstWaits) {
   return { noOp, noOpWorkflowId, noOpChain, journey, hollowJourney };
 }
 
-/** Runs JOURNEYS of `task`, CONCURRENCY in flight, logging the rate and the CPU it took; returns the wall time in ms. */
+/** Runs PER_ROUND of `task`, CONCURRENCY in flight, logging the rate and the CPU it took; returns the wall time in ms. */
 async function measurePhase(label: string, task: (i: number) => Promise<void>): Promise<number> {
-  log(`${label}: ${JOURNEYS}, ${CONCURRENCY} in flight…`);
+  log(`${label}: ${PER_ROUND}, ${CONCURRENCY} in flight…`);
   const cpuSince = startCpuMeter();
-  const ms = await runBounded(JOURNEYS, CONCURRENCY, task);
+  const ms = await runBounded(PER_ROUND, CONCURRENCY, task);
   const cpu = cpuSince();
   const cpuUse = {
     benchProcessCores: cpu.ownCores.toFixed(2),
@@ -276,7 +297,7 @@ async function measurePhase(label: string, task: (i: number) => Promise<void>): 
     devServerCores: cpu.childrenCores.toFixed(2),
     machineBusy: `${Math.round(cpu.machineBusyPercent)}% of ${cpu.machineCores} cores`,
   };
-  log(`  ${(JOURNEYS / (ms / 1000)).toFixed(1)}/s; ${JSON.stringify(cpuUse)}`);
+  log(`  ${(PER_ROUND / (ms / 1000)).toFixed(1)}/s; ${JSON.stringify(cpuUse)}`);
   return ms;
 }
 
@@ -288,27 +309,29 @@ async function checkEveryJourneyWaits(k: Kysely<Database>, client: Client, workf
   const waiting = states.filter((s) => s.step === 'waiting for the task').length;
   const outboxFiles = fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).length;
   log(`checked: ${tasks.length} open tasks, ${emails.length} sent emails, ${waiting} journeys waiting for the task, ${outboxFiles} .eml files (incl. warm-up)`);
-  if (tasks.length !== JOURNEYS || emails.length !== JOURNEYS || waiting !== JOURNEYS) throw new Error('not every journey reached its first wait');
+  if (tasks.length !== MEASURED || emails.length !== MEASURED || waiting !== MEASURED) throw new Error('not every journey reached its first wait');
 }
 
-/** The last line: each phase's rate, and the ratios against the baselines measured in the same run. */
-function journeysResult(
-  backend: string,
-  phaseMs: { noOpBeforeMs: number; chainBeforeMs: number; journeysMs: number; hollowMs: number; chainAfterMs: number; noOpAfterMs: number },
-  journeyP50Ms: number,
-) {
-  const journeysPerS = JOURNEYS / (phaseMs.journeysMs / 1000);
-  const chainPerS = (2 * JOURNEYS) / ((phaseMs.chainBeforeMs + phaseMs.chainAfterMs) / 1000);
-  const noopPerS = (2 * JOURNEYS) / ((phaseMs.noOpBeforeMs + phaseMs.noOpAfterMs) / 1000);
-  const hollowPerS = JOURNEYS / (phaseMs.hollowMs / 1000);
+/**
+ * The last line: each phase's rate over its rounds, and the ratios against the baselines measured
+ * in the same run; `ratio_by_round` shows how far the machine's noise moved the ratio.
+ */
+function journeysResult(backend: string, phaseMs: Record<PhaseName, number[]>, journeyP50Ms: number) {
+  const perS = (name: PhaseName) => MEASURED / (sum(phaseMs[name]) / 1000);
+  const journeysPerS = perS('journeys');
+  const chainPerS = perS('chain');
+  const noopPerS = perS('noOp');
+  const hollowPerS = perS('hollow');
   return {
     backend,
-    journeys: JOURNEYS,
+    journeys: MEASURED,
+    rounds: ROUNDS,
     concurrency: CONCURRENCY,
     journeys_per_s: Number(journeysPerS.toFixed(2)),
     noop_chain_per_s: Number(chainPerS.toFixed(2)),
     ratio: Number((journeysPerS / chainPerS).toFixed(3)),
     target_ratio: TARGET_RATIO,
+    ratio_by_round: phaseMs.journeys.map((ms, round) => Number((phaseMs.chain[round]! / ms).toFixed(3))),
     noop_per_s: Number(noopPerS.toFixed(2)),
     ratio_vs_single_noop: Number((journeysPerS / noopPerS).toFixed(3)),
     // What the journey's Temporal shape alone reaches against the chain: the ceiling of `ratio` on this machine.
