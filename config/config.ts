@@ -62,6 +62,7 @@ type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 /** Every setting npsloop reads from the environment, with its embedded default. */
 export const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
+  NPSLOOP_DB_PREPARED_STATEMENTS: z.enum(['true', 'false'], { error: 'true or false' }).default('true'),
   NPSLOOP_DATA_DIR: z.string().min(1).default('.data'),
   NPSLOOP_TIME_ZONE: timeZone.default('UTC'),
   NPSLOOP_NPS_COUNTING: z.enum(['every_response', 'latest_per_user']).default('every_response'),
@@ -121,7 +122,7 @@ export const environmentSchema = z.object({
 export type Environment = z.infer<typeof environmentSchema>;
 
 export interface Config {
-  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  database: { kind: 'postgres'; url: string; preparedStatements: boolean } | { kind: 'pglite'; dataDir: string };
   dataDir: string;
   timeZone: string;
   npsCounting: Environment['NPSLOOP_NPS_COUNTING'];
@@ -208,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(e.NPSLOOP_DATA_DIR);
   return {
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL }
+      ? { kind: 'postgres', url: e.DATABASE_URL, preparedStatements: e.NPSLOOP_DB_PREPARED_STATEMENTS === 'true' }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     dataDir,
     timeZone: e.NPSLOOP_TIME_ZONE,

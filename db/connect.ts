@@ -7,9 +7,11 @@ import lockfile from 'proper-lockfile';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createPostgresPool, poolForKysely } from './postgres-pool.ts';
+import { createStatementNames } from './statement-names.ts';
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; maxConnections?: number }
+  /** preparedStatements (default true): statements run often are prepared by name on each connection (db/statement-names.ts). */
+  | { kind: 'postgres'; url: string; maxConnections?: number; preparedStatements?: boolean }
   /** dataDir undefined keeps the database in memory (tests). */
   | { kind: 'pglite'; dataDir?: string };
 
@@ -44,11 +46,11 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
 const CONNECT_TIMEOUT_MS = 5_000;
 
 function openPostgres(
-  { url, maxConnections = 10 }: Extract<DatabaseTarget, { kind: 'postgres' }>,
+  { url, maxConnections = 10, preparedStatements = true }: Extract<DatabaseTarget, { kind: 'postgres' }>,
   { onConnectionLost = (error) => console.error(`PostgreSQL connection lost (${error.message}); the pool opens a new one when needed`) }: DatabaseEvents,
 ): Db {
   const pool = createPostgresPool(url, { maxConnections, connectTimeoutMs: CONNECT_TIMEOUT_MS, onConnectionLost });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolForKysely(pool) }) });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolForKysely(pool, preparedStatements ? createStatementNames() : undefined) }) });
   return { kysely, kind: 'postgres', pool, close: () => kysely.destroy() };
 }
 

@@ -1,6 +1,7 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { isDatabaseUnavailable } from './database-unavailable.ts';
+import { isStalePreparedStatement, type StatementNames } from './statement-names.ts';
 
 export interface PostgresPoolOptions {
   maxConnections: number;
@@ -53,7 +54,7 @@ export function createPostgresPool(url: string, { maxConnections, connectTimeout
  * client as queryable: pg-pool would hand it to the next caller, whose query would fail too.
  * A client whose query lost its connection is destroyed on release instead.
  */
-export function poolForKysely(pool: pg.Pool): PostgresPool {
+export function poolForKysely(pool: pg.Pool, statementNames?: StatementNames): PostgresPool {
   // One wrapper per client, as kysely keeps its own state per client object it is given.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
@@ -61,19 +62,35 @@ export function poolForKysely(pool: pg.Pool): PostgresPool {
     connect: async () => {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
-      if (!wrapper) wrappers.set(client, (wrapper = discardedWhenLost(client)));
+      if (!wrapper) wrappers.set(client, (wrapper = discardedWhenLost(client, statementNames)));
       return wrapper;
     },
     end: () => pool.end(),
   };
 }
 
-/** The client, destroyed on release once one of its queries lost the connection (it is never checked out again). */
-function discardedWhenLost(client: pg.PoolClient): PostgresPoolClient {
+/**
+ * The client, destroyed on release once one of its queries lost the connection (it is never
+ * checked out again); with `statementNames`, the statements it names run prepared.
+ */
+function discardedWhenLost(client: pg.PoolClient, statementNames: StatementNames | undefined): PostgresPoolClient {
   let lost = false;
-  const query = async (text: string, parameters: readonly unknown[]) => {
+  const run = (text: string, parameters: unknown[], name: string | undefined) =>
+    name === undefined ? client.query(text, parameters) : client.query({ name, text, values: parameters });
+  const query = async (text: string, readonlyParameters: readonly unknown[]) => {
+    const parameters = readonlyParameters as unknown[];
+    const name = statementNames?.nameOf(text, parameters.length);
     try {
-      return await client.query(text, parameters as unknown[]);
+      try {
+        return await run(text, parameters, name);
+      } catch (error) {
+        if (name === undefined || !isStalePreparedStatement(error)) throw error;
+        statementNames!.refused(text);
+        // Outside a transaction the refused run did nothing: run it again, afresh. Inside one, the
+        // transaction has failed and fails as a whole.
+        if (client.getTransactionStatus() !== 'I') throw error;
+        return await run(text, parameters, statementNames!.nameOf(text, parameters.length));
+      }
     } catch (error) {
       if (isDatabaseUnavailable(error)) lost = true;
       throw error;

@@ -29,8 +29,11 @@ describe('loadConfig', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/npsloop', NPSLOOP_TIME_ZONE: 'Europe/Paris', NPSLOOP_HISTORY_MONTHS: '12' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/npsloop' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/npsloop', preparedStatements: true });
     expect(config).toMatchObject({ timeZone: 'Europe/Paris', historyMonths: 12 });
+    // Off for a connection pooler that does not keep prepared statements.
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/npsloop', NPSLOOP_DB_PREPARED_STATEMENTS: 'false' }).database).toMatchObject({ preparedStatements: false });
+    expect(() => loadConfig({ NPSLOOP_DB_PREPARED_STATEMENTS: 'no' })).toThrow(/NPSLOOP_DB_PREPARED_STATEMENTS/);
   });
 
   it('signs in admin@localhost on an embedded instance, the listed admins otherwise, for 12 hours unless told', () => {

@@ -49,7 +49,7 @@ describe('the admin token npm start prints on every start', () => {
   });
 
   it('is shown once on a shared database, and never stored in clear', async () => {
-    const shared = { ...embedded, database: { kind: 'postgres' as const, url: 'postgres://shared.example/npsloop' } };
+    const shared = { ...embedded, database: { kind: 'postgres' as const, url: 'postgres://shared.example/npsloop', preparedStatements: true } };
     const first = await ensureAdminToken(db.kysely, shared);
     expect(first).toEqual({ kind: 'shown-once', token: expect.stringMatching(/^nps_/) });
     expect(await findApiPrincipal(db.kysely, (first as { token: string }).token)).toMatchObject({ role: 'admin' });
