@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: suites that start servers should not all start at once.
     maxWorkers: 2,
+    // Memory bounds are measured on live memory (test/ingest/import-edges.test.ts collects garbage first).
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },
 });

@@ -106,7 +106,7 @@ describeOnPostgres('the worker when database connections drop', () => {
     // The detractor journey's first activity creates the task: it waits on the table, and its backend is ended there.
     const release = await faults.lockTable('tasks');
     await respond('outage-detractor', 2);
-    const pid = await faults.waitForBackend({ queryLike: 'insert into "tasks"%', waitingOnLock: true }, 'the task insert');
+    const pid = await faults.waitForBackend({ queryLike: '%insert into "tasks"%', waitingOnLock: true }, 'the task insert');
     await faults.terminate(pid);
     await release();
 
