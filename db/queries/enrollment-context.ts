@@ -62,6 +62,7 @@ export async function enrollmentContext(db: Kysely<Database>, responseId: number
   return row && responseContextOf(row);
 }
 
+/** A context from the columns it reads (CONTEXT_PARTY_COLUMNS and the response row's own). */
 export function responseContextOf(row: EnrollmentContextRow): ResponseContext {
   return {
     user: { id: row.user_id, email: row.user_email, name: row.user_name, firstName: row.user_name?.trim().split(/\s+/)[0] || null },

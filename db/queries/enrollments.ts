@@ -21,10 +21,9 @@ export async function activeOrLatestEnrollment(db: Kysely<Database>, journeyName
 }
 
 /**
- * Inserts an active enrollment unless one the user already has in the journey holds it back:
- * an active one, or one started after `cooldownSince`. One statement, the
- * check and the insert; undefined when held back, or when a concurrent enrollment won (the unique
- * indexes decide).
+ * Inserts an active enrollment unless one the user already has in the journey holds it back: an
+ * active one, or one started after `cooldownSince`. The check and the insert are one statement;
+ * undefined when held back, or when a concurrent enrollment won (the unique indexes decide).
  */
 export async function insertEnrollmentUnlessHeldBack(
   db: Kysely<Database>,
