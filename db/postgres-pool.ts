@@ -75,23 +75,18 @@ export function poolForKysely(pool: pg.Pool, statementNames?: StatementNames): P
  */
 function discardedWhenLost(client: pg.PoolClient, statementNames: StatementNames | undefined): PostgresPoolClient {
   let lost = false;
-  const run = (text: string, parameters: unknown[], name: string | undefined) =>
-    name === undefined ? client.query(text, parameters) : client.query({ name, text, values: parameters });
-  const query = async (text: string, readonlyParameters: readonly unknown[]) => {
+  const query = async (text: string, readonlyParameters: readonly unknown[]): Promise<pg.QueryResult> => {
     const parameters = readonlyParameters as unknown[];
     const name = statementNames?.nameOf(text, parameters.length);
     try {
-      try {
-        return await run(text, parameters, name);
-      } catch (error) {
-        if (name === undefined || !isStalePreparedStatement(error)) throw error;
-        statementNames!.refused(text);
-        // Outside a transaction the refused run did nothing: run it again, afresh. Inside one, the
-        // transaction has failed and fails as a whole.
-        if (client.getTransactionStatus() !== 'I') throw error;
-        return await run(text, parameters, statementNames!.nameOf(text, parameters.length));
-      }
+      return await (name === undefined ? client.query(text, parameters) : client.query({ name, text, values: parameters }));
     } catch (error) {
+      if (name !== undefined && isStalePreparedStatement(error)) {
+        statementNames!.refused(text);
+        // Outside a transaction the refused run did nothing: run it again, afresh (unnamed, as
+        // its count starts over). Inside one, the transaction has failed and fails as a whole.
+        if (client.getTransactionStatus() === 'I') return query(text, readonlyParameters);
+      }
       if (isDatabaseUnavailable(error)) lost = true;
       throw error;
     }

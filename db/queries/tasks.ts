@@ -44,11 +44,7 @@ export async function insertTaskWithManagerOf(
     )
     .selectFrom('inserted')
     .selectAll('inserted')
-    .select((eb) =>
-      jsonObjectFrom(eb.selectFrom('csms as c').innerJoin('csms as m', 'm.id', 'c.manager_id').select(['m.id', 'm.email', 'm.name']).where('c.id', '=', managerOfCsmId)).as(
-        'manager',
-      ),
-    )
+    .select(jsonObjectFrom(managerOfQuery(db, managerOfCsmId)).as('manager'))
     .executeTakeFirst();
   if (!row) return undefined;
   const { manager, ...inserted } = row;
@@ -101,12 +97,11 @@ export async function openTasksOfUser(db: Kysely<Database>, userId: number): Pro
 
 /** The CSM's manager, the next level of escalation; undefined at the top of the chain. */
 export async function managerOf(db: Kysely<Database>, csmId: number): Promise<CsmContact | undefined> {
-  return db
-    .selectFrom('csms as c')
-    .innerJoin('csms as m', 'm.id', 'c.manager_id')
-    .select(['m.id', 'm.email', 'm.name'])
-    .where('c.id', '=', csmId)
-    .executeTakeFirst();
+  return managerOfQuery(db, csmId).executeTakeFirst();
+}
+
+function managerOfQuery(db: Kysely<Database>, csmId: number) {
+  return db.selectFrom('csms as c').innerJoin('csms as m', 'm.id', 'c.manager_id').select(['m.id', 'm.email', 'm.name']).where('c.id', '=', csmId);
 }
 
 /** Gives an open task to another CSM; undefined when it is closed (or does not exist). */
