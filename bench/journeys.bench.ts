@@ -20,13 +20,14 @@
  *   are refreshed meanwhile by the worker's derived-state drainer, which runs here as in the
  *   worker, against the same database;
  * - `detractorFollowUpWorkflow` up to its first wait: the local activity `openFollowUpTask` (the
- *   task created, its escalation target asked), then `sendJourneyEmail` (email row claimed,
- *   rendered, written as an `.eml` to an outbox, marked sent). The journey counts once
- *   `sendJourneyEmail` has returned (observed in the worker), which is after its task row exists
- *   and its escalation target is known; at the end every journey is checked: a task, a sent
- *   email, and `journeyState` saying 'waiting for the task'.
- * So a journey is two workflows, two local activities, one activity and three workflow tasks
- * against the chain's two workflows, one local activity and two workflow tasks. Everything runs on this machine: the dev server (its
+ *   task created, its escalation target asked), then `sendJourneyEmail`'s first attempt, a local
+ *   activity too (email row claimed, rendered, written as an `.eml` to an outbox, marked sent;
+ *   workflows/journey-email-step.ts). The journey counts once `sendJourneyEmail` has returned
+ *   (observed in the worker), which is after its task row exists and its escalation target is
+ *   known; at the end every journey is checked: a task, a sent email, and `journeyState` saying
+ *   'waiting for the task'.
+ * So a journey is two workflows, three local activities and two workflow tasks against the
+ * chain's two workflows, one local activity and two workflow tasks. Everything runs on this machine: the dev server (its
  * own process), one Worker with the bundled workflows and the real activities, and the database
  * (PostgreSQL when DATABASE_URL is set, else PGlite inside this process), each phase with the
  * same number of executions (BENCH_JOURNEYS, 300) and the same bound on those in flight. The

@@ -63,3 +63,16 @@ export const retriedLocalActivities: LocalActivityOptions = {
   localRetryThreshold: '1 minute',
   retry,
 };
+
+/**
+ * A journey email's first attempt, as a local activity in the workflow task that asks for it
+ * (workflows/journey-email-step.ts): an SMTP server usually takes the message in well under a
+ * second, and the email then costs the journey no activity task, no second workflow task and no
+ * round trips through the server. One attempt, bounded: any failure, or a send still going after
+ * this, hands the email to the activity (`emailActivities`), whose retries wait for the first
+ * attempt's claim to be settled or to lapse, so it is never sent twice because of the handover.
+ */
+export const emailFirstAttempt: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 1 },
+};

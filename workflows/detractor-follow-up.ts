@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { emailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
+import { retriedActivities, retriedLocalActivities } from './activity-options.ts';
 import {
   completeTaskUpdate,
   type JourneyState,
@@ -28,15 +28,17 @@ import {
   userAnsweredAsPromoterSignal,
 } from '../journeys/journey-messages.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
+import { EMAIL_FIRST_ATTEMPT_HERE_PATCH, sendJourneyEmailStep } from './journey-email-step.ts';
 import { CsmEmail, EscalationLevel } from '../journeys/search-attributes.ts';
 import { followUpValues } from '../journeys/journey-email-values.ts';
 import { TASK_NOT_ACTIONABLE } from '../journeys/task-not-actionable.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
 const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
-const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
 
 const HOUR_MS = 3_600_000;
+
+type JourneyEmail = Parameters<Activities['sendJourneyEmail']>[0];
 
 /**
  * Marks runs that look again, after each step that waits on an activity, for a promoter answer
@@ -55,9 +57,10 @@ const LOCAL_TASK_STEPS_PATCH = 'follow-up-task-steps-as-local-activities';
 /**
  * Marks runs that create each task and ask for its escalation target in one local activity, and
  * leave the first task's search attributes as the start set them: one activation and one
- * visibility update fewer per task. Runs recorded before it replay their two steps. The email
- * stays an activity task: it may wait a minute on another attempt's claim, which a local
- * activity would spend holding the workflow task, cancelled when a worker evicts the run.
+ * visibility update fewer per task. Runs recorded before it replay their two steps. The email's
+ * retries stay an activity task (workflows/journey-email-step.ts): one may wait a minute on
+ * another attempt's claim, which a local activity would spend holding the workflow task,
+ * cancelled when a worker evicts the run.
  */
 const ONE_TASK_STEP_PATCH = 'follow-up-task-opened-in-one-step';
 
@@ -180,6 +183,8 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
   const values = (level: number, dueAt: Date) => followUpValues(context, assignee, level, dueAt);
   const oneTaskStep = patched(ONE_TASK_STEP_PATCH);
   const localTaskSteps = oneTaskStep || patched(LOCAL_TASK_STEPS_PATCH);
+  const emailing = { firstAttemptHere: patched(EMAIL_FIRST_ATTEMPT_HERE_PATCH) };
+  const notify = (email: JourneyEmail) => notifyOrGoOn(email, emailing);
   // Short database steps: as local activities they run inside the workflow task that asks for them.
   const taskSteps = localTaskSteps ? localActivities : activities;
   /**
@@ -187,7 +192,7 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
    * chain). Under the patch the target comes first: it does not depend on the email, and asked
    * in the workflow task that created the task, the email's completion starts the wait at once.
    */
-  const notifyAndAskNext = async (level: number, email: Parameters<typeof notify>[0]) => {
+  const notifyAndAskNext = async (level: number, email: JourneyEmail) => {
     const nextInChain = () => (level < steps.escalationDepth ? taskSteps.escalationTarget({ csmId: assignee.id }) : Promise.resolve(null));
     if (!localTaskSteps) {
       await notify(email);
@@ -301,9 +306,9 @@ async function followUp({ enrollmentId, definition, context }: JourneyInput): Pr
  * down for longer than the step retries): the task is there to be seen and escalates as usual, and
  * the email's row says why it was not delivered.
  */
-async function notify(input: Parameters<Activities['sendJourneyEmail']>[0]): Promise<void> {
+async function notifyOrGoOn(input: JourneyEmail, emailing: { firstAttemptHere: boolean }): Promise<void> {
   try {
-    await sendJourneyEmail(input);
+    await sendJourneyEmailStep(input, emailing);
   } catch (error) {
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
     log.warn('follow-up email not sent; the journey goes on', { idempotencyKey: input.idempotencyKey, to: input.to, error: error.cause?.message ?? error.message });

@@ -1,14 +1,14 @@
 import { ApplicationFailure, condition, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput } from '../activities/start-journey.ts';
-import { emailActivities, retriedActivities, retriedLocalActivities } from './activity-options.ts';
+import { retriedActivities, retriedLocalActivities } from './activity-options.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
+import { EMAIL_FIRST_ATTEMPT_HERE_PATCH, sendJourneyEmailStep } from './journey-email-step.ts';
 import { reviewRequestValues } from '../journeys/journey-email-values.ts';
 import { type JourneyState, journeyStateQuery, reviewLinkClickedSignal } from '../journeys/journey-messages.ts';
 
 const activities = proxyActivities<Activities>(retriedActivities);
 const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
-const { sendJourneyEmail } = proxyActivities<Activities>(emailActivities);
 
 /**
  * Marks runs that sign the review link as a local activity, in the workflow task that sends the
@@ -39,26 +39,33 @@ async function reviewRequest({ enrollmentId, definition, context }: JourneyInput
 
   const reviewUrl = await (patched(LOCAL_REVIEW_LINK_PATCH) ? localActivities : activities).reviewLink({ enrollmentId });
   const values = reviewRequestValues(context, reviewUrl);
-  await sendJourneyEmail({
-    idempotencyKey: `${workflowId}/${enrollmentId}/review-request`,
-    to: context.user.email,
-    template: steps.emailTemplate,
-    values,
-    workflowId,
-    about: { kind: 'customer', userId: context.user.id },
-  });
+  const emailing = { firstAttemptHere: patched(EMAIL_FIRST_ATTEMPT_HERE_PATCH) };
+  await sendJourneyEmailStep(
+    {
+      idempotencyKey: `${workflowId}/${enrollmentId}/review-request`,
+      to: context.user.email,
+      template: steps.emailTemplate,
+      values,
+      workflowId,
+      about: { kind: 'customer', userId: context.user.id },
+    },
+    emailing,
+  );
 
   state.step = 'waiting for the link to be followed';
   if (!(await condition(() => state.reviewLinkClicked === true, `${steps.reminderAfterHours} hours`))) {
     state.step = 'sending reminder';
-    await sendJourneyEmail({
-      idempotencyKey: `${workflowId}/${enrollmentId}/review-reminder`,
-      to: context.user.email,
-      template: steps.reminderTemplate,
-      values,
-      workflowId,
-      about: { kind: 'customer', userId: context.user.id },
-    });
+    await sendJourneyEmailStep(
+      {
+        idempotencyKey: `${workflowId}/${enrollmentId}/review-reminder`,
+        to: context.user.email,
+        template: steps.reminderTemplate,
+        values,
+        workflowId,
+        about: { kind: 'customer', userId: context.user.id },
+      },
+      emailing,
+    );
   }
   state.step = 'done';
   state.outcome = state.reviewLinkClicked ? 'review link followed' : 'reminder sent, link not followed';
