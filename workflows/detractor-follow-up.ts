@@ -28,7 +28,7 @@ import {
   userAnsweredAsPromoterSignal,
 } from '../journeys/journey-messages.ts';
 import { endEnrollmentOnFailure } from './end-enrollment-on-failure.ts';
-import { EMAIL_FIRST_ATTEMPT_HERE_PATCH, sendJourneyEmailStep } from './journey-email-step.ts';
+import { EMAIL_FIRST_ATTEMPT_HERE_PATCH, type JourneyEmail, sendJourneyEmailStep } from './journey-email-step.ts';
 import { CsmEmail, EscalationLevel } from '../journeys/search-attributes.ts';
 import { followUpValues } from '../journeys/journey-email-values.ts';
 import { TASK_NOT_ACTIONABLE } from '../journeys/task-not-actionable.ts';
@@ -37,8 +37,6 @@ const activities = proxyActivities<Activities>(retriedActivities);
 const localActivities = proxyLocalActivities<Activities>(retriedLocalActivities);
 
 const HOUR_MS = 3_600_000;
-
-type JourneyEmail = Parameters<Activities['sendJourneyEmail']>[0];
 
 /**
  * Marks runs that look again, after each step that waits on an activity, for a promoter answer

@@ -12,7 +12,7 @@ const { sendJourneyEmail: sendJourneyEmailHere } = proxyLocalActivities<Activiti
  */
 export const EMAIL_FIRST_ATTEMPT_HERE_PATCH = 'journey-email-first-attempt-as-local-activity';
 
-type JourneyEmail = Parameters<Activities['sendJourneyEmail']>[0];
+export type JourneyEmail = Parameters<Activities['sendJourneyEmail']>[0];
 type JourneyEmailResult = Awaited<ReturnType<Activities['sendJourneyEmail']>>;
 
 /**
