@@ -40,32 +40,18 @@ async function reviewRequest({ enrollmentId, definition, context }: JourneyInput
   const reviewUrl = await (patched(LOCAL_REVIEW_LINK_PATCH) ? localActivities : activities).reviewLink({ enrollmentId });
   const values = reviewRequestValues(context, reviewUrl);
   const emailing = { firstAttemptHere: patched(EMAIL_FIRST_ATTEMPT_HERE_PATCH) };
-  await sendJourneyEmailStep(
-    {
-      idempotencyKey: `${workflowId}/${enrollmentId}/review-request`,
-      to: context.user.email,
-      template: steps.emailTemplate,
-      values,
-      workflowId,
-      about: { kind: 'customer', userId: context.user.id },
-    },
-    emailing,
-  );
+  /** The request and its reminder: the same link and values, each its own step. */
+  const emailUser = (step: 'review-request' | 'review-reminder', template: typeof steps.emailTemplate) =>
+    sendJourneyEmailStep(
+      { idempotencyKey: `${workflowId}/${enrollmentId}/${step}`, to: context.user.email, template, values, workflowId, about: { kind: 'customer', userId: context.user.id } },
+      emailing,
+    );
+  await emailUser('review-request', steps.emailTemplate);
 
   state.step = 'waiting for the link to be followed';
   if (!(await condition(() => state.reviewLinkClicked === true, `${steps.reminderAfterHours} hours`))) {
     state.step = 'sending reminder';
-    await sendJourneyEmailStep(
-      {
-        idempotencyKey: `${workflowId}/${enrollmentId}/review-reminder`,
-        to: context.user.email,
-        template: steps.reminderTemplate,
-        values,
-        workflowId,
-        about: { kind: 'customer', userId: context.user.id },
-      },
-      emailing,
-    );
+    await emailUser('review-reminder', steps.reminderTemplate);
   }
   state.step = 'done';
   state.outcome = state.reviewLinkClicked ? 'review link followed' : 'reminder sent, link not followed';
