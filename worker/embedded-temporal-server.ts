@@ -24,6 +24,15 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 
 /**
+ * Besides the ports it is given, the dev server picks free ones for its own services and binds
+ * them a moment later; on a busy machine another process can take one in between, and it exits
+ * at start. It is then started again, this many times in all.
+ */
+const START_ATTEMPTS = 3;
+
+class PortTakenAtStartError extends Error {}
+
+/**
  * The embedded default for orchestration: the Temporal CLI dev server, its state in a SQLite
  * file in the data folder (so journeys survive a restart), its UI on :8233, and npsloop's
  * search attributes registered so ops can filter workflows in the UI. npsloop runs the binary
@@ -32,9 +41,20 @@ const STOP_GRACE_MS = 10_000;
  * `logFile`.
  */
 export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTemporal> {
-  const { devServer, namespace } = config.temporal;
+  const { devServer } = config.temporal;
   fs.mkdirSync(path.dirname(devServer.dbFile), { recursive: true });
   fs.mkdirSync(path.dirname(devServer.logFile), { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServer(config);
+    } catch (error) {
+      if (!(error instanceof PortTakenAtStartError) || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startDevServer(config: Config): Promise<EmbeddedTemporal> {
+  const { devServer, namespace } = config.temporal;
   const [port, uiPort] = await Promise.all([
     devServer.port === 0 ? freePort() : ensureFree(devServer.port, 'TEMPORAL_DEV_SERVER_PORT'),
     devServer.uiPort === 0 ? freePort() : ensureFree(devServer.uiPort, 'TEMPORAL_DEV_SERVER_UI_PORT'),
@@ -42,6 +62,7 @@ export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTem
   const executable = await resolveTemporalExecutable('cli');
   const args = devServerArguments({ port, uiPort, dbFile: devServer.dbFile, namespace });
   const log = fs.openSync(devServer.logFile, 'a');
+  const logFrom = fs.fstatSync(log).size;
   fs.writeSync(log, `--- ${new Date().toISOString()} ${executable.path} ${args.join(' ')}\n`);
   // In npsloop's process group (not detached): a terminal's Ctrl-C reaches it too, so it never
   // outlives an npsloop that is stopped hard.
@@ -59,7 +80,7 @@ export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTem
 
   const address = `127.0.0.1:${port}`;
   try {
-    await untilServing(address, namespace, exited, devServer.logFile);
+    await untilServing(address, namespace, exited, { file: devServer.logFile, from: logFrom });
     await registerMissingSearchAttributes(address, namespace);
   } catch (error) {
     await stop();
@@ -102,15 +123,20 @@ export function devServerArguments({ port, uiPort, dbFile, namespace }: { port: 
   ];
 }
 
-/** Resolves once the namespace answers; rejects, with the end of the log, if the server exits first or takes too long. */
-async function untilServing(address: string, namespace: string, exited: Promise<string>, logFile: string): Promise<void> {
+/** Resolves once the namespace answers; rejects, with what its log says, if the server exits first or takes too long. */
+async function untilServing(address: string, namespace: string, exited: Promise<string>, log: { file: string; from: number }): Promise<void> {
   let exit: string | undefined;
   void exited.then((how) => (exit = how));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (exit !== undefined) throw new Error(`the Temporal dev server exited at start (${exit}); the end of its log, ${logFile}:\n${logTail(logFile)}`);
+    if (exit !== undefined) {
+      const thisStart = fs.readFileSync(log.file, 'utf8').slice(log.from);
+      const message = `the Temporal dev server exited at start (${exit}); its log, ${log.file}, says:\n${logTail(thisStart)}`;
+      throw /address already in use/.test(thisStart) ? new PortTakenAtStartError(message) : new Error(message);
+    }
     if (Date.now() > deadline) {
-      throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s; the end of its log, ${logFile}:\n${logTail(logFile)}`);
+      const thisStart = fs.readFileSync(log.file, 'utf8').slice(log.from);
+      throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s; its log, ${log.file}, says:\n${logTail(thisStart)}`);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
@@ -126,8 +152,11 @@ async function untilServing(address: string, namespace: string, exited: Promise<
   }
 }
 
-function logTail(logFile: string): string {
-  return fs.readFileSync(logFile, 'utf8').slice(-4_000);
+/** The end of a log, led by its panic line when it has one: a Go panic's stack is longer than the tail, and its first line says what went wrong. */
+function logTail(log: string): string {
+  const tail = log.slice(-4_000);
+  const panic = /^panic: .*$/m.exec(log)?.[0];
+  return panic && !tail.includes(panic) ? `${panic}\n…\n${tail}` : tail;
 }
 
 async function stopProcess(server: ChildProcess, exited: Promise<string>): Promise<void> {
