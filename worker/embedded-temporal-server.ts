@@ -130,13 +130,12 @@ async function untilServing(address: string, namespace: string, exited: Promise<
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (exit !== undefined) {
-      const thisStart = fs.readFileSync(log.file, 'utf8').slice(log.from);
+      const thisStart = logSince(log);
       const message = `the Temporal dev server exited at start (${exit}); its log, ${log.file}, says:\n${logTail(thisStart)}`;
       throw /address already in use/.test(thisStart) ? new PortTakenAtStartError(message) : new Error(message);
     }
     if (Date.now() > deadline) {
-      const thisStart = fs.readFileSync(log.file, 'utf8').slice(log.from);
-      throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s; its log, ${log.file}, says:\n${logTail(thisStart)}`);
+      throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s; its log, ${log.file}, says:\n${logTail(logSince(log))}`);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
@@ -150,6 +149,11 @@ async function untilServing(address: string, namespace: string, exited: Promise<
       await sleep(100);
     }
   }
+}
+
+/** What the log file holds from a byte offset on: what one start wrote. */
+function logSince({ file, from }: { file: string; from: number }): string {
+  return fs.readFileSync(file).subarray(from).toString('utf8');
 }
 
 /** The end of a log, led by its panic line when it has one: a Go panic's stack is longer than the tail, and its first line says what went wrong. */
