@@ -15,6 +15,7 @@ import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-serve
 import { bundleWorkflowsOnce, createDevServerEnvironment } from '../helpers/temporal.ts';
 import { createTestDatabase, describeOnPostgres } from '../helpers/test-database.ts';
 import { failOnUncaughtErrors } from '../helpers/uncaught-errors.ts';
+import { localActivityMarkers } from '../helpers/local-activity-markers.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /**
@@ -115,10 +116,7 @@ describeOnPostgres('the worker when database connections drop', () => {
     // local activity: its marker records the attempt that completed it (not the earlier failure).
     const completed = await waitFor(async () => {
       const { events } = await env.client.workflow.getHandle(task.workflow_id).fetchHistory();
-      return (events ?? [])
-        .flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data] : []))
-        .map((data) => JSON.parse(Buffer.from(data!).toString('utf8')) as { activity_type: string; attempt: number })
-        .find((marker) => marker.activity_type === 'openFollowUpTask');
+      return localActivityMarkers(events ?? []).find((marker) => marker.activityType === 'openFollowUpTask');
     }, 'the task activity to complete');
     expect(completed.attempt).toBe(2);
     await waitFor(async () => (smtp.received.some((m) => m.to.includes('ann@cs.example')) ? true : undefined), "the CSM's email");

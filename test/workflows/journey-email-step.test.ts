@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { journeyWorkflowId } from '../../activities/start-journey.ts';
 import type { Db } from '../../db/connect.ts';
@@ -9,7 +8,8 @@ import { journeyStateQuery } from '../../journeys/journey-messages.ts';
 import { responseReceivedWorkflow } from '../../workflows/index.ts';
 import { responseWorkflowId } from '../../workflows/response-received.ts';
 import { aResponse } from '../fixtures/instance.ts';
-import { closeJourneyHarness, createJourneyHarness, createTestActivities, installJourneys, type JourneyHarness, seed } from '../helpers/journey-scenarios.ts';
+import { closeJourneyHarness, createJourneyHarness, createJourneyWorker, installJourneys, type JourneyHarness, seed } from '../helpers/journey-scenarios.ts';
+import { localActivityMarkers } from '../helpers/local-activity-markers.ts';
 import { createTestSmtpServer, type TestSmtpServer, type TestSmtpServerOptions } from '../helpers/smtp-server.ts';
 import { describeEachBackend } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -49,9 +49,9 @@ describeEachBackend('journey email step', (database) => {
     servers.push(smtp);
     await smtp.start();
     const { userId } = await seed(db);
-    const { env, workflowBundle } = harness;
+    const { env } = harness;
     const taskQueue = `journey-email-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: createTestActivities({ env, smtp }, db, taskQueue) });
+    const worker = await createJourneyWorker({ ...harness, smtp }, db, taskQueue);
     await worker.runUntil(async () => {
       const now = new Date(await env.currentTimeMs());
       const stored = await storeBatch(db.kysely, 'generic', [{ ok: true, response: aResponse({ email: 'bo@acme.example', score: 2, respondedAt: new Date(now.getTime() - 60_000) }), payload: {} }], now);
@@ -66,12 +66,9 @@ describeEachBackend('journey email step', (database) => {
   /** The email step as the journey's history has it: its local attempt, its activity, and whether the SLA's wait has begun. */
   async function emailSteps(journey: WorkflowHandle) {
     const events = (await journey.fetchHistory()).events ?? [];
-    const localAttempts = events.flatMap((event) => {
-      const marker = event.markerRecordedEventAttributes;
-      if (marker?.markerName !== 'core_local_activity') return [];
-      const data = JSON.parse(Buffer.from(marker.details!['data']!.payloads![0]!.data!).toString('utf8')) as { activity_type: string };
-      return data.activity_type === 'sendJourneyEmail' ? [{ failure: marker.failure?.message ?? null }] : [];
-    });
+    const localAttempts = localActivityMarkers(events)
+      .filter((marker) => marker.activityType === 'sendJourneyEmail')
+      .map(({ failure }) => ({ failure }));
     const activityScheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'sendJourneyEmail').length;
     const activityResults = events.flatMap((event) => {
       const payload = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data;
